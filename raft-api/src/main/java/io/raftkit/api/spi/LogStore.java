@@ -1,0 +1,54 @@
+package io.raftkit.api.spi;
+
+import io.raftkit.api.HardState;
+import io.raftkit.api.LogEntry;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The durable Raft log and hard state of one peer.
+ *
+ * <p>Threads: called only from the node's driver thread, never concurrently. Methods may block on
+ * the disk. Durability: when {@link #append} or {@link #saveHardState} returns, the data survives a
+ * crash of the process ({@code kill -9}); a store that only promises less (the memory store) says so.
+ *
+ * <p>Indexes: the log holds the entries {@code firstIndex() .. lastIndex()}. Before any compaction
+ * {@code firstIndex() == 1}; an empty log has {@code lastIndex() == firstIndex() - 1}. Compaction
+ * of a prefix up to index {@code i} keeps the term of {@code i} so {@link #term} still answers there.
+ *
+ * <p>Errors: an {@link IOException} is fatal for this node; the driver stops it and says why.
+ */
+public interface LogStore extends AutoCloseable {
+
+    /**
+     * Appends a batch of consecutive entries. When the first entry's index is at or below
+     * {@code lastIndex()}, the stored suffix from that index is discarded first (§5.3). The first
+     * index must be at most {@code lastIndex() + 1} and above the compacted prefix.
+     */
+    void append(List<LogEntry> entries) throws IOException;
+
+    /**
+     * Entries from {@code fromIndex} up to {@code toIndex} inclusive, stopping early once the
+     * payloads exceed {@code maxBytes} (at least one entry is returned when the range is not empty).
+     */
+    List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) throws IOException;
+
+    /** The term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()}; 0 for index 0. */
+    long term(long index) throws IOException;
+
+    long firstIndex();
+
+    long lastIndex();
+
+    /** Makes {@code state} durable, replacing the previous one. */
+    void saveHardState(HardState state) throws IOException;
+
+    /** The last saved state, or {@link HardState#INITIAL} for a new store. */
+    HardState loadHardState() throws IOException;
+
+    /** Discards entries up to and including {@code index} (after a snapshot covers them). */
+    void compact(long index) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,39 @@
+package io.raftkit.core;
+
+import io.raftkit.api.HardState;
+import io.raftkit.api.LogEntry;
+import io.raftkit.api.message.RaftMessage;
+import java.util.List;
+
+/**
+ * What the driver must do next, in this order (the order is what makes Raft durable):
+ * <ol>
+ *   <li>send {@link #messagesBeforePersist} (a leader's AppendEntries: they depend only on the
+ *       leader's own log, so followers can write while the leader writes, thesis §10.2.1);</li>
+ *   <li>make {@link #entries} and {@link #hardState} durable in the LogStore;</li>
+ *   <li>send {@link #messages} (votes and replies that promise durable state);</li>
+ *   <li>apply {@link #committedEntries} in order and serve {@link #readStates} once applied;</li>
+ *   <li>call {@link RaftNode#advance(Ready)}.</li>
+ * </ol>
+ *
+ * @param hardState             to save, or null when unchanged since the last Ready
+ * @param entries               to append to the LogStore (its suffix from the first index is replaced)
+ * @param messagesBeforePersist to send before persisting
+ * @param messages              to send only after {@code entries} and {@code hardState} are durable
+ * @param committedEntries      newly committed entries to apply, in index order
+ * @param readStates            reads confirmed by a quorum, to serve once applied up to their index
+ * @param readFailures          reads that cannot be confirmed here
+ */
+public record Ready(HardState hardState,
+                    List<LogEntry> entries,
+                    List<RaftMessage> messagesBeforePersist,
+                    List<RaftMessage> messages,
+                    List<LogEntry> committedEntries,
+                    List<ReadState> readStates,
+                    List<ReadFailure> readFailures) {
+
+    public boolean isEmpty() {
+        return hardState == null && entries.isEmpty() && messagesBeforePersist.isEmpty() && messages.isEmpty()
+                && committedEntries.isEmpty() && readStates.isEmpty() && readFailures.isEmpty();
+    }
+}
