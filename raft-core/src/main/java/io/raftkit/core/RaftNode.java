@@ -5,9 +5,26 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
+import io.raftkit.api.message.AppendEntries;
+import io.raftkit.api.message.AppendReply;
+import io.raftkit.api.message.InstallSnapshot;
+import io.raftkit.api.message.InstallSnapshotReply;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.ReadIndexReply;
+import io.raftkit.api.message.ReadIndexRequest;
+import io.raftkit.api.message.RequestVote;
+import io.raftkit.api.message.TimeoutNow;
+import io.raftkit.api.message.VoteReply;
+import io.raftkit.core.log.RaftLog;
+import io.raftkit.core.progress.Progress;
+import io.raftkit.core.quorum.Majority;
+import io.raftkit.core.read.ReadQueue;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -15,77 +32,716 @@ import java.util.random.RandomGenerator;
  * thread and does no I/O: time arrives as {@link #tick()}, input as {@link #step} and
  * {@link #propose}, and everything it wants done leaves as a {@link Ready}.
  *
- * <p>SKELETON: the public surface is fixed; the protocol is being implemented.
+ * <p>Section numbers refer to the Raft paper (§5) and Ongaro's thesis (thesis §).
  */
 public final class RaftNode {
+
+    private final NodeId self;
+    private final ClusterConfig cluster;
+    private final List<NodeId> otherVoters;
+    private final List<NodeId> peers;
+    private final RaftConfig config;
+    private final RandomGenerator random;
+    private final RaftLog log;
+    private final Outbox outbox = new Outbox();
+
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private NodeId votedFor;
+    private NodeId leader;
+    private long commitIndex;
+    private long appliedHandedOut;
+    private HardState savedHardState;
+
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+
+    private final Set<NodeId> votesGranted = new HashSet<>();
+    private final Set<NodeId> votesRejected = new HashSet<>();
+
+    private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+    private final ReadQueue reads = new ReadQueue();
+    /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
+    private final List<ReadQueue.PendingRead> readsAwaitingNoOp = new ArrayList<>();
+    /** Reads this follower forwarded to the leader, by request id. */
+    private final TreeMap<Long, NodeId> forwardedReads = new TreeMap<>();
+    private boolean broadcastPending;
+    private NodeId leadTransferee;
+    private int transferElapsed;
 
     /**
      * Restores a peer from what its LogStore holds.
      *
-     * @param log          the stored entries, consecutive, starting right after the compacted prefix
+     * @param log           the stored entries, consecutive, starting right after the compacted prefix
      * @param snapshotIndex the last compacted index (0 when nothing was compacted)
      * @param snapshotTerm  the term of {@code snapshotIndex} (0 when nothing was compacted)
      */
     public RaftNode(NodeId self, ClusterConfig cluster, RaftConfig config, RandomGenerator random,
                     HardState hardState, List<LogEntry> log, long snapshotIndex, long snapshotTerm) {
-        throw new UnsupportedOperationException("RaftNode is being implemented");
+        if (!cluster.members().contains(self)) {
+            throw new IllegalArgumentException("node " + self + " is not a member of " + cluster.members());
+        }
+        this.self = self;
+        this.cluster = cluster;
+        this.config = config;
+        this.random = random;
+        this.log = new RaftLog(snapshotIndex, snapshotTerm, log);
+        this.otherVoters = cluster.voters().stream().filter(id -> !id.equals(self)).toList();
+        this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
+        this.term = hardState.term();
+        this.votedFor = hardState.votedFor();
+        // The stored commit index is a lower bound of what was committed; entries above the
+        // stored log cannot be committed from this node's point of view yet.
+        this.commitIndex = Math.min(hardState.commitIndex(), this.log.lastIndex());
+        this.appliedHandedOut = snapshotIndex;
+        this.savedHardState = hardState;
+        resetElectionTimeout();
     }
 
+    // ---------------------------------------------------------------- inputs
+
+    /** One unit of logical time. Followers and candidates count toward an election; leaders toward a heartbeat. */
     public void tick() {
-        throw new UnsupportedOperationException();
+        electionElapsed++;
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else if (electionElapsed >= randomizedElectionTimeout && cluster.isVoter(self)) {
+            campaign(false);
+        }
     }
 
-    public void step(RaftMessage message) {
-        throw new UnsupportedOperationException();
+    private void tickLeader() {
+        heartbeatElapsed++;
+        if (leadTransferee != null && ++transferElapsed >= config.electionTimeoutMinTicks()) {
+            leadTransferee = null; // thesis §3.10: abort a transfer that did not finish in an election timeout
+        }
+        if (electionElapsed >= config.electionTimeoutMinTicks()) {
+            electionElapsed = 0;
+            if (config.checkQuorum() && !quorumActive()) {
+                becomeFollower(term, null); // CheckQuorum: a leader cut off from a majority steps down
+                return;
+            }
+        }
+        if (heartbeatElapsed >= config.heartbeatIntervalTicks()) {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
     }
 
+    /** Handles one message from a peer. Messages not addressed to this node, or from strangers, are ignored. */
+    public void step(RaftMessage m) {
+        if (!m.to().equals(self) || !peers.contains(m.from())) {
+            return; // bad input from outside is not an invariant: ignore it
+        }
+        if (m.term() > term) {
+            if (!acceptHigherTerm(m)) {
+                return;
+            }
+        } else if (m.term() < term) {
+            rejectStale(m);
+            return;
+        }
+        switch (role) {
+            case LEADER -> stepLeader(m);
+            case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
+            case FOLLOWER -> stepFollower(m);
+            default -> throw new AssertionError("unhandled role " + role);
+        }
+    }
+
+    /** §5.1: adopt a newer term, except where PreVote and leader stickiness say otherwise. */
+    private boolean acceptHigherTerm(RaftMessage m) {
+        if (m instanceof RequestVote rv) {
+            if (!rv.leadershipTransfer() && inLease()) {
+                return false; // thesis §4.2.3: a live leader is not disrupted by a partitioned node
+            }
+            if (rv.preVote()) {
+                return true; // a PreVote changes nobody's term (thesis §9.6)
+            }
+        }
+        if (m instanceof VoteReply vr && vr.preVote() && vr.granted()) {
+            return true; // granted PreVotes echo the term the pre-candidate would campaign in
+        }
+        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow;
+        becomeFollower(m.term(), fromLeader ? m.from() : null);
+        return true;
+    }
+
+    private void rejectStale(RaftMessage m) {
+        if (m instanceof AppendEntries ae) {
+            // Tell a deposed leader the newer term so it steps down (with CheckQuorum and PreVote
+            // it might otherwise never hear of it).
+            send(new AppendReply(self, m.from(), term, false, 0, 0, 0, ae.readRound()));
+        } else if (m instanceof RequestVote rv && rv.preVote()) {
+            send(new VoteReply(self, m.from(), term, false, true));
+        }
+    }
+
+    private boolean inLease() {
+        return config.checkQuorum() && leader != null && electionElapsed < config.electionTimeoutMinTicks();
+    }
+
+    private void stepFollower(RaftMessage m) {
+        if (m instanceof AppendEntries ae) {
+            electionElapsed = 0;
+            leader = m.from();
+            handleAppendEntries(ae);
+        } else if (m instanceof RequestVote rv) {
+            handleRequestVote(rv);
+        } else if (m instanceof TimeoutNow) {
+            if (m.from().equals(leader)) {
+                campaign(true); // thesis §3.10: the leader hands over; skip PreVote
+            }
+        } else if (m instanceof ReadIndexReply reply) {
+            handleReadIndexReply(reply);
+        } else if (m instanceof ReadIndexRequest req) {
+            send(new ReadIndexReply(self, req.from(), term, req.requestId(), false, 0));
+        } else if (m instanceof VoteReply || m instanceof AppendReply
+                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+            return; // stale replies of an earlier role; snapshots are not sent yet
+        } else {
+            throw new AssertionError("unhandled " + m);
+        }
+    }
+
+    private void stepCandidate(RaftMessage m) {
+        if (m instanceof AppendEntries ae) {
+            becomeFollower(term, m.from()); // §5.2: a leader of this term exists
+            handleAppendEntries(ae);
+        } else if (m instanceof VoteReply vr) {
+            handleVoteReply(vr);
+        } else if (m instanceof RequestVote rv) {
+            handleRequestVote(rv);
+        } else if (m instanceof ReadIndexRequest req) {
+            send(new ReadIndexReply(self, req.from(), term, req.requestId(), false, 0));
+        } else if (m instanceof TimeoutNow || m instanceof AppendReply || m instanceof ReadIndexReply
+                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+            return;
+        } else {
+            throw new AssertionError("unhandled " + m);
+        }
+    }
+
+    private void stepLeader(RaftMessage m) {
+        Progress pr = progress.get(m.from());
+        if (pr != null) {
+            pr.setRecentActive(true);
+        }
+        if (m instanceof AppendReply reply) {
+            if (pr != null) {
+                handleAppendReply(pr, reply);
+            }
+        } else if (m instanceof RequestVote rv) {
+            handleRequestVote(rv);
+        } else if (m instanceof ReadIndexRequest req) {
+            handleReadIndex(req.requestId(), req.from());
+        } else if (m instanceof AppendEntries) {
+            throw new IllegalStateException("election safety violated: " + self + " and " + m.from()
+                    + " are both leaders of term " + term);
+        } else if (m instanceof VoteReply || m instanceof TimeoutNow || m instanceof ReadIndexReply
+                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+            return;
+        } else {
+            throw new AssertionError("unhandled " + m);
+        }
+    }
+
+    /**
+     * Appends {@code command} to the leader's log. It goes out with the next {@link #ready()}, together
+     * with every other proposal made since: that is the batching.
+     */
     public ProposeResult propose(byte[] command) {
-        throw new UnsupportedOperationException();
+        if (role != Role.LEADER) {
+            return new ProposeResult.NotLeader(Optional.ofNullable(leader));
+        }
+        if (leadTransferee != null) {
+            return new ProposeResult.Rejected("leadership is being transferred to " + leadTransferee);
+        }
+        LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
+        log.append(entry);
+        broadcastPending = true;
+        return new ProposeResult.Accepted(entry.index(), term);
     }
 
     /** Registers a linearizable read; its outcome appears in a later Ready as a ReadState or ReadFailure. */
     public void readIndex(long requestId) {
-        throw new UnsupportedOperationException();
+        if (role == Role.LEADER) {
+            handleReadIndex(requestId, null);
+        } else if (leader != null && role == Role.FOLLOWER) {
+            forwardedReads.put(requestId, leader);
+            send(new ReadIndexRequest(self, leader, term, requestId));
+        } else {
+            outbox.readFailures.add(new ReadFailure(requestId, Optional.ofNullable(leader)));
+        }
     }
 
     /** Starts leadership transfer to {@code target} (thesis §3.10). Ignored unless leader. */
     public void transferLeadership(NodeId target) {
-        throw new UnsupportedOperationException();
+        if (role != Role.LEADER || target.equals(self) || !cluster.isVoter(target)) {
+            return;
+        }
+        leadTransferee = target;
+        transferElapsed = 0;
+        Progress pr = progress.get(target);
+        if (pr.matchIndex() == log.lastIndex()) {
+            send(new TimeoutNow(self, target, term));
+        } else {
+            sendAppend(target, pr);
+        }
     }
 
+    // ---------------------------------------------------------------- output
+
     public boolean hasReady() {
-        throw new UnsupportedOperationException();
+        return broadcastPending || reads.needsBroadcast() || !outbox.isEmpty()
+                || !currentHardState().equals(savedHardState)
+                || log.stableIndex() < log.lastIndex()
+                || commitIndex > appliedHandedOut;
     }
 
     public Ready ready() {
-        throw new UnsupportedOperationException();
+        flushBroadcasts();
+        HardState hardState = currentHardState();
+        List<LogEntry> committed = log.slice(appliedHandedOut + 1, commitIndex, Integer.MAX_VALUE, Long.MAX_VALUE);
+        Ready ready = new Ready(
+                hardState.equals(savedHardState) ? null : hardState,
+                log.unstable(),
+                outbox.takeBeforePersist(),
+                outbox.takeAfterPersist(),
+                committed,
+                outbox.takeReadStates(),
+                outbox.takeReadFailures());
+        appliedHandedOut = commitIndex;
+        return ready;
     }
 
+    /** The driver did everything {@code done} asked: entries and hard state are durable. */
     public void advance(Ready done) {
-        throw new UnsupportedOperationException();
+        if (done.hardState() != null) {
+            savedHardState = done.hardState();
+        }
+        if (!done.entries().isEmpty()) {
+            LogEntry last = done.entries().get(done.entries().size() - 1);
+            log.stableTo(last.index(), last.term());
+            if (role == Role.LEADER) {
+                maybeCommit(); // thesis §10.2.1: the leader counts itself once its own write is durable
+            }
+        }
     }
+
+    private HardState currentHardState() {
+        // commitIndex is saved only alongside a term or vote change: saving it on every commit would
+        // cost a disk write per Ready, and a stale stored commit index is merely a lower bound.
+        if (savedHardState.term() == term && java.util.Objects.equals(savedHardState.votedFor(), votedFor)) {
+            return savedHardState;
+        }
+        return new HardState(term, votedFor, commitIndex);
+    }
+
+    private void flushBroadcasts() {
+        if (role != Role.LEADER) {
+            broadcastPending = false;
+            return;
+        }
+        if (reads.needsBroadcast()) {
+            broadcastHeartbeat();
+        }
+        if (broadcastPending) {
+            broadcastPending = false;
+            for (NodeId peer : peers) {
+                sendAppend(peer, progress.get(peer));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state
 
     public NodeId id() {
-        throw new UnsupportedOperationException();
+        return self;
     }
 
     public Role role() {
-        throw new UnsupportedOperationException();
+        return role;
     }
 
     public long term() {
-        throw new UnsupportedOperationException();
+        return term;
     }
 
     public Optional<NodeId> leader() {
-        throw new UnsupportedOperationException();
+        return Optional.ofNullable(leader);
     }
 
     public long commitIndex() {
-        throw new UnsupportedOperationException();
+        return commitIndex;
     }
 
     public long lastIndex() {
-        throw new UnsupportedOperationException();
+        return log.lastIndex();
+    }
+
+    public long lastTerm() {
+        return log.lastTerm();
+    }
+
+    /** The term of the entry at {@code index} (0 beyond the log, -1 if compacted). */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    /** The entry at {@code index}, which must be in the log. For checkers and tests. */
+    public LogEntry entryAt(long index) {
+        return log.entry(index);
+    }
+
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    public Optional<NodeId> votedFor() {
+        return Optional.ofNullable(votedFor);
+    }
+
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    @Override
+    public String toString() {
+        return self + "[" + role + " term=" + term + " commit=" + commitIndex + " last=" + log.lastIndex() + "]";
+    }
+
+    // ---------------------------------------------------------------- elections (§5.2)
+
+    private void campaign(boolean transfer) {
+        if (config.preVote() && !transfer) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate(transfer);
+        }
+    }
+
+    private void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leader = null;
+        startVoteCount();
+        if (Majority.isWon(1, cluster.voters().size())) {
+            becomeCandidate(false);
+            return;
+        }
+        for (NodeId voter : otherVoters) {
+            send(new RequestVote(self, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
+        }
+    }
+
+    private void becomeCandidate(boolean transfer) {
+        role = Role.CANDIDATE;
+        term++;
+        votedFor = self;
+        leader = null;
+        startVoteCount();
+        if (Majority.isWon(1, cluster.voters().size())) {
+            becomeLeader();
+            return;
+        }
+        for (NodeId voter : otherVoters) {
+            send(new RequestVote(self, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
+        }
+    }
+
+    private void startVoteCount() {
+        votesGranted.clear();
+        votesRejected.clear();
+        votesGranted.add(self);
+        electionElapsed = 0;
+        resetElectionTimeout();
+    }
+
+    private void handleRequestVote(RequestVote rv) {
+        boolean upToDate = log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+        boolean granted;
+        if (rv.preVote()) {
+            // Would we vote in rv.term? Only if we have no live leader and the log is current.
+            granted = rv.term() > term && upToDate && (rv.leadershipTransfer() || !inLease());
+        } else {
+            boolean canVote = votedFor == null ? leader == null : votedFor.equals(rv.from());
+            granted = canVote && upToDate;
+            if (granted) {
+                votedFor = rv.from(); // persisted before the reply leaves: VoteReply is sent after persist
+                electionElapsed = 0;
+            }
+        }
+        send(new VoteReply(self, rv.from(), granted && rv.preVote() ? rv.term() : term, granted, rv.preVote()));
+    }
+
+    private void handleVoteReply(VoteReply vr) {
+        if (vr.preVote() != (role == Role.PRE_CANDIDATE)) {
+            return; // a reply to the other kind of round
+        }
+        if (!cluster.isVoter(vr.from())) {
+            return;
+        }
+        (vr.granted() ? votesGranted : votesRejected).add(vr.from());
+        int voters = cluster.voters().size();
+        if (Majority.isWon(votesGranted.size(), voters)) {
+            if (role == Role.PRE_CANDIDATE) {
+                becomeCandidate(false);
+            } else {
+                becomeLeader();
+            }
+        } else if (Majority.isLost(votesRejected.size(), voters)) {
+            becomeFollower(term, null);
+        }
+    }
+
+    private void becomeFollower(long newTerm, NodeId newLeader) {
+        if (role == Role.LEADER) {
+            failReads();
+        }
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+        }
+        if (newLeader == null || !newLeader.equals(leader)) {
+            failForwardedReads();
+        }
+        role = Role.FOLLOWER;
+        leader = newLeader;
+        leadTransferee = null;
+        progress.clear();
+        readsAwaitingNoOp.clear();
+        electionElapsed = 0;
+        resetElectionTimeout();
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leader = self;
+        heartbeatElapsed = 0;
+        electionElapsed = 0;
+        leadTransferee = null;
+        failForwardedReads();
+        progress.clear();
+        for (NodeId peer : peers) {
+            Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightAppends(),
+                    (long) config.maxInflightAppends() * config.maxBytesPerAppend());
+            pr.setRecentActive(true);
+            progress.put(peer, pr);
+        }
+        // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries commit and reads proceed.
+        log.append(LogEntry.noOp(log.lastIndex() + 1, term));
+        broadcastPending = true;
+        maybeCommit();
+    }
+
+    private void resetElectionTimeout() {
+        randomizedElectionTimeout = config.electionTimeoutMinTicks()
+                + random.nextInt(config.electionTimeoutMaxTicks() - config.electionTimeoutMinTicks());
+    }
+
+    private boolean quorumActive() {
+        int active = 1;
+        for (NodeId voter : otherVoters) {
+            Progress pr = progress.get(voter);
+            if (pr.recentActive()) {
+                active++;
+            }
+            pr.setRecentActive(false);
+        }
+        return Majority.isWon(active, cluster.voters().size());
+    }
+
+    // ---------------------------------------------------------------- replication (§5.3)
+
+    private void handleAppendEntries(AppendEntries ae) {
+        if (ae.prevLogIndex() < commitIndex) {
+            // Reordered or duplicated: everything up to our commit index already matches (§5.4).
+            long matched = Math.max(commitIndex, Math.min(ae.lastIndex(), commitIndex));
+            if (ae.lastIndex() > commitIndex && !ae.entries().isEmpty()) {
+                List<LogEntry> tail = ae.entries().subList((int) (commitIndex - ae.prevLogIndex()), ae.entries().size());
+                matched = log.appendFromLeader(commitIndex, tail, commitIndex);
+            }
+            advanceFollowerCommit(ae.leaderCommit(), matched);
+            send(new AppendReply(self, ae.from(), term, true, matched, 0, 0, ae.readRound()));
+            return;
+        }
+        if (!log.matchTerm(ae.prevLogIndex(), ae.prevLogTerm())) {
+            long conflictTerm;
+            long conflictIndex;
+            if (ae.prevLogIndex() > log.lastIndex()) {
+                conflictTerm = 0;
+                conflictIndex = log.lastIndex() + 1;
+            } else {
+                conflictTerm = log.term(ae.prevLogIndex());
+                conflictIndex = log.firstIndexOfTerm(ae.prevLogIndex(), conflictTerm);
+            }
+            send(new AppendReply(self, ae.from(), term, false, 0, conflictTerm, conflictIndex, ae.readRound()));
+            return;
+        }
+        long lastNew = log.appendFromLeader(ae.prevLogIndex(), ae.entries(), commitIndex);
+        advanceFollowerCommit(ae.leaderCommit(), lastNew);
+        send(new AppendReply(self, ae.from(), term, true, lastNew, 0, 0, ae.readRound()));
+    }
+
+    private void advanceFollowerCommit(long leaderCommit, long lastNew) {
+        // Figure 2: commitIndex = min(leaderCommit, index of last new entry)
+        long candidate = Math.min(leaderCommit, lastNew);
+        if (candidate > commitIndex) {
+            commitIndex = candidate;
+        }
+    }
+
+    private void handleAppendReply(Progress pr, AppendReply reply) {
+        reads.ack(reply.from(), reply.readRound());
+        if (reply.success()) {
+            boolean updated = pr.maybeUpdate(reply.matchIndex());
+            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
+                pr.becomeReplicate(); // the probe matched: stream from here on
+            }
+            if (updated) {
+                maybeCommit();
+                if (reply.from().equals(leadTransferee) && pr.matchIndex() == log.lastIndex()) {
+                    send(new TimeoutNow(self, reply.from(), term));
+                }
+            } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
+                pr.becomeProbe(pr.matchIndex() + 1); // the pipeline stalled: messages were lost
+            }
+            if (pr.nextIndex() <= log.lastIndex() && !pr.isPaused()) {
+                sendAppend(reply.from(), pr);
+            }
+        } else {
+            pr.becomeProbe(nextAfterRejection(pr, reply));
+            sendAppend(reply.from(), pr);
+        }
+        confirmReads();
+    }
+
+    /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
+    private long nextAfterRejection(Progress pr, AppendReply reply) {
+        if (reply.conflictTerm() == 0) {
+            return Math.min(pr.nextIndex(), reply.conflictIndex());
+        }
+        long last = log.lastIndexOfTerm(reply.conflictTerm());
+        long next = last > 0 ? last + 1 : reply.conflictIndex();
+        return Math.min(Math.max(next, 1), log.lastIndex() + 1);
+    }
+
+    private void sendAppend(NodeId peer, Progress pr) {
+        if (pr.isPaused()) {
+            return;
+        }
+        long prevIndex = pr.nextIndex() - 1;
+        if (prevIndex < log.snapshotIndex()) {
+            // Needs InstallSnapshot (§7), not sent yet: keep probing at the boundary rather than fail.
+            pr.becomeProbe(log.firstIndex());
+            return;
+        }
+        List<LogEntry> entries = log.slice(pr.nextIndex(), log.lastIndex(),
+                config.maxEntriesPerAppend(), config.maxBytesPerAppend());
+        long bytes = 0;
+        for (LogEntry e : entries) {
+            bytes += e.sizeInBytes();
+        }
+        send(new AppendEntries(self, peer, term, prevIndex, log.term(prevIndex), entries, commitIndex, reads.round()));
+        pr.sent(prevIndex + entries.size(), bytes);
+    }
+
+    /** Heartbeats check nothing new: they carry the commit index and the read round, anchored at matchIndex. */
+    private void broadcastHeartbeat() {
+        reads.broadcastSent();
+        for (NodeId peer : peers) {
+            Progress pr = progress.get(peer);
+            long prev = pr.matchIndex();
+            send(new AppendEntries(self, peer, term, prev, log.term(prev), List.of(),
+                    Math.min(commitIndex, prev), reads.round()));
+            if (pr.state() == Progress.State.PROBE) {
+                pr.resumeProbe();
+                sendAppend(peer, pr);
+            }
+        }
+    }
+
+    private void maybeCommit() {
+        long[] matches = new long[cluster.voters().size()];
+        int i = 0;
+        for (NodeId voter : cluster.voters()) {
+            matches[i++] = voter.equals(self) ? log.stableIndex() : progress.get(voter).matchIndex();
+        }
+        long candidate = Majority.committedIndex(matches);
+        // §5.4.2: only entries of the current term are committed by counting replicas.
+        if (candidate > commitIndex && log.term(candidate) == term) {
+            commitIndex = candidate;
+            broadcastPending = true; // followers learn the new commit index promptly
+            releaseReadsAwaitingNoOp();
+            confirmReads();
+        }
+    }
+
+    // ---------------------------------------------------------------- reads (thesis §6.4)
+
+    private void handleReadIndex(long requestId, NodeId origin) {
+        if (log.term(commitIndex) != term) {
+            readsAwaitingNoOp.add(new ReadQueue.PendingRead(requestId, origin, 0, 0));
+            return;
+        }
+        reads.add(requestId, origin, commitIndex);
+        confirmReads();
+    }
+
+    private void releaseReadsAwaitingNoOp() {
+        if (readsAwaitingNoOp.isEmpty() || log.term(commitIndex) != term) {
+            return;
+        }
+        for (ReadQueue.PendingRead r : readsAwaitingNoOp) {
+            reads.add(r.requestId(), r.origin(), commitIndex);
+        }
+        readsAwaitingNoOp.clear();
+    }
+
+    private void confirmReads() {
+        for (ReadQueue.PendingRead r : reads.confirmed(otherVoters, Majority.size(cluster.voters().size()))) {
+            if (r.origin() == null) {
+                outbox.readStates.add(new ReadState(r.requestId(), r.readIndex()));
+            } else {
+                send(new ReadIndexReply(self, r.origin(), term, r.requestId(), true, r.readIndex()));
+            }
+        }
+    }
+
+    private void handleReadIndexReply(ReadIndexReply reply) {
+        NodeId askedLeader = forwardedReads.remove(reply.requestId());
+        if (askedLeader == null || !askedLeader.equals(reply.from())) {
+            return; // unknown or duplicate
+        }
+        if (reply.ok()) {
+            outbox.readStates.add(new ReadState(reply.requestId(), reply.readIndex()));
+        } else {
+            outbox.readFailures.add(new ReadFailure(reply.requestId(), Optional.ofNullable(leader)));
+        }
+    }
+
+    private void failReads() {
+        List<ReadQueue.PendingRead> lost = new ArrayList<>(reads.drain());
+        lost.addAll(readsAwaitingNoOp);
+        readsAwaitingNoOp.clear();
+        for (ReadQueue.PendingRead r : lost) {
+            if (r.origin() == null) {
+                outbox.readFailures.add(new ReadFailure(r.requestId(), Optional.empty()));
+            } else {
+                send(new ReadIndexReply(self, r.origin(), term, r.requestId(), false, 0));
+            }
+        }
+    }
+
+    private void failForwardedReads() {
+        for (Long id : forwardedReads.keySet()) {
+            outbox.readFailures.add(new ReadFailure(id, Optional.empty()));
+        }
+        forwardedReads.clear();
+    }
+
+    private void send(RaftMessage m) {
+        outbox.add(m);
     }
 }
