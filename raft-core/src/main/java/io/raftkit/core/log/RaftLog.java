@@ -99,7 +99,7 @@ public final class RaftLog {
         }
         int start = (int) (from - snapshotIndex - 1);
         int end = (int) Math.min(to - snapshotIndex, entries.size());
-        end = Math.min(end, start + maxCount);
+        end = (int) Math.min(end, (long) start + maxCount);
         long bytes = 0;
         for (int i = start; i < end; i++) {
             bytes += entries.get(i).sizeInBytes();

@@ -1,0 +1,9 @@
+package io.raftkit.core.sim;
+
+/** A Raft safety or liveness property failed in a simulation run. */
+public final class SafetyViolation extends RuntimeException {
+
+    public SafetyViolation(String property, String detail) {
+        super(property + ": " + detail);
+    }
+}
