@@ -37,8 +37,7 @@ public final class SimCluster {
 
     private final long seed;
     private final Options options;
-    private final RaftConfig config = RaftConfig.builder().electionTimeoutTicks(10, 20).heartbeatIntervalTicks(2)
-            .maxEntriesPerAppend(64).maxInflightAppends(4).build();
+    private final RaftConfig config;
     private final SplittableRandom random;
     private final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
     private final List<NodeId> ids = new ArrayList<>();
@@ -56,6 +55,12 @@ public final class SimCluster {
         this.seed = seed;
         this.options = options;
         this.random = new SplittableRandom(seed);
+        // Flow-control limits vary by seed: tiny batches and windows reach states (a leader's
+        // old-term entries acknowledged apart from its no-op) that large batches never show.
+        int[] batchSizes = {1, 2, 4, 64};
+        this.config = RaftConfig.builder().electionTimeoutTicks(10, 20).heartbeatIntervalTicks(2)
+                .maxEntriesPerAppend(batchSizes[random.nextInt(batchSizes.length)])
+                .maxInflightAppends(1 + random.nextInt(4)).build();
         this.trace = traced ? new StringBuilder(1 << 16) : null;
         for (int i = 1; i <= options.nodes(); i++) {
             ids.add(NodeId.of("n" + i));
@@ -132,7 +137,10 @@ public final class SimCluster {
             events++;
             RaftNode raft = node.raft;
             Ready ready = raft.ready();
-            int crashAfter = midReadyCrashRate > 0 && random.nextDouble() < midReadyCrashRate ? random.nextInt(4) : -1;
+            // Crashes are most telling where durable state changes (a vote, a new term), so those
+            // Readies are far likelier to be cut short than the rest.
+            double crashRate = ready.hardState() != null ? midReadyCrashRate * 25 : midReadyCrashRate;
+            int crashAfter = crashRate > 0 && random.nextDouble() < crashRate ? random.nextInt(4) : -1;
             sendAll(ready.messagesBeforePersist());
             if (crashAfter == 0) {
                 crash(node, "after sending early messages");
@@ -194,7 +202,7 @@ public final class SimCluster {
     // ---------------------------------------------------------------- faults
 
     private void nemesis() {
-        int action = random.nextInt(10);
+        int action = random.nextInt(11);
         switch (action) {
             case 0, 1 -> partitionRandomHalves();
             case 2 -> oneWayCut();
@@ -213,6 +221,7 @@ public final class SimCluster {
                         + " maxDelay=" + network.maxDelayMillis);
             }
             case 9 -> isolateLeader();
+            case 10 -> crashLeader();
             default -> throw new AssertionError("unhandled nemesis action " + action);
         }
     }
@@ -253,6 +262,15 @@ public final class SimCluster {
                     }
                 }
                 trace("isolate leader " + node.id);
+                return;
+            }
+        }
+    }
+
+    private void crashLeader() {
+        for (SimNode node : nodes.values()) {
+            if (node.up && node.raft.role() == Role.LEADER) {
+                crash(node, "leader, by nemesis");
                 return;
             }
         }
