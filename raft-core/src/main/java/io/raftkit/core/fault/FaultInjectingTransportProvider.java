@@ -1,0 +1,37 @@
+package io.raftkit.core.fault;
+
+import io.raftkit.api.spi.Plugins;
+import io.raftkit.api.spi.Transport;
+import io.raftkit.api.spi.TransportConfig;
+import io.raftkit.api.spi.TransportProvider;
+
+/**
+ * The {@code fault-injecting} transport: another transport (option {@code inner}, default
+ * {@code vertx-tcp}) behind {@link FaultRules}. The rules object comes from the config's resources,
+ * so the host (the KV server's admin endpoint) can change it; without one, nothing is ever dropped.
+ */
+public final class FaultInjectingTransportProvider implements TransportProvider {
+
+    public static final String NAME = "fault-injecting";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "wraps another transport (option inner) and drops or delays messages on command, for fault-injection tests";
+    }
+
+    @Override
+    public Transport create(TransportConfig config) {
+        String innerName = config.options().string("inner", "vertx-tcp");
+        if (innerName.equals(NAME)) {
+            throw new IllegalArgumentException("option inner = " + NAME + " would wrap itself; name a real transport");
+        }
+        Transport inner = Plugins.transport(innerName).create(config);
+        FaultRules rules = config.resources().get(FaultRules.class).orElseGet(FaultRules::new);
+        return new FaultInjectingTransport(inner, rules);
+    }
+}

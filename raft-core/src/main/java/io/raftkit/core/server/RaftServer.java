@@ -1,0 +1,405 @@
+package io.raftkit.core.server;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.EntryKind;
+import io.raftkit.api.HardState;
+import io.raftkit.api.LogEntry;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.api.spi.Transport;
+import io.raftkit.core.ProposeResult;
+import io.raftkit.core.RaftNode;
+import io.raftkit.core.ReadFailure;
+import io.raftkit.core.ReadState;
+import io.raftkit.core.Ready;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Drives one {@link RaftNode}: the only code that touches a clock, a thread, the transport, the
+ * log store and the state machine. One loop thread owns the node. Each turn it runs what arrived
+ * (messages, proposals, reads: all of them, which is what batches proposals), ticks when a tick is
+ * due, and carries out each {@link Ready} in the order that makes Raft durable: send the leader's
+ * early messages, persist, send the rest, apply, advance.
+ *
+ * <p>A LogStore I/O failure, or an exception from the state machine, stops the node loudly: one
+ * ERROR line, every pending request fails with {@link NodeStoppedException}, the transport closes,
+ * and {@link #status()} says why. Continuing could acknowledge writes that are not durable.
+ *
+ * <p>raft-core depends on nothing but raft-api, so this logs through {@link System.Logger}; an
+ * application routes it to SLF4J with {@code slf4j-jdk-platform-logging}.
+ */
+public final class RaftServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RaftServer.class.getName());
+    private static final long READ_BATCH_BYTES = 64L * 1024 * 1024;
+
+    private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
+    }
+
+    private static final class PendingRead {
+        final byte[] query;
+        final CompletableFuture<byte[]> future;
+        final long deadlineNanos;
+        long readIndex = -1;
+
+        PendingRead(byte[] query, CompletableFuture<byte[]> future, long deadlineNanos) {
+            this.query = query;
+            this.future = future;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    private final NodeId self;
+    private final ClusterConfig cluster;
+    private final RaftConfig config;
+    private final Transport transport;
+    private final LogStore logStore;
+    private final StateMachine stateMachine;
+    private final RandomGenerator random;
+    private final long requestTimeoutNanos;
+
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Map<Long, PendingProposal> proposals = new HashMap<>();
+    private final Map<Long, PendingRead> reads = new HashMap<>();
+    private final List<PendingRead> confirmedReads = new ArrayList<>();
+    private final Thread loop;
+
+    private RaftNode node;
+    private long appliedIndex;
+    private long nextReadId = 1;
+    private long proposalCount;
+    private long readCount;
+    private volatile boolean running;
+    private volatile String failure;
+    private volatile RaftStatus status;
+
+    RaftServer(NodeId self, ClusterConfig cluster, RaftConfig config, Transport transport, LogStore logStore,
+               StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis) {
+        this.self = self;
+        this.cluster = cluster;
+        this.config = config;
+        this.transport = transport;
+        this.logStore = logStore;
+        this.stateMachine = stateMachine;
+        this.random = random;
+        this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
+        this.loop = new Thread(this::runLoop, "raft-" + self + "-loop");
+        this.loop.setDaemon(true);
+        this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
+                0, 0, false, Optional.empty());
+    }
+
+    public static RaftServerBuilder builder() {
+        return new RaftServerBuilder();
+    }
+
+    /** Opens the log store's contents into the node, starts the transport and the loop. */
+    public synchronized void start() throws IOException {
+        if (running || failure != null) {
+            throw new IllegalStateException("server " + self + " was already started");
+        }
+        HardState hardState = logStore.loadHardState();
+        long first = logStore.firstIndex();
+        long last = logStore.lastIndex();
+        List<LogEntry> entries = new ArrayList<>((int) Math.min(Math.max(last - first + 1, 0), 1 << 20));
+        for (long from = first; from <= last; ) {
+            List<LogEntry> batch = logStore.entries(from, last, READ_BATCH_BYTES);
+            if (batch.isEmpty()) {
+                throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
+            }
+            entries.addAll(batch);
+            from += batch.size();
+        }
+        long snapshotIndex = first - 1;
+        node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex));
+        appliedIndex = snapshotIndex;
+        LOG.log(Level.INFO, "{0} starting: term {1}, log {2}..{3}, commit {4}, members {5}",
+                self, hardState.term(), first, last, hardState.commitIndex(), cluster.members());
+        running = true;
+        publishStatus();
+        transport.start(message -> inbox.add(() -> node.step(message)));
+        loop.start();
+    }
+
+    public NodeId id() {
+        return self;
+    }
+
+    /** Completes with {@link StateMachine#apply}'s result once committed and applied here. */
+    public CompletableFuture<byte[]> propose(byte[] command) {
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        submit(future, () -> {
+            ProposeResult result = node.propose(command);
+            if (result instanceof ProposeResult.Accepted accepted) {
+                proposalCount++;
+                proposals.put(accepted.index(), new PendingProposal(accepted.term(), future, System.nanoTime() + requestTimeoutNanos));
+            } else if (result instanceof ProposeResult.NotLeader notLeader) {
+                future.completeExceptionally(new NotLeaderException(notLeader.leaderHint()));
+            } else if (result instanceof ProposeResult.Rejected) {
+                future.completeExceptionally(new NotLeaderException(Optional.empty()));
+            } else {
+                throw new AssertionError("unhandled " + result);
+            }
+        });
+        return future;
+    }
+
+    /** A linearizable read (ReadIndex, thesis §6.4); a follower gets the read index from the leader. */
+    public CompletableFuture<byte[]> read(byte[] query) {
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        submit(future, () -> {
+            long id = nextReadId++;
+            readCount++;
+            reads.put(id, new PendingRead(query, future, System.nanoTime() + requestTimeoutNanos));
+            node.readIndex(id);
+        });
+        return future;
+    }
+
+    /** Reads this node's state as it is: fast, possibly stale. */
+    public CompletableFuture<byte[]> readStale(byte[] query) {
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        submit(future, () -> future.complete(stateMachine.query(query)));
+        return future;
+    }
+
+    /** Asks the leader to hand leadership to {@code target} (thesis §3.10); completes once started. */
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            if (node.role() != io.raftkit.core.Role.LEADER) {
+                future.completeExceptionally(new NotLeaderException(node.leader()));
+                return;
+            }
+            node.transferLeadership(target);
+            future.complete(null);
+        });
+        return future;
+    }
+
+    public RaftStatus status() {
+        return status;
+    }
+
+    private void submit(CompletableFuture<?> future, Runnable action) {
+        if (!running) {
+            future.completeExceptionally(new NodeStoppedException(failure != null ? failure : "not running"));
+            return;
+        }
+        inbox.add(action);
+        if (!running) {
+            failPending(failure != null ? failure : "closed"); // lost the race with close or a failure
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void runLoop() {
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (running) {
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    node.tick();
+                    expireRequests(now);
+                    // After a stall (GC, a slow disk) skip missed ticks rather than burst them:
+                    // a burst would fire elections the stall did not justify.
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                }
+                Runnable first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    first.run();
+                    for (Runnable next = inbox.poll(); next != null; next = inbox.poll()) {
+                        next.run();
+                    }
+                }
+                while (running && node.hasReady()) {
+                    handleReady(node.ready());
+                }
+                publishStatus();
+            }
+        } catch (IOException e) {
+            stop("log store I/O failure: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            stop("internal failure: " + e, e);
+        }
+    }
+
+    private void handleReady(Ready ready) throws IOException {
+        send(ready.messagesBeforePersist());
+        if (!ready.entries().isEmpty()) {
+            logStore.append(ready.entries());
+        }
+        if (ready.hardState() != null) {
+            logStore.saveHardState(ready.hardState());
+        }
+        send(ready.messages());
+        for (LogEntry entry : ready.committedEntries()) {
+            apply(entry);
+        }
+        for (ReadState rs : ready.readStates()) {
+            PendingRead read = reads.remove(rs.requestId());
+            if (read != null) {
+                read.readIndex = rs.readIndex();
+                confirmedReads.add(read);
+            }
+        }
+        for (ReadFailure rf : ready.readFailures()) {
+            PendingRead read = reads.remove(rf.requestId());
+            if (read != null) {
+                read.future.completeExceptionally(new NotLeaderException(rf.leaderHint()));
+            }
+        }
+        serveConfirmedReads();
+        node.advance(ready);
+    }
+
+    private void send(List<RaftMessage> messages) {
+        for (RaftMessage m : messages) {
+            transport.send(m);
+        }
+    }
+
+    private void apply(LogEntry entry) {
+        byte[] result = entry.kind() == EntryKind.COMMAND ? stateMachine.apply(entry.index(), entry.payload()) : null;
+        appliedIndex = entry.index();
+        PendingProposal pending = proposals.remove(entry.index());
+        if (pending == null) {
+            return;
+        }
+        if (pending.term() == entry.term() && entry.kind() == EntryKind.COMMAND) {
+            pending.future().complete(result);
+        } else {
+            pending.future().completeExceptionally(new ProposalDroppedException(entry.index(), pending.term()));
+        }
+    }
+
+    private void serveConfirmedReads() {
+        for (Iterator<PendingRead> it = confirmedReads.iterator(); it.hasNext(); ) {
+            PendingRead read = it.next();
+            if (read.readIndex <= appliedIndex) {
+                it.remove();
+                read.future.complete(stateMachine.query(read.query));
+            }
+        }
+    }
+
+    private void expireRequests(long now) {
+        for (Iterator<PendingProposal> it = proposals.values().iterator(); it.hasNext(); ) {
+            PendingProposal p = it.next();
+            if (now - p.deadlineNanos() > 0) {
+                it.remove();
+                p.future().completeExceptionally(new RequestTimeoutException("proposal", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
+            }
+        }
+        expireReads(reads.values().iterator(), now);
+        expireReads(confirmedReads.iterator(), now);
+    }
+
+    private void expireReads(Iterator<PendingRead> it, long now) {
+        while (it.hasNext()) {
+            PendingRead r = it.next();
+            if (now - r.deadlineNanos > 0) {
+                it.remove();
+                r.future.completeExceptionally(new RequestTimeoutException("read", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
+            }
+        }
+    }
+
+    private void publishStatus() {
+        RaftNode n = node;
+        status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
+                cluster, proposalCount, readCount, running, Optional.ofNullable(failure));
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    private void stop(String why, Throwable cause) {
+        failure = why;
+        running = false;
+        LOG.log(Level.ERROR, "raft node " + self + " stopped: " + why + ". It will not accept requests until restarted.", cause);
+        transport.close();
+        failPending(why);
+        publishStatus();
+    }
+
+    private synchronized void failPending(String why) {
+        // Requests still queued never reached the node: run them now (the loop is gone) so their
+        // futures are registered, then fail everything.
+        for (Runnable queued = inbox.poll(); queued != null; queued = inbox.poll()) {
+            try {
+                queued.run();
+            } catch (RuntimeException ignored) {
+                // the node may be in the state that stopped it; the futures are failed below
+            }
+        }
+        for (PendingProposal p : proposals.values()) {
+            p.future().completeExceptionally(new NodeStoppedException(why));
+        }
+        proposals.clear();
+        for (PendingRead r : reads.values()) {
+            r.future.completeExceptionally(new NodeStoppedException(why));
+        }
+        reads.clear();
+        for (PendingRead r : confirmedReads) {
+            r.future.completeExceptionally(new NodeStoppedException(why));
+        }
+        confirmedReads.clear();
+    }
+
+    /** Stops the loop and closes the transport, the log store and the state machine. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (!running && !loop.isAlive()) {
+                closeResources();
+                return;
+            }
+            running = false;
+        }
+        inbox.add(() -> { });
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        if (failure == null) {
+            failPending("closed");
+        }
+        closeResources();
+        LOG.log(Level.INFO, "{0} closed", self);
+    }
+
+    private boolean resourcesClosed;
+
+    private synchronized void closeResources() {
+        if (resourcesClosed) {
+            return;
+        }
+        resourcesClosed = true;
+        try {
+            logStore.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "closing the log store of " + self + " failed", e);
+        }
+        stateMachine.close();
+    }
+}

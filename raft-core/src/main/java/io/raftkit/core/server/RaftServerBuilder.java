@@ -1,0 +1,181 @@
+package io.raftkit.core.server;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.LogStoreConfig;
+import io.raftkit.api.spi.Options;
+import io.raftkit.api.spi.Plugins;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.api.spi.StateMachineConfig;
+import io.raftkit.api.spi.Transport;
+import io.raftkit.api.spi.TransportConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * Assembles a {@link RaftServer}: members, config, and the three parts, each given directly or
+ * chosen by plugin name (found with {@link Plugins}). {@link #build()} checks everything and names
+ * the first field that is wrong.
+ */
+public final class RaftServerBuilder {
+
+    private static final System.Logger LOG = System.getLogger(RaftServerBuilder.class.getName());
+
+    private NodeId self;
+    private ClusterConfig cluster;
+    private Map<NodeId, String> addresses = Map.of();
+    private String clusterId = "raftkit";
+    private RaftConfig config = RaftConfig.defaults();
+    private Path dataDir;
+    private Transport transport;
+    private String transportName;
+    private Options transportOptions = Options.EMPTY;
+    private LogStore logStore;
+    private String logStoreName;
+    private Options logStoreOptions = Options.EMPTY;
+    private StateMachine stateMachine;
+    private String stateMachineName;
+    private Options stateMachineOptions = Options.EMPTY;
+    private Resources resources = Resources.EMPTY;
+    private RandomGenerator random;
+    private Duration requestTimeout = Duration.ofSeconds(5);
+
+    RaftServerBuilder() {
+    }
+
+    public RaftServerBuilder self(NodeId id) {
+        self = id;
+        return this;
+    }
+
+    public RaftServerBuilder cluster(ClusterConfig members) {
+        cluster = members;
+        return this;
+    }
+
+    /** Every member's transport address: {@code host:port} for TCP, anything for the memory transport. */
+    public RaftServerBuilder addresses(Map<NodeId, String> transportAddresses) {
+        addresses = Map.copyOf(transportAddresses);
+        return this;
+    }
+
+    public RaftServerBuilder clusterId(String id) {
+        clusterId = id;
+        return this;
+    }
+
+    public RaftServerBuilder config(RaftConfig value) {
+        config = value;
+        return this;
+    }
+
+    public RaftServerBuilder dataDir(Path dir) {
+        dataDir = dir;
+        return this;
+    }
+
+    public RaftServerBuilder transport(Transport value) {
+        transport = value;
+        return this;
+    }
+
+    public RaftServerBuilder transport(String pluginName, Options options) {
+        transportName = pluginName;
+        transportOptions = options;
+        return this;
+    }
+
+    public RaftServerBuilder logStore(LogStore value) {
+        logStore = value;
+        return this;
+    }
+
+    public RaftServerBuilder logStore(String pluginName, Options options) {
+        logStoreName = pluginName;
+        logStoreOptions = options;
+        return this;
+    }
+
+    public RaftServerBuilder stateMachine(StateMachine value) {
+        stateMachine = value;
+        return this;
+    }
+
+    public RaftServerBuilder stateMachine(String pluginName, Options options) {
+        stateMachineName = pluginName;
+        stateMachineOptions = options;
+        return this;
+    }
+
+    /** Objects lent to plugins by type (a Vert.x instance, a meter registry). */
+    public RaftServerBuilder resources(Resources value) {
+        resources = value;
+        return this;
+    }
+
+    /** The source of election-timeout randomness; by default seeded from SecureRandom, the seed logged. */
+    public RaftServerBuilder random(RandomGenerator value) {
+        random = value;
+        return this;
+    }
+
+    public RaftServerBuilder requestTimeout(Duration value) {
+        requestTimeout = value;
+        return this;
+    }
+
+    /**
+     * Validates and creates the server, opening its log store. Bad fields throw
+     * {@link IllegalArgumentException} naming the field; a log store that cannot open throws
+     * {@link UncheckedIOException} with the store's message.
+     */
+    public RaftServer build() {
+        require(self != null, "self: the node id is missing");
+        require(cluster != null, "cluster: the members are missing");
+        require(cluster.members().contains(self), "self: " + self + " is not among the members " + cluster.members());
+        require(requestTimeout != null && !requestTimeout.isNegative() && !requestTimeout.isZero(),
+                "requestTimeout: must be positive, was " + requestTimeout);
+        require(clusterId != null && !clusterId.isBlank(), "clusterId: must not be blank");
+        require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
+        require(logStore != null || logStoreName != null, "logStore: give a LogStore or a plugin name");
+        require(stateMachine != null || stateMachineName != null, "stateMachine: give a StateMachine or a plugin name");
+        Map<NodeId, String> allAddresses = new TreeMap<>(addresses);
+        for (NodeId member : cluster.members()) {
+            allAddresses.putIfAbsent(member, member.value()); // the memory transport addresses nodes by id
+        }
+        RandomGenerator rng = random;
+        if (rng == null) {
+            long seed = new SecureRandom().nextLong();
+            LOG.log(System.Logger.Level.INFO, "{0}: election timeout seed {1} (pass it to reproduce timings)", self, Long.toString(seed));
+            rng = new SplittableRandom(seed);
+        }
+        StateMachine sm = stateMachine != null ? stateMachine
+                : Plugins.stateMachine(stateMachineName).create(new StateMachineConfig(self, stateMachineOptions, resources));
+        LogStore store;
+        try {
+            store = logStore != null ? logStore
+                    : Plugins.logStore(logStoreName).open(new LogStoreConfig(self, clusterId, dataDir, logStoreOptions, resources));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        Transport net = transport != null ? transport
+                : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, resources));
+        return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis());
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

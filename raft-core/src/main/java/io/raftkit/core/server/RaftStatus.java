@@ -1,0 +1,12 @@
+package io.raftkit.core.server;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.core.Role;
+import java.util.Optional;
+
+/** A consistent snapshot of one node, published by its loop; cheap to read from any thread. */
+public record RaftStatus(NodeId id, Role role, long term, Optional<NodeId> leader, long commitIndex,
+                         long appliedIndex, long lastLogIndex, ClusterConfig members,
+                         long proposals, long reads, boolean running, Optional<String> failure) {
+}

@@ -1,0 +1,210 @@
+package io.raftkit.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkit.api.HardState;
+import io.raftkit.api.LogEntry;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.spi.LogStore;
+import io.raftkit.core.Role;
+import io.raftkit.core.memory.MemoryLogStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RaftServerTest {
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aThreeNodeClusterElectsALeaderAndCommitsProposalsInOrder() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            List<CompletableFuture<byte[]>> results = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                results.add(leader.propose(utf8("v" + i)));
+            }
+            for (CompletableFuture<byte[]> r : results) {
+                assertThat(text(await(r))).startsWith("ok@");
+            }
+            String expected = text(await(leader.read(new byte[0])));
+            assertThat(expected).startsWith("v0,v1,v2,").endsWith("v99,");
+            for (RaftServer s : c.servers.values()) {
+                assertThat(text(await(s.read(new byte[0])))).as("linearizable read at " + s.id()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aFollowerRefusesProposalsNamingTheLeader() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            await(leader.propose(utf8("x")));
+            RaftServer follower = c.follower();
+            assertThatThrownBy(() -> await(follower.propose(utf8("y"))))
+                    .hasCauseInstanceOf(NotLeaderException.class)
+                    .cause().satisfies(e -> {
+                        NotLeaderException nle = (NotLeaderException) e;
+                        assertThat(nle.leaderHint()).contains(leader.id());
+                        assertThat(nle.certainlyNotApplied()).isTrue();
+                    });
+        }
+    }
+
+    @Test
+    void afterTheLeaderStopsANewLeaderIsElectedAndWritesContinue() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer old = c.awaitLeader();
+            await(old.propose(utf8("before")));
+            old.close();
+            RaftServer next = c.awaitLeader();
+            assertThat(next.id()).isNotEqualTo(old.id());
+            await(next.propose(utf8("after")));
+            assertThat(text(await(next.read(new byte[0])))).isEqualTo("before,after,");
+        }
+    }
+
+    @Test
+    void aRestartedNodeReplaysItsLogIntoAFreshStateMachine() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            for (int i = 0; i < 10; i++) {
+                await(leader.propose(utf8("e" + i)));
+            }
+            RaftServer follower = c.follower();
+            NodeId id = follower.id();
+            follower.close();
+            RaftServer restarted = c.start(id);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!text(await(restarted.readStale(new byte[0]))).contains("e9,") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(text(await(restarted.readStale(new byte[0])))).startsWith("e0,e1,").contains("e9,");
+        }
+    }
+
+    @Test
+    void leadershipTransferHandsOverToTheChosenFollower() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            await(leader.propose(utf8("x")));
+            RaftServer target = c.follower();
+            await(leader.transferLeadership(target.id()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (target.status().role() != Role.LEADER && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(target.status().role()).isEqualTo(Role.LEADER);
+            await(target.propose(utf8("y")));
+        }
+    }
+
+    @Test
+    void aLogStoreIoFailureStopsTheNodeLoudlyAndFailsPendingRequests() throws Exception {
+        FailingStore failing = new FailingStore();
+        try (TestCluster c = new TestCluster(1, id -> failing)) {
+            RaftServer only = c.awaitLeader();
+            await(only.propose(utf8("durable")));
+            failing.failNext = true;
+            assertThatThrownBy(() -> await(only.propose(utf8("lost"))))
+                    .hasCauseInstanceOf(NodeStoppedException.class)
+                    .hasMessageContaining("disk full");
+            assertThat(only.status().running()).isFalse();
+            assertThat(only.status().failure()).hasValueSatisfying(f -> assertThat(f).contains("log store I/O failure").contains("disk full"));
+            assertThatThrownBy(() -> await(only.propose(utf8("after"))))
+                    .hasCauseInstanceOf(NodeStoppedException.class);
+        }
+    }
+
+    @Test
+    void requestsTimeOutWithAnUnknownOutcomeWhenNoQuorumAnswers() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            await(leader.propose(utf8("x")));
+            for (RaftServer s : c.servers.values()) {
+                if (s != leader) {
+                    s.close();
+                }
+            }
+            CompletableFuture<byte[]> stuck = leader.propose(utf8("y"));
+            assertThatThrownBy(() -> stuck.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOfAny(RequestTimeoutException.class, NotLeaderException.class)
+                    .satisfies(e -> {
+                        if (e instanceof RequestTimeoutException t) {
+                            assertThat(t.certainlyNotApplied()).isFalse();
+                        }
+                    });
+        }
+    }
+
+    /** A memory store that throws, like a full disk, when told to. */
+    private static final class FailingStore implements LogStore {
+        private final MemoryLogStore delegate = new MemoryLogStore();
+        volatile boolean failNext;
+
+        @Override
+        public void append(List<LogEntry> entries) throws IOException {
+            if (failNext) {
+                throw new IOException("No space left on device (disk full)");
+            }
+            delegate.append(entries);
+        }
+
+        @Override
+        public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+            return delegate.entries(fromIndex, toIndex, maxBytes);
+        }
+
+        @Override
+        public long term(long index) {
+            return delegate.term(index);
+        }
+
+        @Override
+        public long firstIndex() {
+            return delegate.firstIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return delegate.lastIndex();
+        }
+
+        @Override
+        public void saveHardState(HardState state) {
+            delegate.saveHardState(state);
+        }
+
+        @Override
+        public HardState loadHardState() {
+            return delegate.loadHardState();
+        }
+
+        @Override
+        public void compact(long index) {
+            delegate.compact(index);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

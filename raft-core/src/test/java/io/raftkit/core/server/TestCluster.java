@@ -1,0 +1,98 @@
+package io.raftkit.core.server;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.core.Role;
+import io.raftkit.core.memory.MemoryLogStore;
+import io.raftkit.core.memory.MemoryNetwork;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** Real RaftServers with real threads on the memory plugins, for driver tests. */
+final class TestCluster implements AutoCloseable {
+
+    /** A state machine that appends each command to a string; queries return the whole string. */
+    static final class Appender implements StateMachine {
+        final StringBuilder state = new StringBuilder();
+
+        @Override
+        public synchronized byte[] apply(long index, byte[] command) {
+            state.append(new String(command, StandardCharsets.UTF_8)).append(',');
+            return ("ok@" + index).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public synchronized byte[] query(byte[] query) {
+            return state.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    final List<NodeId> ids = new ArrayList<>();
+    final Map<NodeId, RaftServer> servers = new TreeMap<>();
+    final Map<NodeId, LogStore> stores = new TreeMap<>();
+    final Map<NodeId, Appender> machines = new TreeMap<>();
+    private final MemoryNetwork network = new MemoryNetwork("test-" + System.nanoTime());
+    private final ClusterConfig cluster;
+    private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
+
+    TestCluster(int size) throws IOException {
+        this(size, id -> new MemoryLogStore());
+    }
+
+    TestCluster(int size, Function<NodeId, LogStore> storeFactory) throws IOException {
+        for (int i = 1; i <= size; i++) {
+            ids.add(NodeId.of("n" + i));
+        }
+        cluster = ClusterConfig.ofVoters(ids);
+        for (NodeId id : ids) {
+            stores.put(id, storeFactory.apply(id));
+            start(id);
+        }
+    }
+
+    RaftServer start(NodeId id) throws IOException {
+        Appender machine = new Appender();
+        machines.put(id, machine);
+        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(stores.get(id)).stateMachine(machine)
+                .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(3)).build();
+        server.start();
+        servers.put(id, server);
+        return server;
+    }
+
+    RaftServer awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (RaftServer s : servers.values()) {
+                if (s.status().running() && s.status().role() == Role.LEADER) {
+                    return s;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no leader within 10 s");
+    }
+
+    RaftServer follower() throws InterruptedException {
+        RaftServer leader = awaitLeader();
+        return servers.values().stream().filter(s -> s != leader && s.status().running()).findFirst().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        servers.values().forEach(RaftServer::close);
+    }
+}
