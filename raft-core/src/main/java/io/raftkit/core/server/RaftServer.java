@@ -335,9 +335,9 @@ public final class RaftServer implements AutoCloseable {
         failure = why;
         running = false;
         LOG.log(Level.ERROR, "raft node " + self + " stopped: " + why + ". It will not accept requests until restarted.", cause);
+        publishStatus(); // before failing futures: a caller that sees the failure also sees the status
         transport.close();
         failPending(why);
-        publishStatus();
     }
 
     private synchronized void failPending(String why) {
