@@ -67,6 +67,9 @@ public final class ClusterThroughput {
         System.out.printf(Locale.ROOT, "3 servers in one JVM, %d proposers, %d-byte commands, %ds warm-up, %ds measured, %d cores%n",
                 proposers, valueBytes, warmup, seconds, Runtime.getRuntime().availableProcessors());
         List<Result> results = new ArrayList<>();
+        // Baseline: the same closed loop against one thread that completes each request at once,
+        // the ceiling of handing requests to a single loop thread on this machine.
+        results.add(measure("baseline: single-thread handoff", new HandoffTarget(), proposers, valueBytes, warmup, seconds));
         for (String store : stores) {
             for (String transport : transports) {
                 results.add(run(transport, store, proposers, valueBytes, warmup, seconds));
@@ -75,7 +78,7 @@ public final class ClusterThroughput {
         double base = results.get(0).perSecond();
         System.out.printf(Locale.ROOT, "%n%-28s %14s %9s %9s %9s %9s %7s%n", "transport/log-store", "commits/s", "p50 ms", "p99 ms", "p999 ms", "ratio", "errors");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-28s %14.0f %9.2f %9.2f %9.2f %9.2f %7d%n", r.name(), r.perSecond(),
+            System.out.printf(Locale.ROOT, "%-34s %14.0f %9.2f %9.2f %9.2f %9.2f %7d%n", r.name(), r.perSecond(),
                     ms(r.latency().getValueAtPercentile(50)), ms(r.latency().getValueAtPercentile(99)),
                     ms(r.latency().getValueAtPercentile(99.9)), r.perSecond() / base, r.errors());
         }
@@ -105,6 +108,36 @@ public final class ClusterThroughput {
         }
         try {
             RaftServer leader = awaitLeader(servers);
+            return measure(name, leader::propose, proposers, valueBytes, warmup, seconds);
+        } finally {
+            servers.forEach(RaftServer::close);
+            SharedResources.release(resources);
+            deleteRecursively(dataRoot);
+        }
+    }
+
+    /** Something proposers can submit to. */
+    interface Target {
+        java.util.concurrent.CompletableFuture<byte[]> propose(byte[] command);
+    }
+
+    /** One daemon thread completing futures in order: what a Raft loop costs with no Raft in it. */
+    static final class HandoffTarget implements Target {
+        private final java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "handoff");
+            t.setDaemon(true);
+            return t;
+        });
+
+        @Override
+        public java.util.concurrent.CompletableFuture<byte[]> propose(byte[] command) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> command, loop);
+        }
+    }
+
+    private static Result measure(String name, Target target, int proposers, int valueBytes, int warmup, int seconds)
+            throws InterruptedException {
+        {
             byte[] command = new byte[valueBytes];
             Recorder recorder = new Recorder(3);
             AtomicLong committed = new AtomicLong();
@@ -116,7 +149,7 @@ public final class ClusterThroughput {
                     while (!stop.get()) {
                         long start = System.nanoTime();
                         try {
-                            leader.propose(command).get(10, TimeUnit.SECONDS);
+                            target.propose(command).get(10, TimeUnit.SECONDS);
                             recorder.recordValue(System.nanoTime() - start);
                             committed.incrementAndGet();
                         } catch (Exception e) {
@@ -144,10 +177,6 @@ public final class ClusterThroughput {
             stop.set(true);
             done.await(15, TimeUnit.SECONDS);
             return new Result(name, count / elapsed, latency, errors.get() - errorsBefore);
-        } finally {
-            servers.forEach(RaftServer::close);
-            SharedResources.release(resources);
-            deleteRecursively(dataRoot);
         }
     }
 

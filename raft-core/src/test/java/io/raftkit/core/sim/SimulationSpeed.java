@@ -12,25 +12,29 @@ public final class SimulationSpeed {
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int ticks = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        SimCluster.Options options = new SimCluster.Options(5, ticks, true);
         for (int warm = 0; warm < 5; warm++) {
-            new SimCluster(1000 + warm, options, false).run();
+            new SimCluster(1000 + warm, new SimCluster.Options(5, ticks, true), false).run();
         }
+        // Baseline in the same run: the same clusters with no faults.
+        double quiet = measure("faults off (baseline)", new SimCluster.Options(5, ticks, false), runs);
+        double faulty = measure("faults on", new SimCluster.Options(5, ticks, true), runs);
+        System.out.printf(Locale.ROOT, "ratio faults-on / baseline: %.2f%n", faulty / quiet);
+    }
+
+    private static double measure(String label, SimCluster.Options options, int runs) {
         long events = 0;
         long writes = 0;
-        long reads = 0;
         long start = System.nanoTime();
         for (int i = 0; i < runs; i++) {
             SimCluster.Result r = new SimCluster(i + 1, options, false).run();
             events += r.events();
             writes += r.writesAcked();
-            reads += r.readsServed();
         }
         double wallSeconds = (System.nanoTime() - start) / 1e9;
-        double simulatedSeconds = (double) runs * ticks * SimCluster.TICK_MILLIS / 1000.0;
-        System.out.printf(Locale.ROOT, "runs=%d ticks/run=%d nodes=5 wall=%.2fs simulated=%.0fs%n",
-                runs, ticks, wallSeconds, simulatedSeconds);
-        System.out.printf(Locale.ROOT, "simulated cluster-seconds per wall-second: %.0f%n", simulatedSeconds / wallSeconds);
-        System.out.printf(Locale.ROOT, "readies handled: %d, writes acknowledged: %d, reads served: %d%n", events, writes, reads);
+        double simulatedSeconds = (double) runs * options.ticks() * SimCluster.TICK_MILLIS / 1000.0;
+        double rate = simulatedSeconds / wallSeconds;
+        System.out.printf(Locale.ROOT, "%-22s runs=%d ticks/run=%d nodes=%d wall=%.2fs: %.0f simulated cluster-seconds per wall-second"
+                + " (%d Readies, %d writes acknowledged)%n", label, runs, options.ticks(), options.nodes(), wallSeconds, rate, events, writes);
+        return rate;
     }
 }
