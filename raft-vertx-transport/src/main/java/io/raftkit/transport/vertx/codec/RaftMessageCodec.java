@@ -203,6 +203,12 @@ public final class RaftMessageCodec {
     /** Decodes one Raft message frame spanning {@code [start, end)} (from the version byte on). */
     public RaftMessage decode(Buffer frame, int start, int end) throws MalformedFrameException {
         byte type = typeAt(frame, start, end);
+        if (type == HELLO) {
+            throw new MalformedFrameException("unexpected second handshake frame");
+        }
+        if (type < REQUEST_VOTE || type > INSTALL_SNAPSHOT_REPLY) {
+            throw new MalformedFrameException("unknown message type " + type);
+        }
         FrameReader in = new FrameReader(frame, start + HEADER_BYTES, end);
         NodeId from = readId(in, "from");
         NodeId to = readId(in, "to");
@@ -242,8 +248,6 @@ public final class RaftMessageCodec {
             }
             case INSTALL_SNAPSHOT_REPLY:
                 return new InstallSnapshotReply(from, to, term, in.readCount("lastIncludedIndex"), in.readCount("offset"));
-            case HELLO:
-                throw new MalformedFrameException("unexpected second handshake frame");
             default:
                 throw new MalformedFrameException("unknown message type " + type);
         }
