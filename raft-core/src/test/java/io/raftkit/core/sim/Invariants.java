@@ -20,6 +20,9 @@ final class Invariants {
     private long[] appliedTerm = new long[1024];
     private long[] appliedHash = new long[1024];
     private long appliedMax;
+    /** The term of the entry at each index once any node counted it committed (0: not yet). */
+    private long[] committedTerm = new long[1024];
+    private long committedMax;
 
     /** Election Safety: at most one leader can be elected in a given term. */
     void checkLeader(RaftNode node) {
@@ -34,15 +37,16 @@ final class Invariants {
         }
     }
 
-    /** Leader Completeness: a new leader's log holds every entry committed in earlier terms. */
+    /**
+     * Leader Completeness: a new leader's log holds every entry committed in earlier terms, where
+     * committed means some node's commit index covered it (§5.4: once a leader counts an entry
+     * committed, it is in the log of every later leader), whether or not anyone applied it yet.
+     */
     private void checkLeaderCompleteness(RaftNode leader) {
-        for (long i = 1; i <= appliedMax; i++) {
-            if (i < leader.firstIndex()) {
-                continue;
-            }
-            if (leader.termAt(i) != appliedTerm[(int) i]) {
+        for (long i = Math.max(1, leader.firstIndex()); i <= committedMax; i++) {
+            if (leader.termAt(i) != committedTerm[(int) i]) {
                 throw new SafetyViolation("leader completeness", leader.id() + " leads term " + leader.term()
-                        + " without committed entry " + i + "@" + appliedTerm[(int) i]
+                        + " without committed entry " + i + "@" + committedTerm[(int) i]
                         + " (its term there: " + leader.termAt(i) + ", last index " + leader.lastIndex() + ")");
             }
         }
@@ -83,17 +87,53 @@ final class Invariants {
         appliedMax = Math.max(appliedMax, i);
     }
 
-    /** The commit index of one incarnation never goes backwards. */
+    /**
+     * The commit index of one incarnation never goes backwards, and every entry a node counts
+     * committed is the one every other node counted committed at that index (§5.4.3).
+     */
     void checkCommit(SimNode node) {
         long commit = node.raft.commitIndex();
         if (commit < node.lastSeenCommit) {
             throw new SafetyViolation("commit index monotonic", node.id + " commit index went from "
                     + node.lastSeenCommit + " to " + commit);
         }
+        for (long i = node.lastSeenCommit + 1; i <= commit; i++) {
+            recordCommitted(node.id, i, node.raft.termAt(i));
+        }
         node.lastSeenCommit = commit;
     }
 
+    /**
+     * A restarted node starts from at least the commit index its disk holds: what it durably knew
+     * committed is never forgotten across a crash.
+     */
+    void checkRestart(SimNode node, long durableCommit) {
+        long commit = node.raft.commitIndex();
+        if (commit < durableCommit) {
+            throw new SafetyViolation("commit index monotonic", node.id + " restarted with commit index " + commit
+                    + " below the " + durableCommit + " its disk holds");
+        }
+        for (long i = 1; i <= commit; i++) {
+            recordCommitted(node.id, i, node.raft.termAt(i));
+        }
+        node.lastSeenCommit = commit;
+    }
+
+    private void recordCommitted(NodeId node, long index, long term) {
+        int i = (int) index;
+        if (i >= committedTerm.length) {
+            committedTerm = Arrays.copyOf(committedTerm, Math.max(i * 2, committedTerm.length * 2));
+        }
+        if (committedTerm[i] == 0) {
+            committedTerm[i] = term;
+            committedMax = Math.max(committedMax, i);
+        } else if (committedTerm[i] != term) {
+            throw new SafetyViolation("state machine safety", node + " counts entry " + index + "@" + term
+                    + " committed where another node counted " + index + "@" + committedTerm[i] + " committed");
+        }
+    }
+
     long committedUpTo() {
-        return appliedMax;
+        return committedMax;
     }
 }

@@ -12,8 +12,8 @@ import java.util.random.RandomGenerator;
 /**
  * Simulated clients. Each has one operation outstanding: a write of a unique value, or a
  * linearizable read. They follow NotLeader hints, and give up after a timeout (the write's outcome
- * is then unknown, as for a real client). Reads are checked against acknowledged writes: a read
- * invoked after a write was acknowledged must see that write (no stale reads).
+ * is then unknown, as for a real client). Each completed read's state must lie between the writes
+ * acknowledged before it was invoked (no stale reads) and the writes invoked before it completed.
  */
 final class SimClients {
 
@@ -163,6 +163,12 @@ final class SimClients {
         if (appliedIndex < c.ackedIndexAtInvoke) {
             throw new SafetyViolation("linearizable reads", "read " + readId + " at " + node.id + " saw state up to index "
                     + appliedIndex + " but a write acknowledged at index " + c.ackedIndexAtInvoke + " before the read began");
+        }
+        // Values are handed out in invocation order, so every write invoked before this moment has
+        // a value below nextValue: a state holding a larger one saw a write from the future.
+        if (node.maxAppliedValue >= nextValue) {
+            throw new SafetyViolation("linearizable reads", "read " + readId + " at " + node.id + " saw value "
+                    + node.maxAppliedValue + " that no client had written yet (next value " + nextValue + ")");
         }
         readsServed++;
         cluster.trace("client " + c.id + " read " + readId + " = " + appliedIndex);

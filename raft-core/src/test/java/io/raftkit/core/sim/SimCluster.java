@@ -141,6 +141,7 @@ public final class SimCluster {
             // Readies are far likelier to be cut short than the rest.
             double crashRate = ready.hardState() != null ? midReadyCrashRate * 25 : midReadyCrashRate;
             int crashAfter = crashRate > 0 && random.nextDouble() < crashRate ? random.nextInt(4) : -1;
+            // 0: after the early messages; 1: after persisting; 2: after sending; 3: after applying.
             sendAll(ready.messagesBeforePersist());
             if (crashAfter == 0) {
                 crash(node, "after sending early messages");
@@ -178,6 +179,10 @@ public final class SimCluster {
             raft.advance(ready);
             invariants.checkCommit(node);
             invariants.checkLeader(raft);
+            if (crashAfter == 3) {
+                crash(node, "after applying");
+                return;
+            }
         }
     }
 
@@ -293,6 +298,7 @@ public final class SimCluster {
         for (SimNode node : nodes.values()) {
             if (!node.up) {
                 node.start(random.nextLong());
+                invariants.checkRestart(node, node.disk.hardState().commitIndex());
                 trace("restart " + node.id + " term=" + node.raft.term() + " last=" + node.raft.lastIndex()
                         + " commit=" + node.raft.commitIndex());
                 processReady(node);

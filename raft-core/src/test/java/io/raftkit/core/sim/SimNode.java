@@ -26,6 +26,8 @@ final class SimNode {
     /** Applied commands' payloads in index order, and the applied index. */
     final List<Long> appliedValues = new ArrayList<>();
     long appliedIndex;
+    /** The largest command value applied: a read can only see writes already invoked. */
+    long maxAppliedValue;
     long lastSeenCommit;
     /** Confirmed reads waiting until this node has applied up to their index. */
     final List<io.raftkit.core.ReadState> pendingReads = new ArrayList<>();
@@ -42,6 +44,7 @@ final class SimNode {
         raft = new RaftNode(id, cluster, config, new SplittableRandom(seed), disk.hardState(), stored, 0, 0);
         appliedValues.clear();
         appliedIndex = 0;
+        maxAppliedValue = 0;
         pendingReads.clear();
         lastSeenCommit = raft.commitIndex();
         up = true;
@@ -64,6 +67,7 @@ final class SimNode {
         }
         long value = decode(e.payload());
         appliedValues.add(value);
+        maxAppliedValue = Math.max(maxAppliedValue, value);
         return value;
     }
 

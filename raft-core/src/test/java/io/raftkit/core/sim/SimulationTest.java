@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * step. Properties:
  * <ul>
  *   <li>{@code raft.sim.seeds=N}: how many seeds (default 200, half with 3 nodes, half with 5);</li>
- *   <li>{@code raft.sim.seed=S}: replay one seed (both cluster sizes);</li>
+ *   <li>{@code raft.sim.seed=S}: replay one seed (both cluster sizes, or {@code raft.sim.nodes=3|5});</li>
  *   <li>{@code raft.sim.ticks=T}: ticks per run (default 20,000);</li>
  *   <li>{@code raft.sim.trace=FILE}: write the replayed run's trace (with {@code raft.sim.seed}).</li>
  * </ul>
@@ -27,14 +27,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SimulationTest {
 
     private static final long FIRST_SEED = 1;
+    private static final int DEFAULT_TICKS = 20_000;
 
     static Stream<Arguments> runs() {
         String one = property("raft.sim.seed");
         List<Arguments> runs = new ArrayList<>();
         if (one != null) {
             long seed = Long.parseLong(one);
-            runs.add(Arguments.of(seed, 3));
-            runs.add(Arguments.of(seed, 5));
+            String nodes = property("raft.sim.nodes");
+            if (nodes == null || nodes.equals("3")) {
+                runs.add(Arguments.of(seed, 3));
+            }
+            if (nodes == null || nodes.equals("5")) {
+                runs.add(Arguments.of(seed, 5));
+            }
             return runs.stream();
         }
         int seeds = Integer.parseInt(orDefault(property("raft.sim.seeds"), "200"));
@@ -47,14 +53,14 @@ class SimulationTest {
     @ParameterizedTest(name = "seed {0}, {1} nodes")
     @MethodSource("runs")
     void clusterStaysSafeUnderFaultsAndRecoversAfterHealing(long seed, int nodes) throws IOException {
-        int ticks = Integer.parseInt(orDefault(property("raft.sim.ticks"), "20000"));
+        int ticks = Integer.parseInt(orDefault(property("raft.sim.ticks"), String.valueOf(DEFAULT_TICKS)));
         String traceFile = property("raft.sim.trace");
         SimCluster.Result result;
         try {
             result = new SimCluster(seed, new SimCluster.Options(nodes, ticks, true), traceFile != null).run();
         } catch (SafetyViolation | IllegalStateException e) {
-            throw new AssertionError(e.getMessage() + "\nreplay: ./mvnw -pl raft-core -am test -Dtest=SimulationTest"
-                    + " -Dsurefire.failIfNoSpecifiedTests=false -Draft.sim.seed=" + seed
+            throw new AssertionError(e.getMessage() + "\nreplay: ./mvnw -pl raft-core test -Dtest=SimulationTest"
+                    + " -Draft.sim.seed=" + seed + " -Draft.sim.nodes=" + nodes + ticksFlag(ticks)
                     + " -Draft.sim.trace=/tmp/sim-" + seed + ".txt", e);
         }
         if (traceFile != null) {
@@ -75,6 +81,10 @@ class SimulationTest {
         assertThat(second).isEqualTo(first);
         String other = new SimCluster(8, options, true).run().trace();
         assertThat(other).isNotEqualTo(first);
+    }
+
+    private static String ticksFlag(int ticks) {
+        return ticks == DEFAULT_TICKS ? "" : " -Draft.sim.ticks=" + ticks;
     }
 
     private static String property(String name) {
