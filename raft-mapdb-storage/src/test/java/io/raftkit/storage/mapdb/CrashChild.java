@@ -1,0 +1,58 @@
+package io.raftkit.storage.mapdb;
+
+import io.raftkit.api.HardState;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The process the crash test kills: opens the store, then loops over appends (some truncating a
+ * suffix, §5.3), compactions and hard-state saves, printing {@code BEGIN <op>} before each and
+ * {@code ACK} after it returns. It stops by itself after {@code maxMillis} in case the parent died.
+ */
+public final class CrashChild {
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        Random random = new Random(Long.parseLong(args[1]));
+        long deadline = System.nanoTime() + Long.parseLong(args[2]) * 1_000_000L;
+        PrintStream out = new PrintStream(System.out, true);
+        try (MapDbLogStore store = MapDbLogStore.open(dir, "crash-cluster", "n1", MapDbSettings.DEFAULTS)) {
+            out.println("READY " + store.firstIndex() + " " + store.lastIndex());
+            HardState state = store.loadHardState();
+            while (System.nanoTime() < deadline) {
+                long last = store.lastIndex();
+                long lastTerm = Math.max(1, store.term(last));
+                double r = random.nextDouble();
+                String op;
+                if (r < 0.1 && last - store.firstIndex() > 2) {
+                    long from = Math.max(store.firstIndex(), last - random.nextInt(20));
+                    op = "A " + from + " " + (1 + random.nextInt(64)) + " " + (lastTerm + 1);
+                } else if (r < 0.15 && last - 500 >= store.firstIndex()) {
+                    op = "C " + (last - 500);
+                } else if (r < 0.35) {
+                    int vote = random.nextInt(4);
+                    op = "H " + (state.term() + 1) + " " + (vote == 0 ? "-" : "n" + vote) + " " + last;
+                } else {
+                    op = "A " + (last + 1) + " " + (1 + random.nextInt(64)) + " " + lastTerm;
+                }
+                out.println("BEGIN " + op);
+                String[] f = op.split(" ");
+                switch (f[0]) {
+                    case "A" -> store.append(CrashWorkload.batch(Long.parseLong(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3])));
+                    case "C" -> store.compact(Long.parseLong(f[1]));
+                    default -> {
+                        CrashWorkload.Model m = new CrashWorkload.Model();
+                        m.apply(op);
+                        state = m.hardState;
+                        store.saveHardState(state);
+                    }
+                }
+                out.println("ACK");
+            }
+        }
+    }
+
+    private CrashChild() {
+    }
+}
