@@ -1,0 +1,188 @@
+package io.raftkit.kv;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The compact binary form of commands, queries and results: a type byte, fixed-width longs, and
+ * strings as a 4-byte length and UTF-8 bytes. A put of a 10-byte key and a 100-byte value costs
+ * 143 bytes in the log where JSON would cost about twice that.
+ *
+ * <p>Decoding never trusts its input: every malformation is an {@link IllegalArgumentException}
+ * that says what was wrong and where.
+ */
+public final class KvCodec {
+
+    private static final byte PUT = 1;
+    private static final byte DELETE = 2;
+    private static final byte CAS = 3;
+    private static final byte GET = 16;
+    private static final byte RESULT = 32;
+    private static final int STAMP_BYTES = 24;
+
+    private KvCodec() {
+    }
+
+    public static byte[] encode(KvCommand command) {
+        byte[] key = utf8(command.key());
+        if (command instanceof KvCommand.Put put) {
+            byte[] value = utf8(put.value());
+            ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 8 + key.length + value.length);
+            b.put(PUT);
+            putStamp(b, put.stamp());
+            putBytes(b, key);
+            putBytes(b, value);
+            return b.array();
+        } else if (command instanceof KvCommand.Delete delete) {
+            ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 4 + key.length);
+            b.put(DELETE);
+            putStamp(b, delete.stamp());
+            putBytes(b, key);
+            return b.array();
+        } else if (command instanceof KvCommand.Cas cas) {
+            byte[] expected = cas.expected().map(KvCodec::utf8).orElse(null);
+            byte[] value = utf8(cas.value());
+            ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 4 + key.length + 1
+                    + (expected == null ? 0 : 4 + expected.length) + 4 + value.length);
+            b.put(CAS);
+            putStamp(b, cas.stamp());
+            putBytes(b, key);
+            b.put((byte) (expected == null ? 0 : 1));
+            if (expected != null) {
+                putBytes(b, expected);
+            }
+            putBytes(b, value);
+            return b.array();
+        }
+        throw new AssertionError("unhandled " + command);
+    }
+
+    public static KvCommand decodeCommand(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            byte type = b.get();
+            SessionStamp stamp = new SessionStamp(b.getLong(), b.getLong(), b.getLong());
+            String key = getString(b, "key");
+            KvCommand command;
+            if (type == PUT) {
+                command = new KvCommand.Put(stamp, key, getString(b, "value"));
+            } else if (type == DELETE) {
+                command = new KvCommand.Delete(stamp, key);
+            } else if (type == CAS) {
+                byte hasExpected = b.get();
+                if (hasExpected != 0 && hasExpected != 1) {
+                    throw new IllegalArgumentException("malformed KV command: expected-flag byte is " + hasExpected + ", not 0 or 1");
+                }
+                Optional<String> expected = hasExpected == 1 ? Optional.of(getString(b, "expected")) : Optional.empty();
+                command = new KvCommand.Cas(stamp, key, expected, getString(b, "value"));
+            } else {
+                throw new IllegalArgumentException("malformed KV command: unknown type byte " + type);
+            }
+            requireConsumed(b, "command");
+            return command;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("malformed KV command: truncated at byte " + b.position() + " of " + bytes.length);
+        }
+    }
+
+    /** A read of one key; reads are not logged, so they carry no session. */
+    public static byte[] encodeGet(String key) {
+        byte[] k = utf8(key);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + k.length);
+        b.put(GET);
+        putBytes(b, k);
+        return b.array();
+    }
+
+    public static String decodeGet(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            byte type = b.get();
+            if (type != GET) {
+                throw new IllegalArgumentException("malformed KV query: unknown type byte " + type);
+            }
+            String key = getString(b, "key");
+            requireConsumed(b, "query");
+            return key;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("malformed KV query: truncated at byte " + b.position() + " of " + bytes.length);
+        }
+    }
+
+    public static byte[] encode(KvResult r) {
+        byte[] key = utf8(r.key());
+        byte[] value = r.value().map(KvCodec::utf8).orElse(null);
+        ByteBuffer b = ByteBuffer.allocate(2 + 4 + key.length + 1 + (value == null ? 0 : 4 + value.length) + 32);
+        b.put(RESULT);
+        b.put((byte) r.status().ordinal());
+        putBytes(b, key);
+        b.put((byte) (value == null ? 0 : 1));
+        if (value != null) {
+            putBytes(b, value);
+        }
+        b.putLong(r.version()).putLong(r.createIndex()).putLong(r.modIndex()).putLong(r.index());
+        return b.array();
+    }
+
+    public static KvResult decodeResult(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            byte type = b.get();
+            if (type != RESULT) {
+                throw new IllegalArgumentException("malformed KV result: unknown type byte " + type);
+            }
+            int status = b.get();
+            KvResult.Status[] statuses = KvResult.Status.values();
+            if (status < 0 || status >= statuses.length) {
+                throw new IllegalArgumentException("malformed KV result: unknown status " + status);
+            }
+            String key = getString(b, "key");
+            Optional<String> value = b.get() == 1 ? Optional.of(getString(b, "value")) : Optional.empty();
+            KvResult result = new KvResult(statuses[status], key, value, b.getLong(), b.getLong(), b.getLong(), b.getLong());
+            requireConsumed(b, "result");
+            return result;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("malformed KV result: truncated at byte " + b.position() + " of " + bytes.length);
+        }
+    }
+
+    private static void putStamp(ByteBuffer b, SessionStamp s) {
+        b.putLong(s.clientId()).putLong(s.sequence()).putLong(s.leaderMillis());
+    }
+
+    private static void putBytes(ByteBuffer b, byte[] bytes) {
+        b.putInt(bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer b, String field) {
+        int length = b.getInt();
+        if (length < 0 || length > b.remaining()) {
+            throw new IllegalArgumentException("malformed KV bytes: " + field + " length " + length
+                    + " at byte " + (b.position() - 4) + " exceeds the " + b.remaining() + " bytes left");
+        }
+        ByteBuffer slice = b.slice(b.position(), length);
+        b.position(b.position() + length);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(slice).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("malformed KV bytes: " + field + " is not valid UTF-8");
+        }
+    }
+
+    private static void requireConsumed(ByteBuffer b, String what) {
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("malformed KV " + what + ": " + b.remaining() + " trailing bytes");
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

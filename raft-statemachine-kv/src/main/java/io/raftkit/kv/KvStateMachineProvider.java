@@ -1,0 +1,27 @@
+package io.raftkit.kv;
+
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.api.spi.StateMachineConfig;
+import io.raftkit.api.spi.StateMachineProvider;
+
+/**
+ * The {@code kv} state machine plugin. Option {@code session-ttl-ms}: how long of log time an idle
+ * client session is kept (default one hour).
+ */
+public final class KvStateMachineProvider implements StateMachineProvider {
+
+    @Override
+    public String name() {
+        return "kv";
+    }
+
+    @Override
+    public String description() {
+        return "replicated key-value map with exactly-once client sessions";
+    }
+
+    @Override
+    public StateMachine create(StateMachineConfig config) {
+        return new KvStateMachine(config.options().longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2));
+    }
+}

@@ -1,0 +1,120 @@
+package io.raftkit.kv.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkit.api.NodeId;
+import io.raftkit.core.Role;
+import io.raftkit.core.server.RaftServer;
+import io.raftkit.core.server.RaftStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The KV node's HTTP API on Vert.x Web: {@code /v1/kv/{key}} (PUT, GET, DELETE),
+ * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /health}, {@code /metrics}.
+ * Every error, the router's own 404/405/413 included, is the JSON {@code {"error","message","outcome"}}.
+ */
+public final class KvHttpServer implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final RaftServer raft;
+    private final Map<NodeId, String> httpUrls;
+    private final PrometheusMeterRegistry registry;
+    private final long commitIndexAtStart;
+    private final Forwarder forwarder;
+    private final Router router;
+    private HttpServer server;
+
+    /**
+     * @param httpUrls every member's HTTP base URL ({@code http://host:port}), this node's included
+     */
+    public KvHttpServer(Vertx vertx, RaftServer raft, Map<NodeId, String> httpUrls, HttpLimits limits,
+                        PrometheusMeterRegistry registry) {
+        this.vertx = vertx;
+        this.raft = raft;
+        this.httpUrls = new TreeMap<>(httpUrls);
+        this.registry = registry;
+        // Health waits until this node has applied what was committed when it started.
+        this.commitIndexAtStart = raft.status().commitIndex();
+        this.forwarder = new Forwarder(vertx, raft.id().value());
+        KvRoutes kv = new KvRoutes(raft, this.httpUrls, limits, forwarder, new KvMetrics(registry, raft));
+        router = Router.router(vertx);
+        router.route("/v1/kv/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
+        router.put("/v1/kv/:key").handler(kv::put);
+        router.get("/v1/kv/:key").handler(kv::get);
+        router.delete("/v1/kv/:key").handler(kv::delete);
+        router.post("/v1/kv/:key/cas").handler(kv::cas);
+        router.get("/v1/status").handler(this::status);
+        router.get("/health").handler(this::health);
+        router.get("/metrics").handler(this::metrics);
+        router.errorHandler(400, ctx -> routerError(ctx, 400, "bad-request", "the request could not be read"));
+        router.errorHandler(404, ctx -> routerError(ctx, 404, "not-found", "no such path: " + ctx.request().path()));
+        router.errorHandler(405, ctx -> routerError(ctx, 405, "method-not-allowed",
+                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        router.errorHandler(413, ctx -> routerError(ctx, 413, "body-too-large",
+                "the request body exceeds " + limits.maxBodyBytes() + " bytes (max-body-bytes)"));
+        router.errorHandler(500, ctx -> routerError(ctx, 500, "internal", String.valueOf(ctx.failure())));
+    }
+
+    public Future<Integer> listen(String host, int port) {
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> {
+            server = s;
+            return s.actualPort();
+        });
+    }
+
+    private static void routerError(RoutingContext ctx, int status, String error, String message) {
+        // Nothing reached the state machine: the router refused the request.
+        Responses.error(ctx, ApiError.rejected(status, error, message));
+    }
+
+    private void status(RoutingContext ctx) {
+        RaftStatus s = raft.status();
+        JsonArray members = new JsonArray();
+        for (NodeId member : s.members().members()) {
+            members.add(new JsonObject().put("id", member.value()).put("http", httpUrls.get(member))
+                    .put("voter", s.members().isVoter(member)));
+        }
+        JsonObject json = new JsonObject().put("id", s.id().value()).put("role", s.role().name().toLowerCase())
+                .put("term", s.term()).put("leader", s.leader().map(NodeId::value).orElse(null))
+                .put("leaderHttp", s.leader().map(httpUrls::get).orElse(null))
+                .put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex())
+                .put("lastLogIndex", s.lastLogIndex()).put("members", members)
+                .put("proposals", s.proposals()).put("reads", s.reads()).put("running", s.running())
+                .put("failure", s.failure().orElse(null));
+        ctx.response().putHeader(Forwarder.SERVED_BY, s.id().value());
+        Responses.json(ctx, 200, json);
+    }
+
+    private void health(RoutingContext ctx) {
+        RaftStatus s = raft.status();
+        boolean caughtUp = s.appliedIndex() >= commitIndexAtStart;
+        boolean ready = s.running() && s.leader().isPresent() && caughtUp;
+        String reason = !s.running() ? "node stopped: " + s.failure().orElse("closed")
+                : s.leader().isEmpty() ? "no leader known"
+                : !caughtUp ? "applying the log: " + s.appliedIndex() + " of " + commitIndexAtStart
+                : "ok";
+        Responses.json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not-ready")
+                .put("reason", reason).put("id", s.id().value()).put("leader", s.role() == Role.LEADER));
+    }
+
+    private void metrics(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+    }
+
+    @Override
+    public void close() {
+        forwarder.close();
+        if (server != null) {
+            server.close().await();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.raftkit.kv.http;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.raftkit.core.Role;
+import io.raftkit.core.server.RaftServer;
+import java.time.Duration;
+
+/**
+ * The node's Prometheus metrics: Raft state read from {@link RaftServer#status()} at scrape time,
+ * and a latency histogram per API operation. The transport and log store plugins register their
+ * own counters in the same registry (lent to them through Resources).
+ */
+final class KvMetrics {
+
+    private final MeterRegistry registry;
+
+    KvMetrics(MeterRegistry registry, RaftServer raft) {
+        this.registry = registry;
+        String id = raft.id().value();
+        Gauge.builder("raft_term", raft, r -> r.status().term()).tag("node", id).register(registry);
+        for (Role role : Role.values()) {
+            Gauge.builder("raft_role", raft, r -> r.status().role() == role ? 1 : 0)
+                    .tag("node", id).tag("role", role.name().toLowerCase()).register(registry);
+        }
+        Gauge.builder("raft_commit_index", raft, r -> r.status().commitIndex()).tag("node", id).register(registry);
+        Gauge.builder("raft_applied_index", raft, r -> r.status().appliedIndex()).tag("node", id).register(registry);
+        Gauge.builder("raft_last_log_index", raft, r -> r.status().lastLogIndex()).tag("node", id).register(registry);
+        FunctionCounter.builder("raft_proposals", raft, r -> r.status().proposals()).tag("node", id).register(registry);
+        FunctionCounter.builder("raft_reads", raft, r -> r.status().reads()).tag("node", id).register(registry);
+    }
+
+    Timer.Sample start() {
+        return Timer.start(registry);
+    }
+
+    void stop(Timer.Sample sample, String op, int httpStatus) {
+        sample.stop(Timer.builder("kv_request")
+                .description("HTTP API latency per operation, forwarding included")
+                .tag("op", op)
+                .tag("status", Integer.toString(httpStatus))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(0).plusNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry));
+    }
+}
