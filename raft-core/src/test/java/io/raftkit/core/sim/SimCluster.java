@@ -137,9 +137,18 @@ public final class SimCluster {
             events++;
             RaftNode raft = node.raft;
             Ready ready = raft.ready();
-            // Crashes are most telling where durable state changes (a vote, a new term), so those
-            // Readies are far likelier to be cut short than the rest.
-            double crashRate = ready.hardState() != null ? midReadyCrashRate * 25 : midReadyCrashRate;
+            // Crashes are most telling where durable state changes (a vote, a new term), in a new
+            // leader's first Ready (its no-op still only local), and where a leader commits entries
+            // of earlier terms (the Figure 8 moment, §5.4.2): those Readies are far likelier to be
+            // cut short than the rest. The last two are rare, so a strong bias costs no progress.
+            boolean firstAsLeader = raft.role() == Role.LEADER && node.lastRole != Role.LEADER;
+            node.lastRole = raft.role();
+            double crashRate = midReadyCrashRate;
+            if (firstAsLeader || (raft.role() == Role.LEADER && commitsEarlierTerm(ready, raft.term()))) {
+                crashRate *= 400;
+            } else if (ready.hardState() != null) {
+                crashRate *= 25;
+            }
             int crashAfter = crashRate > 0 && random.nextDouble() < crashRate ? random.nextInt(4) : -1;
             // 0: after the early messages; 1: after persisting; 2: after sending; 3: after applying.
             sendAll(ready.messagesBeforePersist());
@@ -184,6 +193,11 @@ public final class SimCluster {
                 return;
             }
         }
+    }
+
+    private static boolean commitsEarlierTerm(Ready ready, long term) {
+        List<LogEntry> committed = ready.committedEntries();
+        return !committed.isEmpty() && committed.get(0).term() < term;
     }
 
     private void serveReads(SimNode node) {

@@ -22,6 +22,8 @@ final class SimNode {
     final SimLogStore disk = new SimLogStore();
     RaftNode raft;
     boolean up;
+    /** The role at this node's previous Ready, to spot a new leader's first one. */
+    io.raftkit.core.Role lastRole;
     int incarnation;
     /** Applied commands' payloads in index order, and the applied index. */
     final List<Long> appliedValues = new ArrayList<>();
@@ -48,6 +50,7 @@ final class SimNode {
         pendingReads.clear();
         lastSeenCommit = raft.commitIndex();
         up = true;
+        lastRole = raft.role();
         incarnation++;
     }
 
