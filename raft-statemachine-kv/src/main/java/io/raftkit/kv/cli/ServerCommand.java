@@ -1,0 +1,133 @@
+package io.raftkit.kv.cli;
+
+import io.raftkit.api.spi.PluginException;
+import io.raftkit.kv.server.KvNode;
+import io.raftkit.kv.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code raft-kv server}: runs one node until SIGTERM/Ctrl-C, then closes it cleanly. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Runs one KV node. Settings come from --config (a Java properties file whose keys are",
+                "these flags without dashes, peers separated by ';') and/or flags; flags win.",
+                "Bad flags or settings exit with status 2 and a message naming the problem."})
+public final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with the settings")
+    Path configFile;
+
+    @Option(names = "--id", description = "this node's id; must be one of the peers")
+    String id;
+
+    @Option(names = "--peer", paramLabel = "ID=RAFT_HOST:PORT,HTTP_HOST:PORT",
+            description = "a cluster member (repeat for each, this node included)")
+    List<String> peers;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the log store keeps its files")
+    String dataDir;
+
+    @Option(names = "--transport", description = "transport plugin name (default vertx-tcp)")
+    String transport;
+
+    @Option(names = "--log-store", description = "log store plugin name (default mapdb)")
+    String logStore;
+
+    @Option(names = "--cluster-id", description = "cluster name; a data dir of another cluster is refused (default raftkit)")
+    String clusterId;
+
+    @Option(names = "--tick-ms", description = "length of one Raft tick (default 10)")
+    String tickMillis;
+
+    @Option(names = "--election-timeout-ticks", paramLabel = "MIN..MAX", description = "election timeout range (default 15..30)")
+    String electionTimeoutTicks;
+
+    @Option(names = "--heartbeat-ticks", description = "heartbeat interval (default 3)")
+    String heartbeatTicks;
+
+    @Option(names = "--request-timeout-ms", description = "how long a proposal or read may wait (default 5000)")
+    String requestTimeoutMillis;
+
+    @Option(names = "--max-key-bytes", description = "longest key accepted (default 1024)")
+    String maxKeyBytes;
+
+    @Option(names = "--max-value-bytes", description = "longest value accepted (default 1048576)")
+    String maxValueBytes;
+
+    @Option(names = "--max-body-bytes", description = "largest request body read; beyond it 413 (default 4194304)")
+    String maxBodyBytes;
+
+    @Option(names = "--session-ttl-ms", description = "idle client sessions expire after this much log time (default 3600000)")
+    String sessionTtlMillis;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. transport.connect-timeout-ms=500")
+    Map<String, String> extra;
+
+    @Override
+    public Integer call() {
+        ServerConfig config;
+        try {
+            config = ServerConfig.from(settings());
+        } catch (IllegalArgumentException e) {
+            System.err.println("raft-kv server: bad configuration: " + e.getMessage());
+            return Main.BAD_USAGE;
+        }
+        KvNode node;
+        try {
+            node = KvNode.start(config);
+        } catch (PluginException | IllegalArgumentException e) {
+            System.err.println("raft-kv server: cannot start: " + e.getMessage());
+            return Main.BAD_USAGE;
+        } catch (Exception e) {
+            System.err.println("raft-kv server: cannot start node " + config.id() + ": " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "raft-kv-shutdown"));
+        System.out.println("raft-kv node " + config.id() + " ready: http://" + config.self().http() + " raft " + config.self().raft());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    Map<String, String> settings() {
+        Map<String, String> s = configFile == null ? new HashMap<>() : ServerConfig.readFile(configFile);
+        if (extra != null) {
+            s.putAll(extra);
+        }
+        put(s, "id", id);
+        if (peers != null) {
+            s.put("peers", String.join(";", peers));
+        }
+        put(s, "data-dir", dataDir);
+        put(s, "transport", transport);
+        put(s, "log-store", logStore);
+        put(s, "cluster-id", clusterId);
+        put(s, "tick-ms", tickMillis);
+        put(s, "election-timeout-ticks", electionTimeoutTicks);
+        put(s, "heartbeat-ticks", heartbeatTicks);
+        put(s, "request-timeout-ms", requestTimeoutMillis);
+        put(s, "max-key-bytes", maxKeyBytes);
+        put(s, "max-value-bytes", maxValueBytes);
+        put(s, "max-body-bytes", maxBodyBytes);
+        put(s, "session-ttl-ms", sessionTtlMillis);
+        return s;
+    }
+
+    private static void put(Map<String, String> settings, String key, String value) {
+        if (value != null) {
+            settings.put(key, value);
+        }
+    }
+}

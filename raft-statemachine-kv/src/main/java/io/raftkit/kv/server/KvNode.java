@@ -1,0 +1,103 @@
+package io.raftkit.kv.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.spi.Options;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.core.server.RaftServer;
+import io.raftkit.kv.http.KvHttpServer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One KV node: a Vert.x instance, a Prometheus registry, a {@link RaftServer} with the configured
+ * plugins and the {@code kv} state machine, and the HTTP API. The Vert.x instance and the registry
+ * are lent to the plugins, so the transport shares the event loops and its counters reach /metrics.
+ */
+public final class KvNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
+
+    private final ServerConfig config;
+    private final Vertx vertx;
+    private final RaftServer raft;
+    private final KvHttpServer http;
+    private int httpPort;
+
+    private KvNode(ServerConfig config, Vertx vertx, RaftServer raft, KvHttpServer http) {
+        this.config = config;
+        this.vertx = vertx;
+        this.raft = raft;
+        this.http = http;
+    }
+
+    /** Builds and starts the node; on failure everything already started is closed again. */
+    public static KvNode start(ServerConfig config) throws IOException {
+        Vertx vertx = Vertx.vertx();
+        RaftServer raft = null;
+        try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);
+            Map<NodeId, String> raftAddresses = new TreeMap<>();
+            Map<NodeId, String> httpUrls = new TreeMap<>();
+            for (Peer p : config.peers()) {
+                raftAddresses.put(p.id(), p.raft().toString());
+                httpUrls.put(p.id(), p.httpUrl());
+            }
+            raft = RaftServer.builder()
+                    .self(config.id())
+                    .cluster(ClusterConfig.ofVoters(raftAddresses.keySet()))
+                    .addresses(raftAddresses)
+                    .clusterId(config.clusterId())
+                    .config(config.raftConfig())
+                    .dataDir(config.dataDir())
+                    .transport(config.transport(), config.transportOptions())
+                    .logStore(config.logStore(), config.logStoreOptions())
+                    .stateMachine("kv", Options.of(Map.of("session-ttl-ms", Long.toString(config.sessionTtlMillis()))))
+                    .resources(resources)
+                    .requestTimeout(config.requestTimeout())
+                    .build();
+            raft.start();
+            KvHttpServer http = new KvHttpServer(vertx, raft, httpUrls, config.limits(), registry);
+            KvNode node = new KvNode(config, vertx, raft, http);
+            HostPort listen = config.self().http();
+            node.httpPort = http.listen(listen.host(), listen.port()).await();
+            LOG.info("node {} serving HTTP on {}:{}, raft on {}, data in {}", config.id(), listen.host(), node.httpPort,
+                    config.self().raft(), config.dataDir());
+            return node;
+        } catch (IOException | RuntimeException e) {
+            if (raft != null) {
+                raft.close();
+            }
+            vertx.close().await();
+            throw e;
+        }
+    }
+
+    public RaftServer raft() {
+        return raft;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        raft.close();
+        vertx.close().await();
+        LOG.info("node {} stopped", config.id());
+    }
+}

@@ -1,0 +1,147 @@
+package io.raftkit.kv.server;
+
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.spi.Options;
+import io.raftkit.kv.KvStateMachine;
+import io.raftkit.kv.http.HttpLimits;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything one KV node needs, from a Java properties file and/or flags (flags win). The keys are
+ * the flag names without dashes:
+ *
+ * <pre>
+ * id=n1
+ * peers=n1=127.0.0.1:7001,127.0.0.1:8001;n2=127.0.0.1:7002,127.0.0.1:8002;n3=127.0.0.1:7003,127.0.0.1:8003
+ * data-dir=/var/lib/raft-kv/n1
+ * transport=vertx-tcp                  # any TransportProvider name on the classpath
+ * log-store=mapdb                      # any LogStoreProvider name
+ * cluster-id=raftkit
+ * tick-ms=10
+ * election-timeout-ticks=15..30
+ * heartbeat-ticks=3
+ * request-timeout-ms=5000
+ * max-key-bytes=1024
+ * max-value-bytes=1048576
+ * max-body-bytes=4194304
+ * session-ttl-ms=3600000
+ * transport.&lt;option&gt;=...             # passed to the transport plugin
+ * log-store.&lt;option&gt;=...             # passed to the log store plugin
+ * </pre>
+ *
+ * The node listens on its own peer entry's addresses. Every error names the key and the value.
+ */
+public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
+                           String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
+                           Duration requestTimeout, HttpLimits limits, long sessionTtlMillis) {
+
+    private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
+            "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "request-timeout-ms", "max-key-bytes",
+            "max-value-bytes", "max-body-bytes", "session-ttl-ms");
+
+    public Peer self() {
+        return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    /** Reads a properties file into settings; an unreadable file is an error naming it. */
+    public static Map<String, String> readFile(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config file " + file + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config file " + file + " is not a valid properties file: " + e.getMessage());
+        }
+        Map<String, String> settings = new HashMap<>();
+        properties.stringPropertyNames().forEach(k -> settings.put(k.trim(), properties.getProperty(k).trim()));
+        return settings;
+    }
+
+    public static ServerConfig from(Map<String, String> settings) {
+        Map<String, String> transportOptions = new TreeMap<>();
+        Map<String, String> logStoreOptions = new TreeMap<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("transport.")) {
+                transportOptions.put(key.substring("transport.".length()), e.getValue());
+            } else if (key.startsWith("log-store.")) {
+                logStoreOptions.put(key.substring("log-store.".length()), e.getValue());
+            } else if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + new java.util.TreeSet<>(KEYS)
+                        + " and transport.*, log-store.*");
+            }
+        }
+        String rawId = required(settings, "id");
+        NodeId id;
+        try {
+            id = NodeId.of(rawId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("id '" + rawId + "': " + e.getMessage());
+        }
+        List<Peer> peers = new ArrayList<>();
+        for (String entry : required(settings, "peers").split(";")) {
+            if (!entry.isBlank()) {
+                Peer peer = Peer.parse(entry.trim());
+                if (peers.stream().anyMatch(p -> p.id().equals(peer.id()))) {
+                    throw new IllegalArgumentException("peers: " + peer.id() + " is listed twice");
+                }
+                peers.add(peer);
+            }
+        }
+        if (peers.stream().noneMatch(p -> p.id().equals(id))) {
+            throw new IllegalArgumentException("peers: this node's id " + id + " is not among the peers "
+                    + peers.stream().map(p -> p.id().value()).toList());
+        }
+        String transport = settings.getOrDefault("transport", "vertx-tcp");
+        String logStore = settings.getOrDefault("log-store", "mapdb");
+        String dataDirText = settings.get("data-dir");
+        if (dataDirText == null && !logStore.equals("memory")) {
+            throw new IllegalArgumentException("data-dir is required for the '" + logStore + "' log store");
+        }
+        Path dataDir = dataDirText == null ? null : Path.of(dataDirText);
+        Options numbers = Options.of(settings.entrySet().stream().filter(e -> KEYS.contains(e.getKey()))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        RaftConfig.Builder raft = RaftConfig.builder().tickMillis(numbers.intValue("tick-ms", 10, 1, 60_000));
+        String timeouts = settings.get("election-timeout-ticks");
+        if (timeouts != null) {
+            String[] range = timeouts.split("\\.\\.");
+            try {
+                raft.electionTimeoutTicks(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("election-timeout-ticks '" + timeouts + "' must look like 15..30");
+            }
+        }
+        if (settings.containsKey("heartbeat-ticks")) {
+            raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", 3, 1, 1_000_000));
+        }
+        RaftConfig raftConfig = raft.build();
+        HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", 1024, 1, 64 * 1024),
+                numbers.intValue("max-value-bytes", 1024 * 1024, 0, 64 * 1024 * 1024),
+                numbers.longValue("max-body-bytes", 4L * 1024 * 1024, 1, 256L * 1024 * 1024));
+        return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
+                Options.of(logStoreOptions), settings.getOrDefault("cluster-id", "raftkit"), raftConfig,
+                Duration.ofMillis(numbers.longValue("request-timeout-ms", 5000, 1, 600_000)), limits,
+                numbers.longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2));
+    }
+
+    private static String required(Map<String, String> settings, String key) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+        return value;
+    }
+}
