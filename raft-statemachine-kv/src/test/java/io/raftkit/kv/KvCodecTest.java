@@ -1,0 +1,72 @@
+package io.raftkit.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KvCodecTest {
+
+    private static final SessionStamp STAMP = new SessionStamp(42, 7, 1_700_000_000_000L);
+
+    @Test
+    void everyCommandKindSurvivesARoundTrip() {
+        for (KvCommand command : new KvCommand[]{
+                new KvCommand.Put(STAMP, "k", "välue"),
+                new KvCommand.Delete(STAMP, "k"),
+                new KvCommand.Cas(STAMP, "k", Optional.of("old"), "new"),
+                new KvCommand.Cas(STAMP, "k", Optional.empty(), "new")}) {
+            assertThat(KvCodec.decodeCommand(KvCodec.encode(command))).isEqualTo(command);
+        }
+    }
+
+    @Test
+    void aPutIsCompactBinaryNotJson() {
+        byte[] bytes = KvCodec.encode(new KvCommand.Put(STAMP, "0123456789", "v".repeat(100)));
+        assertThat(bytes).hasSize(1 + 24 + 4 + 10 + 4 + 100);
+    }
+
+    @Test
+    void resultsAndQueriesSurviveARoundTrip() {
+        KvResult present = new KvResult(KvResult.Status.OK, "k", Optional.of("v"), 3, 10, 12, 12);
+        KvResult absent = KvResult.absent(KvResult.Status.NOT_FOUND, "k", 5);
+        assertThat(KvCodec.decodeResult(KvCodec.encode(present))).isEqualTo(present);
+        assertThat(KvCodec.decodeResult(KvCodec.encode(absent))).isEqualTo(absent);
+        assertThat(KvCodec.decodeGet(KvCodec.encodeGet("ключ"))).isEqualTo("ключ");
+    }
+
+    @Test
+    void truncatedCommandIsRejectedWithItsPosition() {
+        byte[] bytes = KvCodec.encode(new KvCommand.Put(STAMP, "key", "value"));
+        assertThatThrownBy(() -> KvCodec.decodeCommand(Arrays.copyOf(bytes, 20)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
+    void aLengthBeyondTheBufferIsRejectedNotAllocated() {
+        byte[] bytes = KvCodec.encode(new KvCommand.Delete(STAMP, "key"));
+        bytes[25] = 0x7f; // the key length's high byte
+        assertThatThrownBy(() -> KvCodec.decodeCommand(bytes))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key length");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void randomBytesNeverDecodeToAnythingButAnIllegalArgument(long seed) {
+        Random random = new Random(seed);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] bytes = new byte[random.nextInt(64)];
+            random.nextBytes(bytes);
+            try {
+                KvCodec.decodeCommand(bytes);
+            } catch (IllegalArgumentException expected) {
+                assertThat(expected.getMessage()).as("seed %d", seed).startsWith("malformed KV");
+            }
+        }
+    }
+}
