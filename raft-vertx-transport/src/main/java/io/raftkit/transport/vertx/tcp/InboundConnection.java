@@ -58,11 +58,13 @@ final class InboundConnection {
         parser.handler(this::onRecord);
         socket.handler(this::onData);
         socket.exceptionHandler(e -> log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
-        vertx.setTimer(options.handshakeTimeoutMillis(), id -> {
+        long handshakeTimer = vertx.setTimer(options.handshakeTimeoutMillis(), id -> {
             if (peer == null) {
                 fail("no handshake within " + options.handshakeTimeoutMillis() + " ms", false);
             }
         });
+        // A pending timer holds this connection and its buffers: release them as soon as it closes.
+        socket.closeHandler(v -> vertx.cancelTimer(handshakeTimer));
     }
 
     private void onData(Buffer data) {
