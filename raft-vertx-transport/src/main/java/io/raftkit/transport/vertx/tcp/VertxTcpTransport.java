@@ -81,6 +81,8 @@ public final class VertxTcpTransport implements Transport {
             await(server.listen(listen));
         } catch (IOException e) {
             closeVertx();
+            server = null;
+            vertx = null; // nothing is left to close
             throw new IOException("vertx-tcp of " + self + " cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         client = vertx.createNetClient(clientOptions());
@@ -126,8 +128,8 @@ public final class VertxTcpTransport implements Transport {
             if (client != null) {
                 await(client.close());
             }
-        } catch (IOException e) {
-            log.warn("vertx-tcp of {} did not close cleanly: {}", self, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            log.warn("vertx-tcp of {} did not close cleanly: {}", self, e.toString());
         }
         closeVertx();
     }

@@ -1,0 +1,88 @@
+package io.raftkit.transport.vertx.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkit.api.NodeId;
+import io.raftkit.api.message.TimeoutNow;
+import io.raftkit.api.spi.Options;
+import io.raftkit.api.spi.Plugins;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.Transport;
+import io.raftkit.api.spi.TransportConfig;
+import io.raftkit.transport.vertx.Await;
+import io.raftkit.transport.vertx.Ports;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** How vertx-tcp is configured: bad settings are named, a lent Vertx is used and left running. */
+class TcpConfigurationTest {
+
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+
+    private static Transport create(NodeId self, Map<NodeId, String> addresses, Map<String, String> options,
+                                    Resources resources) {
+        return Plugins.transport("vertx-tcp").create(new TransportConfig(self, addresses, Options.of(options), resources));
+    }
+
+    @Test
+    void badOptionsAndAddressesAreRefusedNamingTheCulprit() {
+        Map<NodeId, String> good = Map.of(A, "127.0.0.1:9001", B, "127.0.0.1:9002");
+        assertThatThrownBy(() -> create(A, good, Map.of("queue-size", "0"), Resources.EMPTY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue-size");
+        assertThatThrownBy(() -> create(A, good, Map.of("max-frame-bytes", "lots"), Resources.EMPTY))
+                .hasMessageContaining("max-frame-bytes");
+        assertThatThrownBy(() -> create(A, good, Map.of("tls.key", "/nonexistent"), Resources.EMPTY))
+                .hasMessageContaining("tls.key, tls.cert and tls.ca");
+        assertThatThrownBy(() -> create(A, good, Map.of("tls.key", "/nope/k.pem", "tls.cert", "/nope/c.pem",
+                "tls.ca", "/nope/ca.pem"), Resources.EMPTY)).hasMessageContaining("tls.key = '/nope/k.pem'");
+        assertThatThrownBy(() -> create(A, Map.of(A, "127.0.0.1", B, "x:1"), Map.of(), Resources.EMPTY))
+                .hasMessageContaining("address of a");
+        assertThatThrownBy(() -> create(A, Map.of(A, "127.0.0.1:1", B, "h:99999"), Map.of(), Resources.EMPTY))
+                .hasMessageContaining("address of b");
+        assertThatThrownBy(() -> create(A, Map.of(B, "127.0.0.1:1"), Map.of(), Resources.EMPTY))
+                .hasMessageContaining("no address given for this node a");
+    }
+
+    @Test
+    void aPortInUseFailsStartWithAnIoExceptionNamingTheAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Transport t = create(A, Map.of(A, address, B, "127.0.0.1:" + Ports.freePort()), Map.of(), Resources.EMPTY);
+            assertThatThrownBy(() -> t.start(m -> { }))
+                    .isInstanceOf(IOException.class).hasMessageContaining(address.replace("127.0.0.1", ""));
+            t.close();
+        }
+    }
+
+    @Test
+    void aLentVertxCarriesTheTrafficAndOutlivesTheTransport() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B));
+            Resources lent = Resources.EMPTY.with(Vertx.class, vertx);
+            Transport a = create(A, addresses, Map.of(), lent);
+            Transport b = create(B, addresses, Map.of(), lent);
+            List<Object> inbox = new CopyOnWriteArrayList<>();
+            a.start(m -> { });
+            b.start(inbox::add);
+            a.send(new TimeoutNow(A, B, 4));
+            assertThat(Await.until(Duration.ofSeconds(10), () -> inbox.contains(new TimeoutNow(A, B, 4)))).isTrue();
+            a.close();
+            b.close();
+            // The host's Vertx is still usable: the transports did not close what they borrowed.
+            assertThat(vertx.timer(1).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
