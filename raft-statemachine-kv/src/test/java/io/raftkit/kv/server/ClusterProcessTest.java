@@ -1,0 +1,126 @@
+package io.raftkit.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkit.kv.client.KvClient;
+import io.raftkit.kv.client.KvClientException;
+import io.raftkit.kv.client.KvResponse;
+import io.raftkit.kv.demo.LocalCluster;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: three {@code raft-kv server} processes on loopback with the default plugins
+ * (vertx-tcp, mapdb), driven over HTTP by KvClient, killed with {@code kill -9}.
+ */
+class ClusterProcessTest {
+
+    @TempDir
+    Path dir;
+
+    private static int[] freePorts(int n) throws Exception {
+        int[] ports = new int[n];
+        ServerSocket[] sockets = new ServerSocket[n];
+        for (int i = 0; i < n; i++) {
+            sockets[i] = new ServerSocket(0);
+            ports[i] = sockets[i].getLocalPort();
+        }
+        for (ServerSocket s : sockets) {
+            s.close();
+        }
+        return ports;
+    }
+
+    @Test
+    void killingTheLeaderElectsANewOneAndEveryAcknowledgedWriteSurvivesKillingAllThree() throws Exception {
+        int[] ports = freePorts(6);
+        try (LocalCluster cluster = new LocalCluster(dir, new int[]{ports[0], ports[1], ports[2]},
+                new int[]{ports[3], ports[4], ports[5]}, List.of())) {
+            cluster.startAll();
+            int firstLeader = cluster.awaitLeader(Duration.ofSeconds(60));
+            Map<String, KvResponse> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger ackedAfterKill = new AtomicInteger();
+            AtomicBoolean killed = new AtomicBoolean();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            try (KvClient client = new KvClient(List.of(cluster.endpoints().split(",")), Duration.ofSeconds(5), Duration.ofSeconds(20))) {
+                Thread writer = new Thread(() -> {
+                    for (int i = 0; writing.get(); i++) {
+                        String key = "w-" + i;
+                        try {
+                            KvResponse r = client.put(key, "value-" + i).get(30, TimeUnit.SECONDS);
+                            if (r.ok()) {
+                                acknowledged.put(key, r);
+                                if (killed.get()) {
+                                    ackedAfterKill.incrementAndGet();
+                                }
+                            }
+                        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                            // not acknowledged: no promise to check
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "writer");
+                writer.start();
+                awaitAcknowledged(acknowledged, 20);
+
+                cluster.kill(firstLeader);
+                killed.set(true);
+                int secondLeader = cluster.awaitLeader(Duration.ofSeconds(30));
+                assertThat(secondLeader).isNotEqualTo(firstLeader);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (ackedAfterKill.get() < 20 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(ackedAfterKill.get()).as("writes acknowledged after the leader was killed").isGreaterThanOrEqualTo(20);
+                cluster.start(firstLeader);
+
+                // One key overwritten by acknowledged writes only: its version must come back exactly.
+                for (int v = 1; v <= 5; v++) {
+                    assertThat(client.put("counter", "c" + v).get(30, TimeUnit.SECONDS).version()).isEqualTo(v);
+                }
+                writing.set(false);
+                writer.join(35_000);
+            }
+
+            for (int i = 0; i < 3; i++) {
+                cluster.kill(i);
+            }
+            cluster.startAll();
+            cluster.awaitLeader(Duration.ofSeconds(60));
+            try (KvClient client = new KvClient(List.of(cluster.endpoints().split(",")), Duration.ofSeconds(5), Duration.ofSeconds(20))) {
+                KvResponse counter = client.get("counter").get(30, TimeUnit.SECONDS);
+                assertThat(counter.value()).contains("c5");
+                assertThat(counter.version()).isEqualTo(5);
+                for (Map.Entry<String, KvResponse> e : acknowledged.entrySet()) {
+                    KvResponse now = client.get(e.getKey()).get(30, TimeUnit.SECONDS);
+                    assertThat(now.status()).as("acknowledged write of %s", e.getKey()).isEqualTo(200);
+                    assertThat(now.value()).isEqualTo(e.getValue().value());
+                    assertThat(now.version()).isEqualTo(e.getValue().version());
+                    assertThat(now.body().getLong("modIndex")).isEqualTo(e.getValue().body().getLong("modIndex"));
+                }
+            } catch (ExecutionException e) {
+                throw new AssertionError("a read after restart failed: " + e.getCause(), e.getCause() instanceof KvClientException ? e.getCause() : e);
+            }
+            assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(40);
+        }
+    }
+
+    private static void awaitAcknowledged(Map<String, KvResponse> acknowledged, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (acknowledged.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(count);
+    }
+}
