@@ -1,0 +1,66 @@
+package io.raftkit.kv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+
+/** Bad flags or configuration exit 2 with a message naming the problem. */
+class MainTest {
+
+    private static String[] run(String... args) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            int status = Main.run(args);
+            return new String[]{Integer.toString(status), captured.toString()};
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void anUnknownFlagExits2NamingIt() {
+        String[] r = run("server", "--no-such-flag");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("--no-such-flag");
+    }
+
+    @Test
+    void aServerWithoutPeersExits2NamingTheSetting() {
+        String[] r = run("server", "--id", "n1", "--data-dir", "/tmp/x");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("peers is required");
+    }
+
+    @Test
+    void anUnknownPluginExits2ListingTheAvailableOnes() {
+        String[] r = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--log-store", "memory",
+                "--transport", "carrier-pigeon");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("carrier-pigeon").contains("vertx-tcp");
+    }
+
+    @Test
+    void aMissingConfigFileExits2NamingIt() {
+        String[] r = run("server", "--config", "/nonexistent/raft-kv.properties");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("/nonexistent/raft-kv.properties");
+    }
+
+    @Test
+    void aCasWithBothExpectationsExits2() {
+        String[] r = run("cas", "--endpoints", "http://127.0.0.1:1", "k", "v", "--expected", "x", "--absent");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("--expected").contains("--absent");
+    }
+
+    @Test
+    void anUnknownBenchModeExits2() {
+        String[] r = run("bench", "--endpoints", "http://127.0.0.1:1", "--mode", "sideways");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("sideways");
+    }
+}

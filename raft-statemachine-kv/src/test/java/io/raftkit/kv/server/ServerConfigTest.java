@@ -1,0 +1,93 @@
+package io.raftkit.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+    private static Map<String, String> valid() {
+        Map<String, String> s = new HashMap<>();
+        s.put("id", "n1");
+        s.put("peers", "n1=127.0.0.1:7001,127.0.0.1:8001;n2=127.0.0.1:7002,127.0.0.1:8002;n3=127.0.0.1:7003,127.0.0.1:8003");
+        s.put("data-dir", "/tmp/x");
+        return s;
+    }
+
+    @Test
+    void defaultsAreVertxTcpAndMapdbWithTheIssuesLimits() {
+        ServerConfig c = ServerConfig.from(valid());
+        assertThat(c.transport()).isEqualTo("vertx-tcp");
+        assertThat(c.logStore()).isEqualTo("mapdb");
+        assertThat(c.limits().maxKeyBytes()).isEqualTo(1024);
+        assertThat(c.limits().maxValueBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.self().http().port()).isEqualTo(8001);
+        assertThat(c.peers()).hasSize(3);
+    }
+
+    @Test
+    void pluginOptionsArePassedByPrefix() {
+        Map<String, String> s = valid();
+        s.put("transport.connect-timeout-ms", "500");
+        s.put("log-store.sync", "true");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.transportOptions().get("connect-timeout-ms")).contains("500");
+        assertThat(c.logStoreOptions().get("sync")).contains("true");
+    }
+
+    @Test
+    void anIdMissingFromThePeersIsRefusedNamingIt() {
+        Map<String, String> s = valid();
+        s.put("id", "n9");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("n9").hasMessageContaining("peers");
+    }
+
+    @Test
+    void aMalformedPeerIsRefusedNamingIt() {
+        Map<String, String> s = valid();
+        s.put("peers", "n1=127.0.0.1:7001");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("peer 'n1=127.0.0.1:7001'");
+    }
+
+    @Test
+    void aBadPortIsRefusedNamingThePeer() {
+        Map<String, String> s = valid();
+        s.put("peers", "n1=127.0.0.1:70001,127.0.0.1:8001");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("n1").hasMessageContaining("1 to 65535");
+    }
+
+    @Test
+    void anUnknownSettingIsRefusedNamingIt() {
+        Map<String, String> s = valid();
+        s.put("tick-millis", "10");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("unknown setting 'tick-millis'");
+    }
+
+    @Test
+    void aNonNumericLimitIsRefusedNamingIt() {
+        Map<String, String> s = valid();
+        s.put("max-value-bytes", "lots");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("max-value-bytes");
+    }
+
+    @Test
+    void aDurableStoreWithoutDataDirIsRefused() {
+        Map<String, String> s = valid();
+        s.remove("data-dir");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("data-dir is required");
+    }
+
+    @Test
+    void aPropertiesFileIsReadAndAMissingFileIsNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("n1.properties");
+        Files.writeString(file, "id=n1\npeers=n1=127.0.0.1:7001,127.0.0.1:8001\nlog-store=memory\n");
+        assertThat(ServerConfig.from(ServerConfig.readFile(file)).logStore()).isEqualTo("memory");
+        assertThatThrownBy(() -> ServerConfig.readFile(dir.resolve("nope.properties"))).hasMessageContaining("nope.properties");
+    }
+}
