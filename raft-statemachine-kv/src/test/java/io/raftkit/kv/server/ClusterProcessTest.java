@@ -6,7 +6,12 @@ import io.raftkit.kv.client.KvClient;
 import io.raftkit.kv.client.KvClientException;
 import io.raftkit.kv.client.KvResponse;
 import io.raftkit.kv.demo.LocalCluster;
+import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +53,7 @@ class ClusterProcessTest {
                 new int[]{ports[3], ports[4], ports[5]}, List.of())) {
             cluster.startAll();
             int firstLeader = cluster.awaitLeader(Duration.ofSeconds(60));
+            checkForwardingAndBadInput(cluster, firstLeader);
             Map<String, KvResponse> acknowledged = new ConcurrentHashMap<>();
             AtomicInteger ackedAfterKill = new AtomicInteger();
             AtomicBoolean killed = new AtomicBoolean();
@@ -114,6 +120,23 @@ class ClusterProcessTest {
             }
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(40);
         }
+    }
+
+    /** Over the real processes: a follower forwards and names the leader; bad input is refused. */
+    private static void checkForwardingAndBadInput(LocalCluster cluster, int leader) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String follower = cluster.nodes().get((leader + 1) % 3).http();
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/via-follower"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(new JsonObject(put.body()).getString("servedBy")).isEqualTo(cluster.nodes().get(leader).id());
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/k"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{oops")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(bad.body()).getString("outcome")).isEqualTo("not-applied");
+        HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/k"))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[5 * 1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(huge.statusCode()).isEqualTo(413);
     }
 
     private static void awaitAcknowledged(Map<String, KvResponse> acknowledged, int count) throws InterruptedException {
