@@ -6,6 +6,7 @@ import io.raftkit.api.spi.LogStore;
 import io.raftkit.storage.mapdb.BatchCodec.CorruptRecordException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ public final class MapDbLogStore implements LogStore {
     private final BTreeMap<String, String> meta;
     private final Atomic.Var<byte[]> hardStateRecord;
     private final BatchCache cache;
+    private final FileStore disk;
+    private final long minFreeBytes;
     /** First index of every stored batch -> its number of entries. */
     private final TreeMap<Long, Integer> batchSizes = new TreeMap<>();
     /** Index where a run of equal terms starts -> that term. */
@@ -63,7 +66,7 @@ public final class MapDbLogStore implements LogStore {
     private IOException failure;
     private boolean closed;
 
-    private MapDbLogStore(Path file, DirectoryLock lock, DB db, MapDbSettings settings) {
+    private MapDbLogStore(Path file, DirectoryLock lock, DB db, MapDbSettings settings) throws IOException {
         this.file = file;
         this.lock = lock;
         this.db = db;
@@ -72,6 +75,8 @@ public final class MapDbLogStore implements LogStore {
         this.meta = db.treeMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.hardStateRecord = db.atomicVar("hard-state", Serializer.BYTE_ARRAY).createOrOpen();
         this.cache = new BatchCache(settings.readCacheBatches());
+        this.disk = Files.getFileStore(file);
+        this.minFreeBytes = settings.minFreeBytes() + settings.allocateIncrementBytes();
     }
 
     /**
@@ -121,6 +126,7 @@ public final class MapDbLogStore implements LogStore {
                 .transactionEnable()
                 .fileChannelEnable()
                 .allocateIncrement(settings.allocateIncrementBytes())
+                .fileLockDisable()
                 .make();
     }
 
@@ -183,6 +189,7 @@ public final class MapDbLogStore implements LogStore {
             }
         }
         List<LogEntry> batch = List.copyOf(entries);
+        checkFreeSpace(batch.size() * 2L * (batch.get(0).sizeInBytes() + 16));
         List<LogEntry> keptPrefix = null;
         Long straddling = null;
         try {
@@ -273,6 +280,7 @@ public final class MapDbLogStore implements LogStore {
     @Override
     public void saveHardState(HardState state) throws IOException {
         checkUsable();
+        checkFreeSpace(4096);
         try {
             hardStateRecord.set(BatchCodec.encodeHardState(state));
             db.commit();
@@ -297,6 +305,7 @@ public final class MapDbLogStore implements LogStore {
         if (index > lastIndex) {
             throw new IllegalArgumentException("cannot compact up to " + index + " beyond last index " + lastIndex);
         }
+        checkFreeSpace(4096);
         long termAtIndex = term(index);
         List<Long> discarded = new ArrayList<>();
         for (Map.Entry<Long, Integer> b : batchSizes.headMap(index, true).entrySet()) {
@@ -330,6 +339,10 @@ public final class MapDbLogStore implements LogStore {
             return;
         }
         closed = true;
+        if (failure != null) {
+            lock.close();
+            return;
+        }
         try {
             db.close();
         } catch (RuntimeException e) {
@@ -388,13 +401,21 @@ public final class MapDbLogStore implements LogStore {
 
     private IOException fail(String what, RuntimeException cause) {
         failure = new IOException("log store " + file + ": " + what + " failed: " + cause, cause);
-        try {
-            db.rollback();
-        } catch (RuntimeException ignored) {
-            // The store is unusable either way; the first failure is the one worth reporting.
-        }
         log.error("log store {} failed; refusing further writes", file, failure);
         return failure;
+    }
+
+    /**
+     * Refuses a write that would leave less than the reserve free. MapDB 3.1 hitting ENOSPC in the
+     * middle of a commit corrupted the previously committed record, so the store stops before that.
+     */
+    private void checkFreeSpace(long roughBytes) throws IOException {
+        long usable = disk.getUsableSpace();
+        if (usable - roughBytes * 3 < minFreeBytes) {
+            throw new IOException("log store " + file + ": disk full: " + (usable >> 20) + " MiB free, the store keeps "
+                    + (minFreeBytes >> 20) + " MiB in reserve (option " + MapDbSettings.MIN_FREE_MB + " plus "
+                    + MapDbSettings.ALLOCATE_INCREMENT_MB + "); free space and restart the node");
+        }
     }
 
     private void checkOpen() throws IOException {
