@@ -1,0 +1,57 @@
+(ns raftkit.checker.core
+  "Entry points called from Java (io.raftkit.verifier.checker.Checker): read a history, split it by
+  key, and check each key's operations against a model."
+  (:require [raftkit.checker.history :as history]
+            [raftkit.checker.wgl :as wgl]
+            [raftkit.checker.set :as set-check]
+            [clojure.edn :as edn]))
+
+(defn read-edn-history
+  "Events of an EDN file's text, normalized."
+  [^String text]
+  (vec (map-indexed history/normalize (history/read-edn text))))
+
+(defn normalize-events
+  "Events given as Java maps (from JSONL), normalized."
+  [java-events]
+  (vec (map-indexed history/normalize java-events)))
+
+(defn parse-initial
+  "The --initial argument as EDN: 0, nil, \"a\", {:x 0 :y 0}."
+  [^String text]
+  (edn/read-string text))
+
+(defn keys-of
+  "The distinct keys of client events, in first-seen order; [nil] when the history has none."
+  [events]
+  (let [ks (distinct (keep #(when (integer? (:process %)) (:key %)) events))]
+    (if (seq ks) (vec ks) [nil])))
+
+(defn events-for-key
+  "The events of one key, nemesis events included (they are ignored by the reading anyway)."
+  [events k]
+  (if (nil? k)
+    events
+    (filterv #(or (not (integer? (:process %))) (= k (:key %))) events)))
+
+(defn- describe-op [op]
+  (when op
+    {"process" (:process op) "f" (name (:f op)) "value" (pr-str (:value op))
+     "invoke-position" (:pos op) "complete-position" (:ret-pos op)}))
+
+(defn check-key
+  "Checks one key's events. Returns a Java-friendly map with string keys: valid (\"true\",
+  \"false\", \"unknown\"), and on failure the op, the last op that could be linearized and up to
+  10 model states."
+  [events model initial cancel deadline-nanos max-memo]
+  (let [result (if (= model "set")
+                 (set-check/check events)
+                 (wgl/check (history/operations events) model initial cancel deadline-nanos max-memo))
+        valid  (:valid? result)]
+    (cond-> {"valid" (cond (true? valid) "true" (false? valid) "false" :else "unknown")}
+      (:reason result) (assoc "reason" (:reason result))
+      (:op result) (assoc "op" (describe-op (:op result)))
+      (contains? result :last-op) (assoc "last-op" (describe-op (:last-op result)))
+      (:states result) (assoc "states" (mapv pr-str (:states result)))
+      (:lost result) (assoc "lost" (:lost result) "unexpected" (:unexpected result))
+      (:configurations result) (assoc "configurations" (:configurations result)))))

@@ -1,0 +1,19 @@
+package io.raftkit.verifier.checker;
+
+import java.util.List;
+
+/** The verdict for a whole history: invalid if any key is, else unknown if any key is, else valid. */
+public record CheckResult(Verdict verdict, List<KeyResult> keys, long millis) {
+
+    /** The first invalid key, else the first unknown one, else null. */
+    public KeyResult worst() {
+        return keys.stream().filter(k -> k.verdict() == Verdict.INVALID).findFirst()
+                .or(() -> keys.stream().filter(k -> k.verdict() == Verdict.UNKNOWN).findFirst())
+                .orElse(null);
+    }
+
+    public String explain() {
+        KeyResult worst = worst();
+        return worst == null ? "" : worst.explain();
+    }
+}

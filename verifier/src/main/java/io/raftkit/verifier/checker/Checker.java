@@ -1,0 +1,121 @@
+package io.raftkit.verifier.checker;
+
+import clojure.java.api.Clojure;
+import clojure.lang.IFn;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Checks histories for linearizability with the Clojure search in {@code raftkit.checker}, one key
+ * at a time (P-compositionality: a history is linearizable iff each key's is), keys in parallel on
+ * a bounded pool. The first invalid key cancels the rest; a per-key time limit and a cap on the
+ * search's memo (sized from the heap) turn a search that would hang or exhaust memory into
+ * {@code unknown}.
+ */
+public final class Checker {
+
+    private static final IFn CHECK_KEY;
+    private static final IFn KEYS_OF;
+    private static final IFn EVENTS_FOR_KEY;
+
+    static {
+        // In a child class loader (a plugin, a test runner) Clojure resolves namespaces through the
+        // context class loader: make it ours while loading.
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(Checker.class.getClassLoader());
+        try {
+            Clojure.var("clojure.core", "require").invoke(Clojure.read("raftkit.checker.core"));
+            CHECK_KEY = Clojure.var("raftkit.checker.core", "check-key");
+            KEYS_OF = Clojure.var("raftkit.checker.core", "keys-of");
+            EVENTS_FOR_KEY = Clojure.var("raftkit.checker.core", "events-for-key");
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /** Loads the Clojure namespaces (the static initializer does the work). */
+    static void load() {
+    }
+
+    private final String model;
+    private final Object initial;
+    private final Duration perKeyLimit;
+    private final int threads;
+
+    /**
+     * @param initial the model's initial value (a Clojure value: use {@link HistoryFiles#parseInitial})
+     */
+    public Checker(String model, Object initial, Duration perKeyLimit) {
+        this(model, initial, perKeyLimit, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public Checker(String model, Object initial, Duration perKeyLimit, int threads) {
+        this.model = model;
+        this.initial = initial;
+        this.perKeyLimit = perKeyLimit;
+        this.threads = threads;
+    }
+
+    /** Checks normalized events (from {@link HistoryFiles}). */
+    @SuppressWarnings("unchecked")
+    public CheckResult check(Object events) {
+        long start = System.nanoTime();
+        List<Object> keys = (List<Object>) KEYS_OF.invoke(events);
+        AtomicBoolean cancel = new AtomicBoolean();
+        // The memo is the search's memory: a configuration costs roughly 200 bytes with its bitset.
+        long maxMemo = Math.max(10_000, Runtime.getRuntime().maxMemory() / 2 / 250 / Math.min(threads, keys.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, keys.size()), r -> {
+            Thread t = new Thread(r, "checker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<KeyResult>> futures = new ArrayList<>();
+            for (Object key : keys) {
+                futures.add(pool.submit(() -> {
+                    long deadline = System.nanoTime() + perKeyLimit.toNanos();
+                    Object keyEvents = EVENTS_FOR_KEY.invoke(events, key);
+                    Map<String, Object> detail = (Map<String, Object>) CHECK_KEY.invoke(keyEvents, model, initial, cancel,
+                            deadline, maxMemo);
+                    Verdict verdict = switch ((String) detail.get("valid")) {
+                        case "true" -> Verdict.VALID;
+                        case "false" -> Verdict.INVALID;
+                        default -> Verdict.UNKNOWN;
+                    };
+                    if (verdict == Verdict.INVALID) {
+                        cancel.set(true);
+                    }
+                    return new KeyResult(key, verdict, detail);
+                }));
+            }
+            List<KeyResult> results = new ArrayList<>();
+            for (Future<KeyResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the checker failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while checking", e);
+                }
+            }
+            Verdict overall = results.stream().anyMatch(r -> r.verdict() == Verdict.INVALID) ? Verdict.INVALID
+                    : results.stream().anyMatch(r -> r.verdict() == Verdict.UNKNOWN) ? Verdict.UNKNOWN : Verdict.VALID;
+            if (overall == Verdict.INVALID) {
+                // keys cancelled because another was invalid are not evidence of anything
+                results.removeIf(r -> r.verdict() == Verdict.UNKNOWN && String.valueOf(r.detail().get("reason")).startsWith("cancelled"));
+            }
+            return new CheckResult(overall, results, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

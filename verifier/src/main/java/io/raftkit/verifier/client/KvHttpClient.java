@@ -1,0 +1,108 @@
+package io.raftkit.verifier.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The verifier's view of the KV store's HTTP API, mapping every response onto ok / fail / info.
+ * The mapping is the heart of a sound history: only what certainly did not happen may be a
+ * {@code fail}. A write whose response was lost, timed out, or came back {@code "outcome":
+ * "unknown"} is {@code info}; a read that failed in any way is a {@code fail} (reads change nothing).
+ */
+public final class KvHttpClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public KvHttpClient(Duration timeout) {
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** Linearizable read; with {@code stale} the node's local state (used to show the checker catches stale reads). */
+    public KvResult read(String endpoint, String key, boolean stale) {
+        String url = endpoint + "/v1/kv/" + encode(key) + (stale ? "?consistency=stale" : "");
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                JsonNode body = JSON.readTree(r.body());
+                return KvResult.ok(body.path("value").isNull() || body.path("value").isMissingNode() ? null : body.path("value").asText());
+            }
+            if (r.statusCode() == 404) {
+                return KvResult.ok(null); // the key is absent: a read of nil
+            }
+            return KvResult.fail("HTTP " + r.statusCode() + " " + brief(r.body()));
+        } catch (IOException e) {
+            return KvResult.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return KvResult.fail("interrupted");
+        }
+    }
+
+    public KvResult write(String endpoint, String key, String value) {
+        ObjectNode body = JSON.createObjectNode().put("value", value);
+        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key)))
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())), false);
+    }
+
+    /** Compare-and-set; the result's value is "true" when it succeeded. */
+    public KvResult cas(String endpoint, String key, String expected, String value) {
+        ObjectNode body = JSON.createObjectNode();
+        if (expected == null) {
+            body.putNull("expected");
+        } else {
+            body.put("expected", expected);
+        }
+        body.put("value", value);
+        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key) + "/cas"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), true);
+    }
+
+    private KvResult mutate(HttpRequest.Builder request, boolean cas) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(timeout).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+            if (r.statusCode() == 200) {
+                if (cas) {
+                    return body.path("succeeded").asBoolean(false) ? KvResult.ok("true") : KvResult.fail("cas: expected value did not match");
+                }
+                return KvResult.ok(null);
+            }
+            String error = "HTTP " + r.statusCode() + " " + body.path("error").asText("") + ": " + body.path("message").asText(brief(r.body()));
+            // Only the server's explicit word makes a write certainly-not-applied.
+            return "not-applied".equals(body.path("outcome").asText()) ? KvResult.fail(error) : KvResult.info(error);
+        } catch (HttpTimeoutException e) {
+            return KvResult.info("timeout: " + e.getMessage());
+        } catch (java.net.ConnectException e) {
+            return KvResult.fail("connection refused: the request was never sent"); // nothing reached the server
+        } catch (IOException e) {
+            return KvResult.info(e.getClass().getSimpleName() + ": " + e.getMessage()); // sent, answer lost
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return KvResult.info("interrupted");
+        }
+    }
+
+    private static String encode(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8);
+    }
+
+    private static String brief(String body) {
+        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    }
+}

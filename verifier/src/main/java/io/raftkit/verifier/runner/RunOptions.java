@@ -1,0 +1,30 @@
+package io.raftkit.verifier.runner;
+
+import io.raftkit.verifier.nemesis.Fault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One verification run.
+ *
+ * @param faultInterval how long each fault lasts, and each healed spell between faults
+ * @param staleReads    read with {@code ?consistency=stale}: deliberately unsafe, to show the
+ *                      checker catches a broken system
+ */
+public record RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, String workload, List<Fault> faults,
+                         long seed, Path out, Duration faultInterval, Duration quietPeriod, Duration requestTimeout,
+                         boolean staleReads) {
+
+    public RunOptions {
+        if (nodes < 1 || nodes > 9) {
+            throw new IllegalArgumentException("--nodes must be 1 to 9, was " + nodes);
+        }
+        if (concurrency < 1 || concurrency > 200) {
+            throw new IllegalArgumentException("--concurrency must be 1 to 200, was " + concurrency);
+        }
+        if (timeLimit.isNegative() || timeLimit.isZero()) {
+            throw new IllegalArgumentException("--time-limit must be positive, was " + timeLimit.toSeconds());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.raftkit.verifier.runner;
+
+import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.client.KvHttpClient;
+import io.raftkit.verifier.client.KvResult;
+import io.raftkit.verifier.client.Outcome;
+import io.raftkit.verifier.nemesis.Nemesis;
+import io.raftkit.verifier.workload.Invocation;
+import io.raftkit.verifier.workload.SetWorkload;
+import io.raftkit.verifier.workload.Workload;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Drives a run: {@code concurrency} client threads perform the workload against random nodes while
+ * the nemesis alternates faults and heals; then a full heal, a quiet period, and the final reads.
+ * A client whose operation ends {@code info} is treated as crashed, as in Jepsen: it continues
+ * under a new process number, so no process ever has two operations open.
+ */
+public final class Runner {
+
+    private final ClusterBackend cluster;
+    private final RunOptions options;
+    private final Workload workload;
+    private final KvHttpClient client;
+    private final History history = new History();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final PrintStream progress;
+    private volatile Nemesis nemesis;
+
+    public Runner(ClusterBackend cluster, RunOptions options, Workload workload, PrintStream progress) {
+        this.cluster = cluster;
+        this.options = options;
+        this.workload = workload;
+        this.client = new KvHttpClient(options.requestTimeout());
+        this.progress = progress;
+    }
+
+    /** Runs the whole schedule and returns the history. */
+    public History run() throws IOException, InterruptedException {
+        nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL);
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < options.concurrency(); i++) {
+            int first = i;
+            Thread t = new Thread(() -> clientLoop(first), "client-" + i);
+            t.setDaemon(true);
+            clients.add(t);
+            t.start();
+        }
+        long end = System.nanoTime() + options.timeLimit().toNanos();
+        long nextProgress = System.nanoTime();
+        boolean faulty = false;
+        long nextSwitch = System.nanoTime() + options.faultInterval().toNanos();
+        while (System.nanoTime() < end) {
+            if (System.nanoTime() >= nextSwitch) {
+                if (faulty) {
+                    history.add("nemesis", "info", "stop", null, nemesis.current(), null);
+                    nemesis.heal();
+                } else {
+                    String fault = nemesis.inject();
+                    history.add("nemesis", "info", "start", null, fault, null);
+                }
+                faulty = !faulty;
+                nextSwitch = System.nanoTime() + options.faultInterval().toNanos();
+            }
+            if (System.nanoTime() >= nextProgress) {
+                progress.printf(Locale.ROOT, "[%5.1fs] %s  fault: %s%n", history.elapsedNanos() / 1e9, history.counts(), nemesis.current());
+                nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            }
+            Thread.sleep(100);
+        }
+        history.add("nemesis", "info", "stop", null, "final heal", null);
+        nemesis.heal();
+        stop.set(true);
+        for (Thread t : clients) {
+            t.join(options.requestTimeout().toMillis() * 3);
+        }
+        progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads%n", history.elapsedNanos() / 1e9,
+                options.quietPeriod().toSeconds());
+        Thread.sleep(options.quietPeriod().toMillis());
+        finalReads();
+        progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
+        return history;
+    }
+
+    private void clientLoop(int firstProcess) {
+        SplittableRandom random = new SplittableRandom(options.seed() * 31 + firstProcess);
+        int process = firstProcess;
+        List<String> nodes = cluster.nodes();
+        while (!stop.get()) {
+            Invocation op = workload.next(random);
+            String endpoint = cluster.endpoint(nodes.get(random.nextInt(nodes.size())));
+            history.add(process, "invoke", op.f(), op.key(), op.value(), null);
+            KvResult result = perform(endpoint, op);
+            history.add(process, result.outcome().name().toLowerCase(Locale.ROOT), op.f(), op.key(),
+                    completedValue(op, result), result.error());
+            if (result.outcome() == Outcome.INFO) {
+                process += options.concurrency(); // a crashed process never returns: continue as a new one
+            }
+        }
+    }
+
+    private KvResult perform(String endpoint, Invocation op) {
+        return switch (op.f()) {
+            case "read" -> client.read(endpoint, op.key(), options.staleReads());
+            case "write" -> client.write(endpoint, op.key(), (String) op.value());
+            case "cas" -> {
+                List<?> v = (List<?>) op.value();
+                yield client.cas(endpoint, op.key(), (String) v.get(0), (String) v.get(1));
+            }
+            case "add" -> client.write(endpoint, "s" + op.value(), (String) op.value());
+            default -> throw new IllegalArgumentException("unknown operation " + op.f());
+        };
+    }
+
+    private static Object completedValue(Invocation op, KvResult result) {
+        if (op.f().equals("read")) {
+            return result.outcome() == Outcome.OK ? result.value() : null;
+        }
+        return op.value();
+    }
+
+    /** The set workload's final read: every attempted element, read linearizably from the leader. */
+    private void finalReads() {
+        if (!(workload instanceof SetWorkload set)) {
+            return;
+        }
+        int process = Integer.MAX_VALUE / 2;
+        history.add(process, "invoke", "read", "set", null, null);
+        TreeSet<Long> found = new TreeSet<>();
+        String endpoint = cluster.endpoint(cluster.leader().orElse(cluster.nodes().get(0)));
+        for (long x = 0; x < set.attempted(); x++) {
+            KvResult r = client.read(endpoint, "s" + x, false);
+            for (int attempt = 0; r.outcome() != Outcome.OK && attempt < 20; attempt++) {
+                sleepQuietly(250);
+                endpoint = cluster.endpoint(cluster.leader().orElse(cluster.nodes().get(0)));
+                r = client.read(endpoint, "s" + x, false);
+            }
+            if (r.outcome() != Outcome.OK) {
+                history.add(process, "fail", "read", "set", null, "final read of element " + x + " failed: " + r.error());
+                return;
+            }
+            if (r.value() != null) {
+                found.add(Long.parseLong(r.value()));
+            }
+        }
+        history.add(process, "ok", "read", "set", List.copyOf(found), null);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

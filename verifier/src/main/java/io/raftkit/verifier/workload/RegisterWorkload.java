@@ -1,0 +1,41 @@
+package io.raftkit.verifier.workload;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Reads, writes and compare-and-sets on K independent keys, each a register that starts absent.
+ * Values are small integers so compare-and-sets often succeed, which is what exercises the model.
+ */
+public final class RegisterWorkload implements Workload {
+
+    private final int keys;
+
+    public RegisterWorkload(int keys) {
+        if (keys < 1) {
+            throw new IllegalArgumentException("--keys must be at least 1, was " + keys);
+        }
+        this.keys = keys;
+    }
+
+    @Override
+    public Invocation next(SplittableRandom random) {
+        String key = "r" + random.nextInt(keys);
+        return switch (random.nextInt(5)) {
+            case 0, 1 -> new Invocation("read", key, null);
+            case 2, 3 -> new Invocation("write", key, Integer.toString(random.nextInt(5)));
+            default -> new Invocation("cas", key,
+                    List.of(Integer.toString(random.nextInt(5)), Integer.toString(random.nextInt(5))));
+        };
+    }
+
+    @Override
+    public List<Invocation> finalReads() {
+        return List.of();
+    }
+
+    @Override
+    public String model() {
+        return "cas-register";
+    }
+}

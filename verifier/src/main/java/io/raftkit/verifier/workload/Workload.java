@@ -1,0 +1,25 @@
+package io.raftkit.verifier.workload;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** What clients do during a run, and what they read at the end. */
+public interface Workload {
+
+    /** The next operation of one client; {@code random} is that client's own seeded source. */
+    Invocation next(SplittableRandom random);
+
+    /** Reads issued after the final heal (none for the register workload: every read is checked). */
+    List<Invocation> finalReads();
+
+    /** The checker model this workload's history is checked against. */
+    String model();
+
+    static Workload named(String name, int keys) {
+        return switch (name) {
+            case "register" -> new RegisterWorkload(keys);
+            case "set" -> new SetWorkload();
+            default -> throw new IllegalArgumentException("unknown workload '" + name + "': choose register or set");
+        };
+    }
+}
