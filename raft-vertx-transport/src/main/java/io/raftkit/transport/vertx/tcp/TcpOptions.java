@@ -14,7 +14,8 @@ import java.util.Optional;
  *   <li>{@code queue-size} (4096): messages waiting per peer; more are dropped and counted</li>
  *   <li>{@code backoff-min-millis} (20) and {@code backoff-max-millis} (2000): reconnect delay bounds</li>
  *   <li>{@code handshake-timeout-millis} (5000): a connection that names no node in time is closed</li>
- *   <li>{@code event-loops} (2): threads of the Vertx this transport creates when none is lent</li>
+ *   <li>{@code event-loops} (1): threads of the Vertx this transport creates when none is lent; one
+ *       carries a node's traffic, and more only add context switches (docs/bench/transport.md)</li>
  *   <li>{@code tls.key}, {@code tls.cert}, {@code tls.ca}: PEM files; all three enable mutual TLS</li>
  *   <li>{@code tls.verify-hostname} (true): check that a peer's certificate names the address dialled</li>
  * </ul>
@@ -32,7 +33,7 @@ record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long 
         long backoffMin = options.longValue("backoff-min-millis", 20, 1, 60_000);
         long backoffMax = options.longValue("backoff-max-millis", 2000, backoffMin, 600_000);
         long handshakeTimeout = options.longValue("handshake-timeout-millis", 5000, 10, 600_000);
-        int eventLoops = options.intValue("event-loops", 2, 1, 64);
+        int eventLoops = options.intValue("event-loops", 1, 1, 64);
         return new TcpOptions(maxFrameBytes, queueSize, backoffMin, backoffMax, handshakeTimeout, eventLoops,
                 tls(options));
     }
