@@ -32,7 +32,10 @@
   [events k]
   (if (nil? k)
     events
-    (filterv #(or (not (integer? (:process %))) (= k (:key %))) events)))
+    ;; positions in the explanation must point into the whole history, not this key's slice
+    (into [] (comp (map-indexed (fn [i e] (assoc e :raftkit/position i)))
+                   (filter #(or (not (integer? (:process %))) (= k (:key %)))))
+          events)))
 
 (defn- describe-op [op]
   (when op

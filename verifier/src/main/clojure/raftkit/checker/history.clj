@@ -65,11 +65,11 @@
             (case (:type e)
               :invoke (recur (inc i)
                              (assoc open p {:f (:f e) :value (:value e) :process p :key (:key e)
-                                            :call i :pos i})
+                                            :call i :pos (:raftkit/position e i)})
                              ops)
               :ok (if-let [inv (get open p)]
                     (recur (inc i) (dissoc open p)
-                           (conj! ops (assoc inv :ret i :ret-pos i
+                           (conj! ops (assoc inv :ret i :ret-pos (:raftkit/position e i)
                                                  :value (if (= :read (:f inv)) (:value e) (or (:value inv) (:value e))))))
                     (recur (inc i) open ops))
               :fail (recur (inc i) (dissoc open p) ops)

@@ -1,0 +1,55 @@
+package io.raftkit.verifier.cli;
+
+import io.raftkit.verifier.checker.CheckResult;
+import io.raftkit.verifier.checker.Checker;
+import io.raftkit.verifier.checker.HistoryFiles;
+import io.raftkit.verifier.checker.Verdict;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Checks history files (.edn or .jsonl) for linearizability. Prints one line per file:"
+                + " FILE valid|invalid|unknown, with the explanation when invalid.%n"
+                + "Exit codes: 0 all valid, 1 any invalid, 2 any unknown or unreadable.")
+final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "cas-register",
+            description = "register, cas-register, multi-register, mutex or set (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--initial", defaultValue = "nil",
+            description = "the model's initial value as EDN: 0, nil, \"a\", {:x 0 :y 0} (default ${DEFAULT-VALUE})")
+    String initial;
+
+    @Option(names = "--time-limit", defaultValue = "60", description = "seconds per key before giving up as unknown (default ${DEFAULT-VALUE})")
+    long timeLimitSeconds;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "history files")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        Object initialValue = HistoryFiles.parseInitial(initial);
+        Checker checker = new Checker(model, initialValue, Duration.ofSeconds(timeLimitSeconds));
+        boolean invalid = false;
+        boolean unknown = false;
+        for (Path file : files) {
+            try {
+                CheckResult result = checker.check(HistoryFiles.read(file));
+                System.out.println(file + " " + result.verdict().word()
+                        + (result.verdict() == Verdict.VALID ? "" : " " + result.explain()));
+                invalid |= result.verdict() == Verdict.INVALID;
+                unknown |= result.verdict() == Verdict.UNKNOWN;
+            } catch (Exception e) {
+                System.out.println(file + " unknown error: " + e.getMessage());
+                unknown = true;
+            }
+        }
+        return invalid ? 1 : unknown ? 2 : 0; // any invalid file decides the run
+    }
+}

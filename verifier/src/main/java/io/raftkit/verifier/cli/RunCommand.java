@@ -1,0 +1,108 @@
+package io.raftkit.verifier.cli;
+
+import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.backend.LocalBackend;
+import io.raftkit.verifier.checker.CheckResult;
+import io.raftkit.verifier.checker.Checker;
+import io.raftkit.verifier.checker.HistoryFiles;
+import io.raftkit.verifier.history.HistoryWriter;
+import io.raftkit.verifier.nemesis.Fault;
+import io.raftkit.verifier.report.Report;
+import io.raftkit.verifier.runner.History;
+import io.raftkit.verifier.runner.RunOptions;
+import io.raftkit.verifier.runner.Runner;
+import io.raftkit.verifier.workload.Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Starts a cluster, drives concurrent clients while injecting faults, records the history,"
+                + " checks it and writes a report to --out.%nExit codes: 0 valid, 1 invalid, 2 unknown or error.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--backend", defaultValue = "local", description = "local (processes on loopback); docker is not built yet")
+    String backend;
+
+    @Option(names = "--nodes", defaultValue = "5", description = "cluster size (default ${DEFAULT-VALUE})")
+    int nodes;
+
+    @Option(names = "--time-limit", defaultValue = "60", description = "seconds of client load and faults (default ${DEFAULT-VALUE})")
+    long timeLimitSeconds;
+
+    @Option(names = "--concurrency", defaultValue = "10", description = "client threads (default ${DEFAULT-VALUE})")
+    int concurrency;
+
+    @Option(names = "--keys", defaultValue = "8", description = "independent registers (default ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--workload", defaultValue = "register", description = "register or set (default ${DEFAULT-VALUE})")
+    String workload;
+
+    @Option(names = "--nemesis", defaultValue = "partition,kill,pause", split = ",",
+            description = "faults to inject: partition, kill, pause, or none (default ${DEFAULT-VALUE})")
+    List<String> nemesis;
+
+    @Option(names = "--seed", description = "seed of every random choice (default: random, printed)")
+    Long seed;
+
+    @Option(names = "--out", defaultValue = "verify-out", description = "report directory (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--kv-jar", defaultValue = "raft-statemachine-kv/target/raft-kv.jar", description = "the KV server jar (default ${DEFAULT-VALUE})")
+    Path kvJar;
+
+    @Option(names = "--fault-seconds", defaultValue = "8", description = "length of each fault and of each heal between faults (default ${DEFAULT-VALUE})")
+    long faultSeconds;
+
+    @Option(names = "--quiet-seconds", defaultValue = "5", description = "quiet period after the final heal (default ${DEFAULT-VALUE})")
+    long quietSeconds;
+
+    @Option(names = "--stale-reads", description = "read with ?consistency=stale: deliberately unsafe, to show the checker catches it")
+    boolean staleReads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!backend.equals("local")) {
+            throw new IllegalArgumentException("--backend " + backend + " is not available: only 'local' is built so far");
+        }
+        List<Fault> faults = new ArrayList<>();
+        for (String n : nemesis) {
+            if (!n.isBlank() && !n.equals("none")) {
+                faults.add(Fault.parse(n));
+            }
+        }
+        long runSeed = seed != null ? seed : new java.security.SecureRandom().nextLong();
+        RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, workload, faults,
+                runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), staleReads);
+        Workload work = Workload.named(workload, keys);
+        Files.createDirectories(out);
+        System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d, out %s%n",
+                nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed, out.toAbsolutePath());
+        try (ClusterBackend cluster = new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
+            cluster.start();
+            System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
+            History history = new Runner(cluster, options, work, System.out).run();
+            Path jsonl = out.resolve("history.jsonl");
+            HistoryWriter.writeJsonl(history.events(), jsonl);
+            CheckResult result = new Checker(work.model(), null, Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
+            Map<String, Object> clusterInfo = new LinkedHashMap<>();
+            for (String node : cluster.nodes()) {
+                clusterInfo.put(node, cluster.endpoint(node));
+            }
+            Report.write(out, options, history.events(), result, clusterInfo, System.out);
+            return switch (result.verdict()) {
+                case VALID -> 0;
+                case INVALID -> 1;
+                case UNKNOWN -> 2;
+            };
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.raftkit.verifier.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.raftkit.verifier.checker.CheckResult;
+import io.raftkit.verifier.checker.KeyResult;
+import io.raftkit.verifier.history.HistoryWriter;
+import io.raftkit.verifier.runner.Recorded;
+import io.raftkit.verifier.runner.RunOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Writes everything a run leaves in its output directory, and the summary on stdout. */
+public final class Report {
+
+    private Report() {
+    }
+
+    public static void write(Path dir, RunOptions options, List<Recorded> events, CheckResult result,
+                             Map<String, Object> cluster, PrintStream out) throws IOException {
+        Files.createDirectories(dir);
+        HistoryWriter.writeJsonl(events, dir.resolve("history.jsonl"));
+        HistoryWriter.writeEdn(events, dir.resolve("history.edn"));
+        long failing = failingIndex(result);
+        Files.writeString(dir.resolve("timeline.html"), Timeline.html(events, result.verdict().word() + " " + result.explain(), failing));
+        try {
+            Plots.write(events, dir);
+        } catch (IOException | RuntimeException e) {
+            out.println("warning: could not draw latency.png/rate.png: " + e);
+        }
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("valid", result.verdict().word());
+        results.put("explanation", result.explain());
+        results.put("checkMillis", result.millis());
+        results.put("options", Map.of("nodes", options.nodes(), "timeLimitSeconds", options.timeLimit().toSeconds(),
+                "concurrency", options.concurrency(), "keys", options.keys(), "workload", options.workload(),
+                "nemesis", options.faults().toString(), "seed", options.seed(), "staleReads", options.staleReads()));
+        results.put("cluster", cluster);
+        long ok = events.stream().filter(e -> e.type().equals("ok")).count();
+        long fail = events.stream().filter(e -> e.type().equals("fail")).count();
+        long info = events.stream().filter(e -> e.type().equals("info") && e.process() instanceof Integer).count();
+        results.put("counts", Map.of("ok", ok, "fail", fail, "info", info));
+        results.put("keys", result.keys().stream().map(k -> Map.of("key", String.valueOf(k.key()), "valid", k.verdict().word(),
+                "detail", k.detail())).toList());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
+        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s %s%nreport:  %s%n",
+                events.size(), ok, fail, info, result.verdict().word(), result.explain(), dir.resolve("timeline.html"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long failingIndex(CheckResult result) {
+        KeyResult worst = result.worst();
+        if (worst == null || !(worst.detail().get("op") instanceof Map<?, ?> op)) {
+            return -1;
+        }
+        Object pos = ((Map<String, Object>) op).get("complete-position");
+        return pos instanceof Number n ? n.longValue() : -1;
+    }
+}
