@@ -29,6 +29,9 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--time-limit", defaultValue = "60", description = "seconds per key before giving up as unknown (default ${DEFAULT-VALUE})")
     long timeLimitSeconds;
 
+    @Option(names = "--timing", description = "append each file's checking time in milliseconds")
+    boolean timing;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "history files")
     List<Path> files;
 
@@ -42,7 +45,8 @@ final class CheckCommand implements Callable<Integer> {
             try {
                 CheckResult result = checker.check(HistoryFiles.read(file));
                 System.out.println(file + " " + result.verdict().word()
-                        + (result.verdict() == Verdict.VALID ? "" : " " + result.explain()));
+                        + (result.verdict() == Verdict.VALID ? "" : " " + result.explain())
+                        + (timing ? " (" + result.millis() + " ms)" : ""));
                 invalid |= result.verdict() == Verdict.INVALID;
                 unknown |= result.verdict() == Verdict.UNKNOWN;
             } catch (Exception e) {
