@@ -3,10 +3,10 @@ package io.raftkit.kv.bench;
 import io.raftkit.kv.client.KvClient;
 import io.raftkit.kv.client.KvResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  * next request when the previous one answers, so the figures are throughput at that concurrency
  * and the latency each request saw (no coordinated omission within a client's loop). Mode
  * {@code health} (GET /health) measures the HTTP stack alone: the baseline the KV figures are
- * compared against.
+ * compared against. The load itself goes through {@link LoadClient} (Vert.x), straight to the
+ * leader, re-finding it after an election; KvClient only prefills and discovers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Closed-loop load against a running cluster.")
 public final class BenchCommand implements Callable<Integer> {
@@ -57,6 +58,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean rediscovering = new AtomicBoolean();
+    private KvClient kvClient;
 
     @Override
     public Integer call() throws Exception {
@@ -69,8 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         String value = "v".repeat(valueBytes);
+        LoadClient load = null;
         try (KvClient client = new KvClient(endpoints, Duration.ofSeconds(10), Duration.ofSeconds(15))) {
-            HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             if (!mode.equals("put") && !mode.equals("health")) {
                 System.out.println("prefilling " + keys + " keys...");
                 List<CompletableFuture<KvResponse>> fills = new ArrayList<>();
@@ -83,8 +86,18 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 CompletableFuture.allOf(fills.toArray(CompletableFuture[]::new)).join();
             }
+            kvClient = client;
+            String leader = client.status().get().body().getString("leaderHttp");
+            if (leader == null) {
+                System.err.println("raft-kv bench: the cluster has no leader");
+                return 1;
+            }
+            URI target = URI.create(mode.equals("health") ? endpoints.get(0) : leader);
+            System.out.println("load against " + target + " (" + (mode.equals("health") ? "HTTP baseline" : "the leader") + ")");
+            load = new LoadClient(target, clients);
+            Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
             for (int c = 0; c < clients; c++) {
-                loop(client, raw, new SplittableRandom(seed + c), value);
+                loop(load, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
             }
             Histogram total = null;
             int totalSeconds = warmup + seconds;
@@ -108,31 +121,56 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(200);
             long measuredErrors = errors.get() - measuredErrorsStart;
             report(total, measuredErrors);
+        } finally {
+            if (load != null) {
+                load.close();
+            }
         }
         return 0;
     }
 
-    private void loop(KvClient client, HttpClient raw, SplittableRandom random, String value) {
+    /** One virtual client: sends the next request when the previous one answered. */
+    private void loop(LoadClient load, SplittableRandom random, Buffer putBody, long clientId, long sequence) {
         if (!running.get()) {
             return;
         }
         String key = key(random.nextInt(keys));
         boolean write = mode.equals("put") || (mode.equals("mixed") && random.nextInt(10) == 0);
         long start = System.nanoTime();
-        CompletableFuture<Integer> op;
+        Future<Integer> op;
         if (mode.equals("health")) {
-            op = raw.sendAsync(HttpRequest.newBuilder(URI.create(endpoints.get(0) + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::statusCode);
+            op = load.send(HttpMethod.GET, "/health", null, 0, 0);
+        } else if (write) {
+            op = load.send(HttpMethod.PUT, "/v1/kv/" + key, putBody, clientId, sequence);
         } else {
-            op = (write ? client.put(key, value) : client.get(key)).thenApply(KvResponse::status);
+            op = load.send(HttpMethod.GET, "/v1/kv/" + key, null, 0, 0);
         }
-        op.whenComplete((status, failure) -> {
-            if (failure != null || status != 200) {
-                errors.incrementAndGet();
+        op.onComplete(result -> {
+            if (result.failed() || result.result() != 200) {
+                if (errors.incrementAndGet() == 1) {
+                    System.out.println("first error: " + (result.failed() ? result.cause() : "HTTP " + result.result()));
+                }
+                if (!mode.equals("health")) {
+                    rediscoverLeader(load);
+                }
             } else {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
             }
-            loop(client, raw, random, value);
+            loop(load, random, putBody, clientId, write ? sequence + 1 : sequence);
+        });
+    }
+
+    /** After an election the old leader answers 503: find the new one (one lookup at a time). */
+    private void rediscoverLeader(LoadClient load) {
+        if (!rediscovering.compareAndSet(false, true)) {
+            return;
+        }
+        kvClient.status().whenComplete((status, failure) -> {
+            String leader = failure == null ? status.body().getString("leaderHttp") : null;
+            if (leader != null) {
+                load.retarget(URI.create(leader));
+            }
+            CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> rediscovering.set(false));
         });
     }
 
