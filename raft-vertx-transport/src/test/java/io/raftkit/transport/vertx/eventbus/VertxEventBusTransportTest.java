@@ -1,5 +1,6 @@
 package io.raftkit.transport.vertx.eventbus;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkit.api.NodeId;
@@ -10,7 +11,15 @@ import io.raftkit.api.spi.Transport;
 import io.raftkit.api.spi.TransportConfig;
 import io.raftkit.api.spi.TransportContract;
 import io.raftkit.api.spi.TransportProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.TimeoutNow;
+import io.raftkit.transport.vertx.Await;
+import io.raftkit.transport.vertx.codec.RaftMessageCodec;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +56,38 @@ class VertxEventBusTransportTest extends TransportContract {
                     Resources.EMPTY.with(Vertx.class, vertx))));
         }
         return out;
+    }
+
+    @Test
+    void countsMessagesAndBytesPerPeerAndDropsToNonMembers() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Map<NodeId, String> addresses = Map.of(A, "a", B, "b");
+        Options options = Options.of(Map.of("cluster-id", "metrics" + System.nanoTime()));
+        Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);
+        Transport a = Plugins.transport("vertx-eventbus").create(new TransportConfig(A, addresses, options, resources));
+        Transport b = Plugins.transport("vertx-eventbus").create(new TransportConfig(B, addresses, options, resources));
+        List<RaftMessage> inbox = new CopyOnWriteArrayList<>();
+        a.start(m -> { });
+        b.start(inbox::add);
+        try {
+            TimeoutNow m = new TimeoutNow(A, B, 1);
+            a.send(m);
+            a.send(m);
+            a.send(new TimeoutNow(A, C, 1)); // c is not a member of this two-node cluster
+            assertThat(Await.until(Duration.ofSeconds(5), () -> inbox.size() == 2)).isTrue();
+            double frame = RaftMessageCodec.frameSize(m);
+            assertThat(count(registry, "raftkit.transport.messages", "a", "b", "sent")).isEqualTo(2);
+            assertThat(count(registry, "raftkit.transport.bytes", "a", "b", "sent")).isEqualTo(2 * frame);
+            assertThat(count(registry, "raftkit.transport.messages", "b", "a", "received")).isEqualTo(2);
+            assertThat(count(registry, "raftkit.transport.messages", "a", "c", "dropped")).isEqualTo(1);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static double count(MeterRegistry registry, String name, String node, String peer, String direction) {
+        return registry.get(name).tag("node", node).tag("peer", peer).tag("direction", direction).counter().count();
     }
 
     @Test
