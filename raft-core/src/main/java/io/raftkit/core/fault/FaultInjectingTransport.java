@@ -22,9 +22,16 @@ public final class FaultInjectingTransport implements Transport {
     private final AtomicLong dropped = new AtomicLong();
     private volatile ScheduledExecutorService delayer;
 
+    private final FaultAdminServer admin;
+
     public FaultInjectingTransport(Transport inner, FaultRules rules) {
+        this(inner, rules, null);
+    }
+
+    FaultInjectingTransport(Transport inner, FaultRules rules, FaultAdminServer admin) {
         this.inner = inner;
         this.rules = rules;
+        this.admin = admin;
     }
 
     @Override
@@ -80,6 +87,9 @@ public final class FaultInjectingTransport implements Transport {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         ScheduledExecutorService d = delayer;
         if (d != null) {
             d.shutdownNow();

@@ -7,8 +7,9 @@ import io.raftkit.api.spi.TransportProvider;
 
 /**
  * The {@code fault-injecting} transport: another transport (option {@code inner}, default
- * {@code vertx-tcp}) behind {@link FaultRules}. The rules object comes from the config's resources,
- * so the host (the KV server's admin endpoint) can change it; without one, nothing is ever dropped.
+ * {@code vertx-tcp}) behind {@link FaultRules}. The rules come from the config's resources when the
+ * host lends them, and change through the loopback admin endpoint when option {@code admin-port}
+ * is set (the verifier's local backend does both); otherwise nothing is ever dropped.
  */
 public final class FaultInjectingTransportProvider implements TransportProvider {
 
@@ -32,6 +33,16 @@ public final class FaultInjectingTransportProvider implements TransportProvider 
         }
         Transport inner = Plugins.transport(innerName).create(config);
         FaultRules rules = config.resources().get(FaultRules.class).orElseGet(FaultRules::new);
-        return new FaultInjectingTransport(inner, rules);
+        int adminPort = config.options().intValue("admin-port", 0, 0, 65535);
+        FaultAdminServer admin = null;
+        if (config.options().get("admin-port").isPresent()) {
+            try {
+                admin = new FaultAdminServer(adminPort, rules);
+            } catch (java.io.IOException e) {
+                inner.close();
+                throw new IllegalArgumentException("option admin-port = " + adminPort + ": cannot listen on 127.0.0.1: " + e.getMessage(), e);
+            }
+        }
+        return new FaultInjectingTransport(inner, rules, admin);
     }
 }
