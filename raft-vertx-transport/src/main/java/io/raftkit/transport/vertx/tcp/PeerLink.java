@@ -12,6 +12,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -73,19 +74,29 @@ final class PeerLink {
             return;
         }
         if (flushScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> flush());
+            try {
+                context.runOnContext(v -> flush());
+            } catch (RejectedExecutionException vertxClosed) {
+                // The host closed the Vertx it lent us: nothing can be sent any more.
+                queue.clear();
+                dropped.record(RaftMessageCodec.frameSize(m));
+            }
         }
     }
 
     void close() {
         closed = true;
-        context.runOnContext(v -> {
-            if (socket != null) {
-                socket.close();
-                socket = null;
-            }
-            queue.clear();
-        });
+        try {
+            context.runOnContext(v -> {
+                if (socket != null) {
+                    socket.close();
+                    socket = null;
+                }
+                queue.clear();
+            });
+        } catch (RejectedExecutionException vertxClosed) {
+            queue.clear(); // its sockets went with it
+        }
     }
 
     private void connect() {

@@ -1,6 +1,7 @@
 package io.raftkit.transport.vertx.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkit.api.NodeId;
@@ -62,6 +63,23 @@ class TcpConfigurationTest {
                     .isInstanceOf(IOException.class).hasMessageContaining(address.replace("127.0.0.1", ""));
             t.close();
         }
+    }
+
+    @Test
+    void aLentVertxClosedUnderTheTransportMakesSendDropAndCloseQuietly() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B));
+        Transport a = create(A, addresses, Map.of(), Resources.EMPTY.with(Vertx.class, vertx));
+        a.start(m -> { });
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        assertThatCode(() -> {
+            for (int i = 0; i < 10; i++) {
+                a.send(new TimeoutNow(A, B, i));
+            }
+        }).doesNotThrowAnyException();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThatCode(a::close).doesNotThrowAnyException();
     }
 
     @Test
