@@ -20,7 +20,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "how many nodes (default 3)")
     int nodes;
 
-    @Option(names = "--base-dir", defaultValue = "raft-kv-demo", description = "data directories, logs and cluster.json (default ./raft-kv-demo)")
+    @Option(names = "--base-dir", defaultValue = "demo-cluster", description = "data directories, logs and cluster.json (default ./demo-cluster)")
     Path baseDir;
 
     @Option(names = "--raft-port", defaultValue = "7001", description = "first Raft port (default 7001)")
@@ -42,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
             httpPorts[i] = httpPort + i;
         }
         Files.createDirectories(baseDir);
-        LocalCluster cluster = new LocalCluster(baseDir, raftPorts, httpPorts, List.of());
+        LocalCluster cluster = new LocalCluster(baseDir, raftPorts, httpPorts, List.of("-Xmx512m"), List.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping " + nodes + " nodes...");

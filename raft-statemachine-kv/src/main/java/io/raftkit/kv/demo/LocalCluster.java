@@ -39,7 +39,11 @@ public final class LocalCluster implements AutoCloseable {
     private final Process[] processes;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    public LocalCluster(Path baseDir, int[] raftPorts, int[] httpPorts, List<String> extraArgs) {
+    /**
+     * @param jvmArgs   options for each node's JVM (heap, GC, JIT)
+     * @param extraArgs flags appended to each node's {@code server} command
+     */
+    public LocalCluster(Path baseDir, int[] raftPorts, int[] httpPorts, List<String> jvmArgs, List<String> extraArgs) {
         int n = raftPorts.length;
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -50,11 +54,11 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             String id = "n" + (i + 1);
             Path dataDir = baseDir.resolve(id).toAbsolutePath();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(jvmArgs);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
                     "--id", id, "--data-dir", dataDir.toString()));
-            // C1 only: two cores shared by three nodes and a load generator; C2 compile threads
-            // would compete with the nodes for minutes.
             for (String peer : peers) {
                 command.add("--peer");
                 command.add(peer);

@@ -50,7 +50,10 @@ class ClusterProcessTest {
     void killingTheLeaderElectsANewOneAndEveryAcknowledgedWriteSurvivesKillingAllThree() throws Exception {
         int[] ports = freePorts(6);
         try (LocalCluster cluster = new LocalCluster(dir, new int[]{ports[0], ports[1], ports[2]},
-                new int[]{ports[3], ports[4], ports[5]}, List.of())) {
+                new int[]{ports[3], ports[4], ports[5]},
+                // C1 only and a small heap: two cores shared by three nodes and the test; C2
+                // compile threads would compete with the nodes for the whole run.
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of())) {
             cluster.startAll();
             int firstLeader = cluster.awaitLeader(Duration.ofSeconds(60));
             checkForwardingAndBadInput(cluster, firstLeader);
