@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * N {@code raft-kv server} processes on loopback, each with its own data directory. Partitions go
- * through the servers' {@code fault-injecting} transport, driven over their admin endpoint (which
- * the verifier enables for its own clusters only); kills are {@code SIGKILL}, pauses
- * {@code SIGSTOP}/{@code SIGCONT}.
+ * through the servers' {@code fault-injecting} transport (wrapping {@code vertx-tcp}), driven over
+ * its loopback admin endpoint, which the verifier turns on for its own clusters only (option
+ * {@code transport.admin-port}); kills are {@code SIGKILL}, pauses {@code SIGSTOP}/{@code SIGCONT}.
  */
 public final class LocalBackend implements ClusterBackend {
 
@@ -36,6 +36,7 @@ public final class LocalBackend implements ClusterBackend {
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final Map<String, Integer> raftPorts = new LinkedHashMap<>();
+    private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Set<String>> dropping = new LinkedHashMap<>();
     private final Set<String> paused = new HashSet<>();
@@ -52,6 +53,7 @@ public final class LocalBackend implements ClusterBackend {
             ids.add(id);
             httpPorts.put(id, freePort());
             raftPorts.put(id, freePort());
+            adminPorts.put(id, freePort());
             dropping.put(id, new TreeSet<>());
         }
     }
@@ -74,7 +76,8 @@ public final class LocalBackend implements ClusterBackend {
                 "--id", node,
                 "--data-dir", dir.resolve("data").resolve(node).toString(),
                 "--transport", "fault-injecting",
-                "--admin"));
+                "--set", "transport.inner=vertx-tcp",
+                "--set", "transport.admin-port=" + adminPorts.get(node)));
         for (String id : ids) {
             argv.add("--peer");
             argv.add(id + "=127.0.0.1:" + raftPorts.get(id) + ",127.0.0.1:" + httpPorts.get(id));
@@ -194,16 +197,10 @@ public final class LocalBackend implements ClusterBackend {
     }
 
     private void pushFaults(String node) throws IOException, InterruptedException {
-        StringBuilder body = new StringBuilder("{\"dropFrom\":[");
-        int i = 0;
-        for (String peer : dropping.get(node)) {
-            body.append(i++ > 0 ? "," : "").append('"').append(peer).append('"');
-        }
-        body.append("],\"dropTo\":[],\"delayMillis\":0}");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint(node) + "/admin/faults"))
-                .timeout(Duration.ofSeconds(2)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
+        String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", dropping.get(node));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
             throw new IOException("node " + node + " refused the fault rules: HTTP " + r.statusCode() + " " + r.body());
         }
     }
