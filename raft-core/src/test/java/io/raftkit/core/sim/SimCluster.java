@@ -94,6 +94,7 @@ public final class SimCluster {
             } else if (tick == faultTicks && options.faults()) {
                 heal();
             }
+            restartDue();
             for (SimNode node : nodes.values()) {
                 if (node.up) {
                     node.raft.tick();
@@ -153,7 +154,7 @@ public final class SimCluster {
             // 0: after the early messages; 1: after persisting; 2: after sending; 3: after applying.
             sendAll(ready.messagesBeforePersist());
             if (crashAfter == 0) {
-                crash(node, "after sending early messages");
+                crashMidReady(node, "after sending early messages");
                 return;
             }
             for (LogEntry e : ready.entries()) {
@@ -164,12 +165,12 @@ public final class SimCluster {
                 node.disk.save(ready.hardState());
             }
             if (crashAfter == 1) {
-                crash(node, "after persisting");
+                crashMidReady(node, "after persisting");
                 return;
             }
             sendAll(ready.messages());
             if (crashAfter == 2) {
-                crash(node, "after sending");
+                crashMidReady(node, "after sending");
                 return;
             }
             for (LogEntry e : ready.committedEntries()) {
@@ -189,7 +190,7 @@ public final class SimCluster {
             invariants.checkCommit(node);
             invariants.checkLeader(raft);
             if (crashAfter == 3) {
-                crash(node, "after applying");
+                crashMidReady(node, "after applying");
                 return;
             }
         }
@@ -302,6 +303,26 @@ public final class SimCluster {
         }
     }
 
+    /**
+     * A crash inside a Ready. Half of these processes come straight back (a supervisor restarts
+     * them within a few ticks), so the node rejoins the same election it crashed in: that is where
+     * a vote sent before it was durable shows (§5.2, Figure 2 "persistent state").
+     */
+    private void crashMidReady(SimNode node, String why) {
+        crash(node, why);
+        if (random.nextBoolean()) {
+            node.restartAtTick = tick + 1 + random.nextInt(3);
+        }
+    }
+
+    private void restartDue() {
+        for (SimNode node : nodes.values()) {
+            if (!node.up && node.restartAtTick != 0 && node.restartAtTick <= tick) {
+                restart(node);
+            }
+        }
+    }
+
     private void crash(SimNode node, String why) {
         trace("crash " + node.id + " " + why);
         node.crash();
@@ -311,13 +332,18 @@ public final class SimCluster {
     private void restartCrashed() {
         for (SimNode node : nodes.values()) {
             if (!node.up) {
-                node.start(random.nextLong());
-                invariants.checkRestart(node, node.disk.hardState().commitIndex());
-                trace("restart " + node.id + " term=" + node.raft.term() + " last=" + node.raft.lastIndex()
-                        + " commit=" + node.raft.commitIndex());
-                processReady(node);
+                restart(node);
             }
         }
+    }
+
+    private void restart(SimNode node) {
+        node.restartAtTick = 0;
+        node.start(random.nextLong());
+        invariants.checkRestart(node, node.disk.hardState().commitIndex());
+        trace("restart " + node.id + " term=" + node.raft.term() + " last=" + node.raft.lastIndex()
+                + " commit=" + node.raft.commitIndex());
+        processReady(node);
     }
 
     private void heal() {

@@ -25,6 +25,8 @@ final class SimNode {
     /** The role at this node's previous Ready, to spot a new leader's first one. */
     io.raftkit.core.Role lastRole;
     int incarnation;
+    /** The tick a quick restart is due at after a crash inside a Ready, or 0. */
+    long restartAtTick;
     /** Applied commands' payloads in index order, and the applied index. */
     final List<Long> appliedValues = new ArrayList<>();
     long appliedIndex;
