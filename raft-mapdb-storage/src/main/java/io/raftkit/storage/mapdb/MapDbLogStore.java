@@ -76,7 +76,7 @@ public final class MapDbLogStore implements LogStore {
         this.hardStateRecord = db.atomicVar("hard-state", Serializer.BYTE_ARRAY).createOrOpen();
         this.cache = new BatchCache(settings.readCacheBatches());
         this.disk = Files.getFileStore(file);
-        this.minFreeBytes = settings.minFreeBytes() + settings.allocateIncrementBytes();
+        this.minFreeBytes = settings.minFreeBytes() == 0 ? 0 : settings.minFreeBytes() + settings.allocateIncrementBytes();
     }
 
     /**
@@ -339,14 +339,13 @@ public final class MapDbLogStore implements LogStore {
             return;
         }
         closed = true;
-        if (failure != null) {
-            lock.close();
-            return;
-        }
         try {
             db.close();
         } catch (RuntimeException e) {
-            throw new IOException("log store " + file + ": close failed: " + e, e);
+            if (failure == null) {
+                throw new IOException("log store " + file + ": close failed: " + e, e);
+            }
+            // After a failed commit closing may fail too; the first failure was already reported.
         } finally {
             lock.close();
         }
@@ -410,6 +409,9 @@ public final class MapDbLogStore implements LogStore {
      * middle of a commit corrupted the previously committed record, so the store stops before that.
      */
     private void checkFreeSpace(long roughBytes) throws IOException {
+        if (minFreeBytes == 0) {
+            return;
+        }
         long usable = disk.getUsableSpace();
         if (usable - roughBytes * 3 < minFreeBytes) {
             throw new IOException("log store " + file + ": disk full: " + (usable >> 20) + " MiB free, the store keeps "

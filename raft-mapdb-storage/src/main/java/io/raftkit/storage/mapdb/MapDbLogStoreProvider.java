@@ -15,6 +15,9 @@ import java.io.IOException;
  *   <li>{@code read-cache-batches} (default 1024, 0 to 1,000,000): decoded batches kept in memory
  *       so AppendEntries reads of recent entries skip the disk; 0 disables the cache.</li>
  *   <li>{@code allocate-increment-mb} (default 1, 1 to 1024): how many MiB MapDB grows the file by.</li>
+ *   <li>{@code min-free-mb} (default 64, 0 to 1,048,576): free disk kept in reserve, plus one increment;
+ *       a write that would go below it fails with an IOException before MapDB is touched, because
+ *       MapDB 3.1 running out of space mid-commit corrupted the last committed record. 0 disables it.</li>
  * </ul>
  *
  * <p>Opening refuses, with an {@link IOException} naming the path and the problem, a directory of

@@ -8,7 +8,7 @@ import io.raftkit.api.spi.Options;
  *
  * @param readCacheBatches       decoded batches kept in memory for AppendEntries reads (0 disables)
  * @param allocateIncrementBytes how much MapDB grows the file by at a time
- * @param minFreeBytes           free space the disk must keep; a write that would go below it is refused
+ * @param minFreeBytes           free space the disk must keep (0 disables the check); a write that would go below it is refused
  *                               with an IOException before MapDB is touched, because MapDB 3.1 running
  *                               out of space in the middle of a commit corrupted the last committed
  *                               record (found by DiskFullTest)

@@ -40,7 +40,10 @@ class DiskFullTest {
 
     @AfterEach
     void unmount() throws Exception {
-        run("umount", mountPoint.toString());
+        // Lazy unmount: MapDB may keep the file open after a failed commit whose close fails too.
+        if (!run("umount", mountPoint.toString())) {
+            run("umount", "-l", mountPoint.toString());
+        }
     }
 
     @Test
@@ -80,6 +83,31 @@ class DiskFullTest {
                     .hasSize((int) acknowledged)
                     .last().isEqualTo(CrashWorkload.batch(acknowledged, 1, 1).get(0));
             assertThat(reopened.loadHardState()).isEqualTo(new HardState(2, null, 0));
+        }
+    }
+
+    @Test
+    void withoutTheReserveMapDbsOwnFailureSurfacesAsAnIoExceptionAndTheStoreRefusesFurtherWrites() throws Exception {
+        Path data = mountPoint.resolve("data");
+        try (MapDbLogStore store = MapDbLogStore.open(data, "c1", "n1", new MapDbSettings(16, 1L << 20, 0))) {
+            IOException failure = null;
+            for (long next = 1; failure == null && next < 1_000_000; next += 64) {
+                try {
+                    store.append(CrashWorkload.batch(next, 64, 1));
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            assertThat(failure).as("an 8 MiB disk fills up").isNotNull()
+                    .hasMessageContaining(data.resolve(MapDbLogStore.FILE_NAME).toString())
+                    .hasMessageContaining("append of entries");
+            long lastIndex = store.lastIndex();
+            assertThatThrownBy(() -> store.saveHardState(new HardState(9, null, 0)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("refuses writes after an earlier failure");
+            assertThat(store.lastIndex()).as("memory was not advanced past what failed").isEqualTo(lastIndex);
+        } catch (IOException closeFailure) {
+            throw new AssertionError("close after a failure must not throw", closeFailure);
         }
     }
 
