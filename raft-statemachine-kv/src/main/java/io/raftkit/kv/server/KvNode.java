@@ -5,7 +5,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
+import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.LogStoreConfig;
 import io.raftkit.api.spi.Options;
+import io.raftkit.api.spi.Plugins;
 import io.raftkit.api.spi.Resources;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.kv.http.KvHttpServer;
@@ -42,6 +45,7 @@ public final class KvNode implements AutoCloseable {
     public static KvNode start(ServerConfig config) throws IOException {
         Vertx vertx = Vertx.vertx();
         RaftServer raft = null;
+        LogStore store = null;
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);
@@ -51,6 +55,9 @@ public final class KvNode implements AutoCloseable {
                 raftAddresses.put(p.id(), p.raft().toString());
                 httpUrls.put(p.id(), p.httpUrl());
             }
+            store = new MeteredLogStore(Plugins.logStore(config.logStore()).open(new LogStoreConfig(
+                    config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), resources)),
+                    registry, config.logStore(), config.id().value());
             raft = RaftServer.builder()
                     .self(config.id())
                     .cluster(ClusterConfig.ofVoters(raftAddresses.keySet()))
@@ -59,7 +66,7 @@ public final class KvNode implements AutoCloseable {
                     .config(config.raftConfig())
                     .dataDir(config.dataDir())
                     .transport(config.transport(), config.transportOptions())
-                    .logStore(config.logStore(), config.logStoreOptions())
+                    .logStore(store)
                     .stateMachine("kv", Options.of(Map.of("session-ttl-ms", Long.toString(config.sessionTtlMillis()))))
                     .resources(resources)
                     .requestTimeout(config.requestTimeout())
@@ -75,6 +82,8 @@ public final class KvNode implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (raft != null) {
                 raft.close();
+            } else if (store != null) {
+                store.close(); // release the data directory's lock
             }
             vertx.close().await();
             throw e;

@@ -151,6 +151,10 @@ class ClusterProcessTest {
         HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/k"))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[5 * 1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(huge.statusCode()).isEqualTo(413);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(follower + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).as("raft, storage and transport counters in one scrape")
+                .contains("raft_commit_index{", "raftkit_storage_append_seconds_count{", "raftkit_transport_messages_total{");
     }
 
     private static void awaitAcknowledged(Map<String, KvResponse> acknowledged, int count) throws InterruptedException {
