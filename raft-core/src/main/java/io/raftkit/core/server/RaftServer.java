@@ -325,6 +325,12 @@ public final class RaftServer implements AutoCloseable {
 
     private void publishStatus() {
         RaftNode n = node;
+        RaftStatus before = status;
+        if (before.role() != n.role() || before.term() != n.term() || !before.leader().equals(n.leader())) {
+            // Role changes are rare and are what an operator looks for first in a log.
+            LOG.log(Level.INFO, "{0} is {1} in term {2}, leader {3}", self, n.role(), Long.toString(n.term()),
+                    n.leader().map(Object::toString).orElse("unknown"));
+        }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
                 cluster, proposalCount, readCount, running, Optional.ofNullable(failure));
     }
