@@ -88,6 +88,7 @@ public final class SimCluster {
             }
             nowMillis = nextTickAt;
             tick++;
+            trace("tick " + tick);
             if (tick < faultTicks && tick >= nextFaultTick) {
                 nemesis();
                 nextFaultTick = tick + 20 + random.nextInt(150);
@@ -172,6 +173,16 @@ public final class SimCluster {
             if (crashAfter == 2) {
                 crashMidReady(node, "after sending");
                 return;
+            }
+            if (trace != null && raft.commitIndex() > node.tracedCommit) {
+                node.tracedCommit = raft.commitIndex();
+                trace("commit " + node.id + " " + node.tracedCommit);
+            }
+            if (trace != null && !ready.committedEntries().isEmpty()) {
+                List<LogEntry> c = ready.committedEntries();
+                LogEntry first = c.get(0);
+                LogEntry last = c.get(c.size() - 1);
+                trace("apply " + node.id + " " + first.index() + "@" + first.term() + ".." + last.index() + "@" + last.term());
             }
             for (LogEntry e : ready.committedEntries()) {
                 invariants.checkApplied(node.id, e);
@@ -381,6 +392,11 @@ public final class SimCluster {
 
     long tick() {
         return tick;
+    }
+
+    /** The trace so far (null when not traced): after a failure it ends at the violation. */
+    String traceSoFar() {
+        return trace == null ? null : trace.toString();
     }
 
     boolean traced() {

@@ -33,6 +33,8 @@ final class SimNode {
     /** The largest command value applied: a read can only see writes already invoked. */
     long maxAppliedValue;
     long lastSeenCommit;
+    /** The commit index last written to the trace. */
+    long tracedCommit;
     /** Confirmed reads waiting until this node has applied up to their index. */
     final List<io.raftkit.core.ReadState> pendingReads = new ArrayList<>();
 
@@ -51,6 +53,7 @@ final class SimNode {
         maxAppliedValue = 0;
         pendingReads.clear();
         lastSeenCommit = raft.commitIndex();
+        tracedCommit = lastSeenCommit;
         up = true;
         lastRole = raft.role();
         incarnation++;

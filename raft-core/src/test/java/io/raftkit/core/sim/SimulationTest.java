@@ -55,18 +55,18 @@ class SimulationTest {
     void clusterStaysSafeUnderFaultsAndRecoversAfterHealing(long seed, int nodes) throws IOException {
         int ticks = Integer.parseInt(orDefault(property("raft.sim.ticks"), String.valueOf(DEFAULT_TICKS)));
         String traceFile = property("raft.sim.trace");
+        SimCluster cluster = new SimCluster(seed, new SimCluster.Options(nodes, ticks, true), traceFile != null);
         SimCluster.Result result;
         try {
-            result = new SimCluster(seed, new SimCluster.Options(nodes, ticks, true), traceFile != null).run();
-        } catch (SafetyViolation | IllegalStateException e) {
+            result = cluster.run();
+        } catch (RuntimeException | AssertionError e) {
+            // Anything the node or the driver throws is a finding too, and must be replayable.
+            writeTrace(traceFile, nodes, cluster.traceSoFar() + "FAILED " + e.getMessage() + "\n");
             throw new AssertionError(e.getMessage() + "\nreplay: ./mvnw -pl raft-core test -Dtest=SimulationTest"
                     + " -Draft.sim.seed=" + seed + " -Draft.sim.nodes=" + nodes + ticksFlag(ticks)
                     + " -Draft.sim.trace=/tmp/sim-" + seed + ".txt", e);
         }
-        if (traceFile != null) {
-            Files.writeString(Path.of(traceFile.replace(".txt", "") + "-" + nodes + "nodes.txt"), result.trace(),
-                    StandardCharsets.UTF_8);
-        }
+        writeTrace(traceFile, nodes, result.trace());
         // A run that commits nothing proves nothing: the clients must have made progress.
         assertThat(result.writesAcked()).as("acknowledged writes").isPositive();
         assertThat(result.readsServed()).as("served reads").isPositive();
@@ -81,6 +81,13 @@ class SimulationTest {
         assertThat(second).isEqualTo(first);
         String other = new SimCluster(8, options, true).run().trace();
         assertThat(other).isNotEqualTo(first);
+    }
+
+    private static void writeTrace(String traceFile, int nodes, String trace) throws IOException {
+        if (traceFile != null) {
+            Path path = Path.of(traceFile.replace(".txt", "") + "-" + nodes + "nodes.txt");
+            Files.writeString(path, trace, StandardCharsets.UTF_8);
+        }
     }
 
     private static String ticksFlag(int ticks) {
