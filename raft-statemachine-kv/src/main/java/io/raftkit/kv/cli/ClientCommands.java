@@ -101,7 +101,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the leader's status.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the status of the leader (or of the first node that answers when none is known).")
     static final class Status extends Base {
         @Override
         CompletableFuture<KvResponse> send(KvClient client) {

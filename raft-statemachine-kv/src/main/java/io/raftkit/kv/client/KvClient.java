@@ -123,6 +123,14 @@ public final class KvClient implements AutoCloseable {
     }
 
     private CompletableFuture<KvResponse> send(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
+        if (leader == null && tries == 0) {
+            // Find the leader first: any node would forward, but that costs a hop on every request.
+            return findLeader().thenCompose(found -> sendNow(attempt, startNanos, tries, notAppliedSoFar));
+        }
+        return sendNow(attempt, startNanos, tries, notAppliedSoFar);
+    }
+
+    private CompletableFuture<KvResponse> sendNow(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
         String base = leader != null ? leader : endpoints.get(tries % endpoints.size());
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + attempt.path()))
                 .timeout(requestTimeout)
@@ -165,7 +173,7 @@ public final class KvClient implements AutoCloseable {
         Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS);
         return CompletableFuture.supplyAsync(this::findLeader, later)
                 .thenCompose(found -> found)
-                .thenCompose(ignored -> send(attempt, startNanos, tries + 1, notApplied));
+                .thenCompose(ignored -> sendNow(attempt, startNanos, tries + 1, notApplied));
     }
 
     /** Asks the nodes in turn who leads; remembers the leader's URL when one answers. */
