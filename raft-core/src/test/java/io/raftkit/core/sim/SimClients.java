@@ -147,6 +147,10 @@ final class SimClients {
                 cluster.trace("client " + c.id + " ack " + c.value + " at " + index);
                 c.busy = false;
             } else {
+                if (c.firstInvokedTick >= mustCompleteFromTick) {
+                    throw new SafetyViolation("liveness after healing", "client " + c.id + "'s write " + c.value
+                            + " accepted at " + index + "@" + c.proposedTerm + " on a healed cluster was overwritten");
+                }
                 cluster.trace("client " + c.id + " dropped " + c.value + " at " + index);
                 c.busy = false; // overwritten by another leader: certainly not applied
             }
