@@ -1,6 +1,10 @@
 package io.raftkit.kv;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.Optional;
 
@@ -66,6 +70,33 @@ final class Sessions {
     void record(SessionStamp stamp, byte[] result) {
         if (stamp.hasSession()) {
             touch(stamp.clientId(), stamp.sequence(), result);
+        }
+    }
+
+    /** Writes the sessions in their use order, which expiry depends on, and the log clock. */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeLong(clockMillis);
+        out.writeInt(byClient.size());
+        for (Map.Entry<Long, Session> e : byClient.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue().lastSequence());
+            out.writeLong(e.getValue().lastSeenMillis());
+            out.writeInt(e.getValue().lastResult().length);
+            out.write(e.getValue().lastResult());
+        }
+    }
+
+    void readFrom(DataInputStream in) throws IOException {
+        byClient.clear();
+        clockMillis = in.readLong();
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            long clientId = in.readLong();
+            long sequence = in.readLong();
+            long lastSeen = in.readLong();
+            byte[] result = new byte[in.readInt()];
+            in.readFully(result);
+            byClient.put(clientId, new Session(sequence, result, lastSeen));
         }
     }
 

@@ -133,4 +133,18 @@ class KvStateMachineTest {
             assertThat(a.query(KvCodec.encodeGet("k" + k))).isEqualTo(b.query(KvCodec.encodeGet("k" + k)));
         }
     }
+
+    @Test
+    void aRestoredSnapshotAnswersReadsAndRetriesLikeTheOriginal() throws Exception {
+        KvResult original = apply(new KvCommand.Cas(new SessionStamp(5, 1, 1_000), "a", Optional.empty(), "1"));
+        apply(new KvCommand.Put(anon(), "b", "2"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        sm.snapshot(bytes);
+        KvStateMachine restored = new KvStateMachine(60_000);
+        restored.restore(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(restored.query(KvCodec.encodeGet("a"))).isEqualTo(sm.query(KvCodec.encodeGet("a")));
+        assertThat(restored.query(KvCodec.encodeGet("b"))).isEqualTo(sm.query(KvCodec.encodeGet("b")));
+        byte[] retry = KvCodec.encode(new KvCommand.Cas(new SessionStamp(5, 1, 2_000), "a", Optional.empty(), "1"));
+        assertThat(KvCodec.decodeResult(restored.apply(index + 1, retry))).isEqualTo(original);
+    }
 }
