@@ -73,7 +73,13 @@ class CrashRecoveryTest {
             String context = "kill " + k + " (seed " + seed + ") " + delayMillis + " ms after "
                     + (duringOpen ? "start" : "READY") + "; last lines of the child:\n"
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-            try (MapDbLogStore store = MapDbLogStore.open(data, "crash-cluster", "n1", MapDbSettings.DEFAULTS)) {
+            MapDbLogStore reopened;
+            try {
+                reopened = MapDbLogStore.open(data, "crash-cluster", "n1", MapDbSettings.DEFAULTS);
+            } catch (IOException e) {
+                throw new AssertionError("reopening failed: " + e.getMessage() + "\n" + context, e);
+            }
+            try (MapDbLogStore store = reopened) {
                 String asAcknowledged = model.differenceFrom(store);
                 if (asAcknowledged == null) {
                     continue;
