@@ -1,6 +1,7 @@
 package io.raftkit.verifier.cli;
 
 import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.backend.DockerBackend;
 import io.raftkit.verifier.backend.LocalBackend;
 import io.raftkit.verifier.checker.CheckResult;
 import io.raftkit.verifier.checker.Checker;
@@ -28,8 +29,13 @@ import picocli.CommandLine.Option;
                 + " checks it and writes a report to --out.%nExit codes: 0 valid, 1 invalid, 2 unknown or error.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--backend", defaultValue = "local", description = "local (processes on loopback); docker is not built yet")
+    @Option(names = "--backend", defaultValue = "local",
+            description = "local (processes on loopback) or docker (containers through Testcontainers) (default ${DEFAULT-VALUE})")
     String backend;
+
+    @Option(names = "--base-image", defaultValue = "${env:RAFTKIT_BASE_IMAGE:-eclipse-temurin:17-jre}",
+            description = "docker backend: the image's BASE_IMAGE; use docker/make-base-image.sh's tag where no registry is reachable (default ${DEFAULT-VALUE})")
+    String baseImage;
 
     @Option(names = "--nodes", defaultValue = "5", description = "cluster size (default ${DEFAULT-VALUE})")
     int nodes;
@@ -70,8 +76,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!backend.equals("local")) {
-            throw new IllegalArgumentException("--backend " + backend + " is not available: only 'local' is built so far");
+        if (!backend.equals("local") && !backend.equals("docker")) {
+            throw new IllegalArgumentException("--backend must be local or docker, was '" + backend + "'");
         }
         List<Fault> faults = new ArrayList<>();
         for (String n : nemesis) {
@@ -86,7 +92,10 @@ final class RunCommand implements Callable<Integer> {
         Files.createDirectories(out);
         System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d, out %s%n",
                 nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed, out.toAbsolutePath());
-        try (ClusterBackend cluster = new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
+        Path repo = kvJar.toAbsolutePath().getParent().getParent().getParent();
+        try (ClusterBackend cluster = backend.equals("docker")
+                ? new DockerBackend(repo, baseImage, out.toAbsolutePath(), nodes)
+                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
             cluster.start();
             System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
             History history = new Runner(cluster, options, work, System.out).run();
