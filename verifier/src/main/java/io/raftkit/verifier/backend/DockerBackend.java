@@ -10,10 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -41,7 +35,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  */
 public final class DockerBackend implements ClusterBackend {
 
-    private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
+    private final LeaderProbe probe = new LeaderProbe();
     private static final int RAFT_PORT = 7000;
     private static final int HTTP_PORT = 8080;
 
@@ -50,7 +44,6 @@ public final class DockerBackend implements ClusterBackend {
     private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
     private final Set<String> paused = new HashSet<>();
     private final Path logs;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private Network network;
     private DockerClient docker;
     private final ImageFromDockerfile image;
@@ -128,25 +121,7 @@ public final class DockerBackend implements ClusterBackend {
 
     @Override
     public Optional<String> leader() {
-        for (String id : ids) {
-            if (paused.contains(id)) {
-                continue;
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint(id) + "/v1/status"))
-                        .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                Matcher m = LEADER.matcher(r.body());
-                if (r.statusCode() == 200 && m.find()) {
-                    return Optional.of(m.group(1));
-                }
-            } catch (IOException e) {
-                // down or cut off: ask the next node
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return probe.leader(ids.stream().filter(id -> !(paused.contains(id))).map(this::endpoint).toList());
     }
 
     private String containerId(String node) {

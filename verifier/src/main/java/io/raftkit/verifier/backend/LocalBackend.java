@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * N {@code raft-kv server} processes on loopback, each with its own data directory. Partitions go
@@ -29,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class LocalBackend implements ClusterBackend {
 
-    private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
+    private final LeaderProbe probe = new LeaderProbe();
 
     private final Path kvJar;
     private final Path dir;
@@ -122,25 +120,7 @@ public final class LocalBackend implements ClusterBackend {
 
     @Override
     public Optional<String> leader() {
-        for (String id : ids) {
-            if (paused.contains(id) || !processes.get(id).isAlive()) {
-                continue;
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint(id) + "/v1/status"))
-                        .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                Matcher m = LEADER.matcher(r.body());
-                if (r.statusCode() == 200 && m.find()) {
-                    return Optional.of(m.group(1));
-                }
-            } catch (IOException e) {
-                // not answering: try the next node
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return probe.leader(ids.stream().filter(id -> !(paused.contains(id) || !processes.get(id).isAlive())).map(this::endpoint).toList());
     }
 
     @Override
