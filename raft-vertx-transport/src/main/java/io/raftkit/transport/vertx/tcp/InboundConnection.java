@@ -43,9 +43,11 @@ final class InboundConnection {
     private NodeId peer;
     private TransportMetrics.Flow received;
     private boolean failed;
+    private Runnable handshakeSettled;
 
     InboundConnection(Vertx vertx, NetSocket socket, NodeId self, Set<NodeId> members, RaftMessageCodec codec,
-                      TransportMetrics metrics, Consumer<RaftMessage> inbound, TcpOptions options) {
+                      TransportMetrics metrics, Consumer<RaftMessage> inbound, TcpOptions options,
+                      Runnable handshakeSettled) {
         this.socket = socket;
         this.self = self;
         this.members = members;
@@ -54,6 +56,7 @@ final class InboundConnection {
         this.inbound = inbound;
         this.maxFrameBytes = options.maxFrameBytes();
         this.tls = options.tls().isPresent();
+        this.handshakeSettled = handshakeSettled;
         this.parser = RecordParser.newFixed(WireFormat.LENGTH_BYTES);
         parser.handler(this::onRecord);
         socket.handler(this::onData);
@@ -64,7 +67,10 @@ final class InboundConnection {
             }
         });
         // A pending timer holds this connection and its buffers: release them as soon as it closes.
-        socket.closeHandler(v -> vertx.cancelTimer(handshakeTimer));
+        socket.closeHandler(v -> {
+            vertx.cancelTimer(handshakeTimer);
+            settle();
+        });
     }
 
     private void onData(Buffer data) {
@@ -126,6 +132,7 @@ final class InboundConnection {
             }
         }
         peer = hello.from();
+        settle();
         received = metrics.received(peer);
     }
 
@@ -142,6 +149,15 @@ final class InboundConnection {
             return "";
         } catch (Exception e) {
             return "(no verified certificate: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Frees this connection's slot among the pending handshakes, once. */
+    private void settle() {
+        Runnable r = handshakeSettled;
+        handshakeSettled = null;
+        if (r != null) {
+            r.run();
         }
     }
 

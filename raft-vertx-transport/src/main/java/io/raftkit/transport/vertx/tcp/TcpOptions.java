@@ -14,6 +14,7 @@ import java.util.Optional;
  *   <li>{@code queue-size} (4096): messages waiting per peer; more are dropped and counted</li>
  *   <li>{@code backoff-min-millis} (20) and {@code backoff-max-millis} (2000): reconnect delay bounds</li>
  *   <li>{@code handshake-timeout-millis} (5000): a connection that names no node in time is closed</li>
+ *   <li>{@code max-pending-handshakes} (64): connections beyond this many still unnamed are closed at once</li>
  *   <li>{@code event-loops} (1): threads of the Vertx this transport creates when none is lent; one
  *       carries a node's traffic, and more only add context switches (docs/bench/transport.md)</li>
  *   <li>{@code tls.key}, {@code tls.cert}, {@code tls.ca}: PEM files; all three enable mutual TLS</li>
@@ -21,7 +22,7 @@ import java.util.Optional;
  * </ul>
  */
 record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long backoffMaxMillis,
-                  long handshakeTimeoutMillis, int eventLoops, Optional<Tls> tls) {
+                  long handshakeTimeoutMillis, int maxPendingHandshakes, int eventLoops, Optional<Tls> tls) {
 
     /** Mutual TLS material: this node's key and certificate, and the CA that signs every member's. */
     record Tls(Path key, Path cert, Path ca, boolean verifyHostname) {
@@ -33,8 +34,10 @@ record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long 
         long backoffMin = options.longValue("backoff-min-millis", 20, 1, 60_000);
         long backoffMax = options.longValue("backoff-max-millis", 2000, backoffMin, 600_000);
         long handshakeTimeout = options.longValue("handshake-timeout-millis", 5000, 10, 600_000);
+        int maxPendingHandshakes = options.intValue("max-pending-handshakes", 64, 1, 1 << 20);
         int eventLoops = options.intValue("event-loops", 1, 1, 64);
-        return new TcpOptions(maxFrameBytes, queueSize, backoffMin, backoffMax, handshakeTimeout, eventLoops,
+        return new TcpOptions(maxFrameBytes, queueSize, backoffMin, backoffMax, handshakeTimeout,
+                maxPendingHandshakes, eventLoops,
                 tls(options));
     }
 

@@ -13,6 +13,7 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,7 @@ public final class VertxTcpTransport implements Transport {
     private final RaftMessageCodec codec;
     private final Vertx lentVertx;
     private final Map<NodeId, PeerLink> links = new ConcurrentHashMap<>();
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private volatile boolean closed;
     private Vertx vertx;
     private NetServer server;
@@ -75,8 +78,7 @@ public final class VertxTcpTransport implements Transport {
         SocketAddress listen = addresses.get(self);
         Set<NodeId> members = addresses.keySet();
         server = vertx.createNetServer(serverOptions(listen))
-                .connectHandler(socket -> new InboundConnection(vertx, socket, self, members, codec, metrics,
-                        inbound, options));
+                .connectHandler(socket -> accept(socket, members, inbound));
         try {
             await(server.listen(listen));
         } catch (IOException e) {
@@ -94,6 +96,24 @@ public final class VertxTcpTransport implements Transport {
             }
         }
         log.info("vertx-tcp of {} listening on {}{}", self, listen, options.tls().isPresent() ? " with mutual TLS" : "");
+    }
+
+    /**
+     * Admits a connection unless too many strangers are still to name themselves: a flood of idle or
+     * slow connections then costs a closed socket each, not a file descriptor and buffers for the
+     * whole handshake timeout.
+     */
+    private void accept(NetSocket socket, Set<NodeId> members, Consumer<RaftMessage> inbound) {
+        if (pendingHandshakes.incrementAndGet() > options.maxPendingHandshakes()) {
+            pendingHandshakes.decrementAndGet();
+            metrics.refusedConnection();
+            log.warn("closing connection from {}: {} connections are already waiting to complete the handshake",
+                    socket.remoteAddress(), options.maxPendingHandshakes());
+            socket.close();
+            return;
+        }
+        new InboundConnection(vertx, socket, self, members, codec, metrics, inbound, options,
+                pendingHandshakes::decrementAndGet);
     }
 
     @Override
