@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
@@ -107,8 +108,10 @@ public final class ClusterThroughput {
             servers.add(s);
         }
         try {
-            RaftServer leader = awaitLeader(servers);
-            return measure(name, leader::propose, proposers, valueBytes, warmup, seconds);
+            awaitLeader(servers);
+            // Proposals go to whoever leads now: an election during the run (likely on a loaded
+            // machine) must not turn the rest of the run into a spin of NotLeader errors.
+            return measure(name, command -> currentLeader(servers).propose(command), proposers, valueBytes, warmup, seconds);
         } finally {
             servers.forEach(RaftServer::close);
             SharedResources.release(resources);
@@ -154,6 +157,7 @@ public final class ClusterThroughput {
                             committed.incrementAndGet();
                         } catch (Exception e) {
                             errors.incrementAndGet();
+                            LockSupport.parkNanos(1_000_000); // back off while an election settles
                         }
                     }
                     done.countDown();
@@ -178,6 +182,15 @@ public final class ClusterThroughput {
             done.await(15, TimeUnit.SECONDS);
             return new Result(name, count / elapsed, latency, errors.get() - errorsBefore);
         }
+    }
+
+    private static RaftServer currentLeader(List<RaftServer> servers) {
+        for (RaftServer s : servers) {
+            if (s.status().role() == Role.LEADER) {
+                return s;
+            }
+        }
+        return servers.get(0); // none right now: the proposal fails with NotLeader and counts as an error
     }
 
     private static RaftServer awaitLeader(List<RaftServer> servers) throws InterruptedException {
