@@ -106,10 +106,15 @@ public final class DockerBackend implements ClusterBackend {
                                         ExposedPort.tcp(HTTP_PORT)));
                     })
                     .withCommand(args.toArray(String[]::new))
-                    .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofSeconds(240)));
+                    // Not the health check: /health is ready only once a leader exists, which needs a
+                    // majority started, so waiting on it per container would deadlock a sequential start.
+                    .waitingFor(Wait.forLogMessage(".*raft-kv node " + id + " ready.*", 1)
+                            .withStartupTimeout(Duration.ofSeconds(180)));
             containers.put(id, c);
         }
-        containers.values().parallelStream().forEach(GenericContainer::start);
+        for (GenericContainer<?> c : containers.values()) {
+            c.start();
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (leader().isEmpty()) {
             if (System.nanoTime() > deadline) {
