@@ -34,7 +34,8 @@ class CrashRecoveryTest {
     void everyAcknowledgedEntryAndHardStateSurvivesRepeatedKillDashNine() throws Exception {
         int kills = Integer.getInteger("raft.crash.kills", 20);
         long seed = Long.getLong("raft.crash.seed", System.nanoTime());
-        System.out.println("crash test: " + kills + " kills, -Draft.crash.seed=" + seed);
+        System.out.println("crash test: " + kills + " kills, -Draft.crash.seed=" + seed
+                + (Boolean.getBoolean("raft.crash.compaction") ? ", with compaction" : ", without compaction (-Draft.crash.compaction=true adds it)"));
         Random random = new Random(seed);
         Path data = dir.resolve("data");
         CrashWorkload.Model model = new CrashWorkload.Model();
@@ -48,6 +49,7 @@ class CrashRecoveryTest {
             long delayMillis = duringOpen ? random.nextInt(400) : random.nextInt(800);
             Path out = dir.resolve("child-" + k + ".out");
             Process child = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Draft.crash.compaction=" + Boolean.getBoolean("raft.crash.compaction"),
                     "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                     data.toString(), Long.toString(random.nextLong()), "20000")
                     .redirectOutput(out.toFile())

@@ -171,9 +171,11 @@ public final class DockerBackend implements ClusterBackend {
         for (String peer : from) {
             String ip = ipOf(peer);
             if (ip != null) {
-                // NEW connections only would be a one-way cut; dropping all input from the peer cuts
-                // its messages to us while ours still leave (the peer's own rules cut the other way).
-                root(node, "iptables", "-A", "INPUT", "-s", ip, "-j", "DROP");
+                // Raft messages from the peer arrive on connections it dialled to our raft port;
+                // ours to it leave on connections we dialled, whose replies come from its port. So
+                // dropping what the peer sends to our raft port cuts exactly peer -> us: a true
+                // one-way cut (dropping all input from the peer would cut TCP both ways).
+                root(node, "iptables", "-A", "INPUT", "-s", ip, "-p", "tcp", "--dport", Integer.toString(RAFT_PORT), "-j", "DROP");
             }
         }
     }

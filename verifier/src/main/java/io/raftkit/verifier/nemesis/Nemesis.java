@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 
 /**
  * Injects one fault at a time and heals it, alternating, with every choice drawn from the run's
- * seed: partitions (random halves, the leader isolated, a majorities ring, one-way), {@code kill -9}
+ * seed: partitions (random halves, the leader isolated, a majorities ring, a bridge, one-way), {@code kill -9}
  * (a random node, the leader, every node) with restart, and pauses. The ring gives every node a
  * majority view that no two nodes share, which is where split-brain bugs live.
  */
@@ -51,7 +51,7 @@ public final class Nemesis {
     }
 
     private String partition(List<String> nodes) throws IOException, InterruptedException {
-        int kind = random.nextInt(4);
+        int kind = random.nextInt(5);
         if (kind == 0) {
             List<String> shuffled = shuffled(nodes);
             int split = nodes.size() / 2;
@@ -85,6 +85,16 @@ public final class Nemesis {
                 }
             }
             return "partition majorities ring";
+        }
+        if (kind == 3 && nodes.size() >= 3) {
+            // Bridge: two halves that cannot talk, and one node that talks to both.
+            List<String> shuffled = shuffled(nodes);
+            String bridge = shuffled.get(0);
+            List<String> rest = shuffled.subList(1, shuffled.size());
+            Set<String> left = new HashSet<>(rest.subList(0, rest.size() / 2));
+            Set<String> right = new HashSet<>(rest.subList(rest.size() / 2, rest.size()));
+            cutBetween(left, right);
+            return "partition bridge " + bridge + " between " + sorted(left) + " and " + sorted(right);
         }
         String a = nodes.get(random.nextInt(nodes.size()));
         String b = nodes.get(random.nextInt(nodes.size()));
