@@ -13,9 +13,8 @@ import java.util.Random;
 public final class CrashChild {
 
     /**
-     * Whether the child also compacts. Off unless {@code -Draft.crash.compaction=true}: with prefix
-     * removals MapDB 3.1's WAL recovery leaves a B-tree key without its value within a few dozen
-     * kills (a known failure, see raft-mapdb-storage/README.md); the server does not compact yet.
+     * Whether the child also compacts. Off unless {@code -Draft.crash.compaction=true}, because the
+     * server does not compact yet (see raft-mapdb-storage/README.md for the known recovery failure).
      */
     private static final boolean COMPACTION = Boolean.getBoolean("raft.crash.compaction");
 
