@@ -177,9 +177,25 @@ public final class LocalBackend implements ClusterBackend {
     }
 
     private void pushFaults(String node) throws IOException, InterruptedException {
+        if (!processes.get(node).isAlive()) {
+            return; // a killed node starts with no faults; restart() clears its rules
+        }
         String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", dropping.get(node));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
-                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> r = null;
+        // A node restarted moments ago may not listen yet: give its JVM time to come up.
+        for (int attempt = 0; r == null; attempt++) {
+            try {
+                r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                if (attempt >= 60 || !processes.get(node).isAlive()) {
+                    throw new IOException("node " + node + "'s fault admin endpoint on port " + adminPorts.get(node)
+                            + " does not answer; see " + dir.resolve("logs").resolve(node + ".log"), e);
+                }
+                Thread.sleep(250);
+            }
+        }
         if (r.statusCode() != 200) {
             throw new IOException("node " + node + " refused the fault rules: HTTP " + r.statusCode() + " " + r.body());
         }

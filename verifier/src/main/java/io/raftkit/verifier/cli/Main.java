@@ -26,7 +26,10 @@ public final class Main implements Runnable {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            System.err.println("raft-verifier: " + e.getMessage());
+            System.err.println("raft-verifier: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (!(e instanceof IllegalArgumentException) && !(e instanceof java.io.IOException)) {
+                e.printStackTrace(); // not a usage error: the trace is what a bug report needs
+            }
             return 2;
         });
         return cli.execute(args);

@@ -103,6 +103,8 @@ public final class Runner {
                     completedValue(op, result), result.error());
             if (result.outcome() == Outcome.INFO) {
                 process += options.concurrency(); // a crashed process never returns: continue as a new one
+            } else if (result.outcome() == Outcome.FAIL && result.error() != null && result.error().startsWith("connection refused")) {
+                sleepQuietly(50); // the node is down: do not spin thousands of refused requests a second
             }
         }
     }
