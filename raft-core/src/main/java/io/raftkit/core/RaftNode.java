@@ -647,12 +647,17 @@ public final class RaftNode {
         pr.sent(prevIndex + entries.size(), bytes);
     }
 
-    /** Heartbeats check nothing new: they carry the commit index and the read round, anchored at matchIndex. */
+    /**
+     * Heartbeats carry the commit index and the read round. A replicating follower's heartbeat is
+     * anchored at nextIndex - 1, so its success tells the leader the follower really holds what was
+     * streamed to it (an AppendReply lost on the way would otherwise leave matchIndex, and the
+     * follower's commit index, stuck until the next proposal); a probing follower's at matchIndex.
+     */
     private void broadcastHeartbeat() {
         reads.broadcastSent();
         for (NodeId peer : peers) {
             Progress pr = progress.get(peer);
-            long prev = pr.matchIndex();
+            long prev = pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
             send(new AppendEntries(self, peer, term, prev, log.term(prev), List.of(),
                     Math.min(commitIndex, prev), reads.round()));
             if (pr.state() == Progress.State.PROBE) {

@@ -234,6 +234,31 @@ class FigureTwoTest {
     }
 
     @Test
+    void aFollowerWhoseAppendRepliesWereLostLearnsTheCommitIndexFromHeartbeatsWithoutNewProposals() {
+        Harness h = new Harness(3);
+        RaftNode leader = h.elect("n1");
+        h.propose("n1", "a");
+        h.deliverAll();
+        // n3's replies to the next entry are lost: it holds the entry but the leader never hears so.
+        h.propose("n1", "b");
+        RaftNode n3 = h.node("n3");
+        while (!h.inFlight.isEmpty()) {
+            RaftMessage m = h.inFlight.remove(0);
+            if (m.from().equals(N3) || (m.to().equals(N3) && m instanceof AppendEntries ae && ae.entries().isEmpty())) {
+                continue; // lost: n3's replies, and the leader's commit-carrying empty appends to it
+            }
+            RaftNode to = h.nodes.get(m.to());
+            to.step(m);
+            h.process(to);
+        }
+        assertThat(n3.lastIndex()).isEqualTo(leader.lastIndex());
+        long committed = leader.commitIndex();
+        h.tick(leader, h.config().heartbeatIntervalTicks() * 3);
+        h.deliverAll();
+        assertThat(n3.commitIndex()).as("n3 learns the commit index with no new proposal").isEqualTo(committed);
+    }
+
+    @Test
     void messagesFromStrangersOrForOtherNodesAreIgnored() {
         RaftNode f = follower(N2, 1, log());
         f.step(new AppendEntries(NodeId.of("stranger"), N2, 9, 0, 0, List.of(), 0, 0));
