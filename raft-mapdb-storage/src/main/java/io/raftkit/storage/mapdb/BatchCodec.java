@@ -1,24 +1,20 @@
 package io.raftkit.storage.mapdb;
 
 import io.raftkit.api.EntryKind;
-import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
-import io.raftkit.api.NodeId;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The byte layout of one stored batch of log entries and of the hard state. Each record ends with
- * a CRC32C of everything before it, so a flipped bit in the file is reported as corruption instead
- * of being handed to the state machine as a command.
+ * The byte layout of one stored batch of log entries. Each record ends with a CRC32C of
+ * everything before it, so a flipped bit in a segment is reported as corruption instead of being
+ * handed to the state machine as a command.
  *
  * <pre>
- * batch:      version:u8 firstIndex:i64 count:i32 { term:i64 kind:u8 length:i32 payload } crc:i32
- * hard state: version:u8 term:i64 commitIndex:i64 voteLength:i32 (-1 = none) vote:utf8 crc:i32
+ * batch: version:u8 firstIndex:i64 count:i32 { term:i64 kind:u8 length:i32 payload } crc:i32
  * </pre>
  */
 final class BatchCodec {
@@ -44,15 +40,14 @@ final class BatchCodec {
         return buf.array();
     }
 
-    /** Decodes a batch stored under {@code key}; throws {@link CorruptRecordException} saying what is wrong. */
-    static List<LogEntry> decodeBatch(long key, byte[] record) throws CorruptRecordException {
-        ByteBuffer buf = checked(record, "batch at index " + key);
+    /** Decodes one stored batch; throws {@link CorruptRecordException} saying what is wrong. */
+    static List<LogEntry> decodeBatch(byte[] record) throws CorruptRecordException {
+        ByteBuffer buf = checked(record, "batch record");
         try {
             long firstIndex = buf.getLong();
             int count = buf.getInt();
-            if (firstIndex != key || count < 1 || count > record.length / ENTRY_HEADER) {
-                throw new CorruptRecordException("batch stored under index " + key + " says first index "
-                        + firstIndex + " and " + count + " entries");
+            if (firstIndex < 1 || count < 1 || count > record.length / ENTRY_HEADER) {
+                throw new CorruptRecordException("batch record says first index " + firstIndex + " and " + count + " entries");
             }
             List<LogEntry> entries = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -63,43 +58,11 @@ final class BatchCodec {
                 entries.add(new LogEntry(firstIndex + i, term, kind, payload));
             }
             if (buf.remaining() != 0) {
-                throw new CorruptRecordException("batch at index " + key + " has " + buf.remaining() + " trailing bytes");
+                throw new CorruptRecordException("batch record at index " + firstIndex + " has " + buf.remaining() + " trailing bytes");
             }
             return entries;
         } catch (BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
-            throw new CorruptRecordException("batch at index " + key + " is malformed: " + e);
-        }
-    }
-
-    static byte[] encodeHardState(HardState state) {
-        byte[] vote = state.votedFor() == null ? null : state.votedFor().value().getBytes(StandardCharsets.UTF_8);
-        int size = 1 + 8 + 8 + 4 + (vote == null ? 0 : vote.length) + 4;
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.put(RECORD_VERSION).putLong(state.term()).putLong(state.commitIndex());
-        if (vote == null) {
-            buf.putInt(-1);
-        } else {
-            buf.putInt(vote.length).put(vote);
-        }
-        buf.putInt(crc(buf.array(), size - 4));
-        return buf.array();
-    }
-
-    static HardState decodeHardState(byte[] record) throws CorruptRecordException {
-        ByteBuffer buf = checked(record, "hard state");
-        try {
-            long term = buf.getLong();
-            long commitIndex = buf.getLong();
-            int voteLength = buf.getInt();
-            NodeId vote = null;
-            if (voteLength >= 0) {
-                byte[] raw = new byte[voteLength];
-                buf.get(raw);
-                vote = NodeId.of(new String(raw, StandardCharsets.UTF_8));
-            }
-            return new HardState(term, vote, commitIndex);
-        } catch (BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
-            throw new CorruptRecordException("hard state is malformed: " + e);
+            throw new CorruptRecordException("batch record is malformed: " + e);
         }
     }
 

@@ -6,23 +6,26 @@ import io.raftkit.api.spi.LogStoreProvider;
 import java.io.IOException;
 
 /**
- * The {@code mapdb} log store: durable, crash-safe, one MapDB file per node in
- * {@link LogStoreConfig#dataDir()} ({@code raft-log.db}, plus MapDB's write-ahead log files and a
- * {@code LOCK} file holding the owner's pid).
+ * The {@code mapdb} log store: durable, crash-safe, in {@link LogStoreConfig#dataDir()}:
+ * {@code segment-*.log} files of checksummed batches, a {@code raft-state} file with the hard
+ * state and compaction point, and a {@code LOCK} file holding the owner's pid.
+ *
+ * <p>The name is kept from format 1, which stored everything in MapDB; MapDB 3.1's write-ahead-log
+ * recovery did not survive repeated {@code kill -9} (see this module's README), so format 2 keeps
+ * its durable state in files it checks itself.
  *
  * <p>Options:
  * <ul>
  *   <li>{@code read-cache-batches} (default 1024, 0 to 1,000,000): decoded batches kept in memory
  *       so AppendEntries reads of recent entries skip the disk; 0 disables the cache.</li>
- *   <li>{@code allocate-increment-mb} (default 1, 1 to 1024): how many MiB MapDB grows the file by.</li>
- *   <li>{@code min-free-mb} (default 64, 0 to 1,048,576): free disk kept in reserve, plus one increment;
- *       a write that would go below it fails with an IOException before MapDB is touched, because
- *       MapDB 3.1 running out of space mid-commit corrupted the last committed record. 0 disables it.</li>
+ *   <li>{@code segment-mb} (default 64, 1 to 1024): size after which appends start a new segment
+ *       file; compaction deletes whole segments.</li>
  * </ul>
  *
  * <p>Opening refuses, with an {@link IOException} naming the path and the problem, a directory of
- * another node or cluster, a newer format version, a corrupt file, or one locked by another process.
- * It never re-initialises or deletes data.
+ * another node or cluster, another format version, a corrupt file, or one locked by another
+ * process. It never re-initialises or deletes data; a torn last write, which was never
+ * acknowledged, is moved aside into a {@code .torn-<offset>} file.
  */
 public final class MapDbLogStoreProvider implements LogStoreProvider {
 
@@ -33,7 +36,7 @@ public final class MapDbLogStoreProvider implements LogStoreProvider {
 
     @Override
     public String description() {
-        return "durable log store in MapDB files (one commit per batch, survives kill -9)";
+        return "durable log store: checksummed segment files, one fsync per batch, survives kill -9";
     }
 
     @Override
@@ -41,7 +44,7 @@ public final class MapDbLogStoreProvider implements LogStoreProvider {
         if (config.dataDir() == null) {
             throw new IllegalArgumentException("the mapdb log store needs a data directory (LogStoreConfig.dataDir)");
         }
-        MapDbSettings settings = MapDbSettings.from(config.options());
-        return MapDbLogStore.open(config.dataDir(), config.clusterId(), config.self().value(), settings);
+        StoreSettings settings = StoreSettings.from(config.options());
+        return SegmentedLogStore.open(config.dataDir(), config.clusterId(), config.self().value(), settings);
     }
 }

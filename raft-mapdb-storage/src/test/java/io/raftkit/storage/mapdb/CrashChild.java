@@ -12,18 +12,18 @@ import java.util.Random;
  */
 public final class CrashChild {
 
-    /**
-     * Whether the child also compacts. Off unless {@code -Draft.crash.compaction=true}, because the
-     * server does not compact yet (see raft-mapdb-storage/README.md for the known recovery failure).
-     */
-    private static final boolean COMPACTION = Boolean.getBoolean("raft.crash.compaction");
+    /** Whether the child also compacts; on unless {@code -Draft.crash.compaction=false}. */
+    private static final boolean COMPACTION = !"false".equals(System.getProperty("raft.crash.compaction"));
+
+    /** Small segments, so kills also land while a segment is created, rolled over to or deleted. */
+    static final StoreSettings SETTINGS = new StoreSettings(64, 64 << 10);
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
         long deadline = System.nanoTime() + Long.parseLong(args[2]) * 1_000_000L;
         PrintStream out = new PrintStream(System.out, true);
-        try (MapDbLogStore store = MapDbLogStore.open(dir, "crash-cluster", "n1", MapDbSettings.DEFAULTS)) {
+        try (SegmentedLogStore store = SegmentedLogStore.open(dir, "crash-cluster", "n1", SETTINGS)) {
             out.println("READY " + store.firstIndex() + " " + store.lastIndex());
             HardState state = store.loadHardState();
             while (System.nanoTime() < deadline) {

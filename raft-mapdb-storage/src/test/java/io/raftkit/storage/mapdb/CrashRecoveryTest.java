@@ -32,20 +32,11 @@ class CrashRecoveryTest {
 
     @Test
     void everyAcknowledgedEntryAndHardStateSurvivesRepeatedKillDashNine() throws Exception {
-        // Known failure: MapDB 3.1's WAL recovery after kill -9 sometimes leaves a B-tree it cannot
-        // read (IndexOutOfBoundsException, or a key without its value) within 10 to 100 kills, with
-        // or without compaction. Until the store stops depending on it, this test runs only when
-        // asked for, so the default build does not fail at random; see raft-mapdb-storage/README.md.
-        String skipped = "KNOWN FAILURE, not run by default: MapDB 3.1 recovery after kill -9 corrupts the store within"
-                + " 10-100 kills; run with -Draft.crash.kills=20 (see raft-mapdb-storage/README.md)";
-        if (System.getProperty("raft.crash.kills") == null) {
-            System.out.println("CrashRecoveryTest SKIPPED: " + skipped); // visible in the build log, not only the report
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("raft.crash.kills") != null, skipped);
         int kills = Integer.getInteger("raft.crash.kills", 20);
         long seed = Long.getLong("raft.crash.seed", System.nanoTime());
+        boolean compaction = !"false".equals(System.getProperty("raft.crash.compaction"));
         System.out.println("crash test: " + kills + " kills, -Draft.crash.seed=" + seed
-                + (Boolean.getBoolean("raft.crash.compaction") ? ", with compaction" : ", without compaction (-Draft.crash.compaction=true adds it)"));
+                + (compaction ? ", with compaction" : ", without compaction"));
         Random random = new Random(seed);
         Path data = dir.resolve("data");
         CrashWorkload.Model model = new CrashWorkload.Model();
@@ -59,7 +50,7 @@ class CrashRecoveryTest {
             long delayMillis = duringOpen ? random.nextInt(400) : random.nextInt(800);
             Path out = dir.resolve("child-" + k + ".out");
             Process child = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Draft.crash.compaction=" + Boolean.getBoolean("raft.crash.compaction"),
+                    "-Draft.crash.compaction=" + compaction,
                     "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                     data.toString(), Long.toString(random.nextLong()), "20000")
                     .redirectOutput(out.toFile())
@@ -85,13 +76,13 @@ class CrashRecoveryTest {
             String context = "kill " + k + " (seed " + seed + ") " + delayMillis + " ms after "
                     + (duringOpen ? "start" : "READY") + "; last lines of the child:\n"
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-            MapDbLogStore reopened;
+            SegmentedLogStore reopened;
             try {
-                reopened = MapDbLogStore.open(data, "crash-cluster", "n1", MapDbSettings.DEFAULTS);
+                reopened = SegmentedLogStore.open(data, "crash-cluster", "n1", CrashChild.SETTINGS);
             } catch (IOException e) {
                 throw new AssertionError("reopening failed: " + e.getMessage() + "\n" + context, e);
             }
-            try (MapDbLogStore store = reopened) {
+            try (SegmentedLogStore store = reopened) {
                 String asAcknowledged = model.differenceFrom(store);
                 if (asAcknowledged == null) {
                     continue;

@@ -12,14 +12,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
 
 /** Every way a data directory can be wrong gives an IOException naming the path and the problem, and nothing is deleted. */
 class DataDirectoryRefusalTest {
@@ -31,8 +31,8 @@ class DataDirectoryRefusalTest {
         return dir.resolve("data");
     }
 
-    private MapDbLogStore open(String cluster, String node) throws IOException {
-        return MapDbLogStore.open(data(), cluster, node, MapDbSettings.DEFAULTS);
+    private SegmentedLogStore open(String cluster, String node) throws IOException {
+        return SegmentedLogStore.open(data(), cluster, node, StoreSettings.DEFAULTS);
     }
 
     private static List<LogEntry> batch(long from, long to, String marker) {
@@ -44,10 +44,14 @@ class DataDirectoryRefusalTest {
     }
 
     private void writeSomething() throws IOException {
-        try (MapDbLogStore store = open("c1", "n1")) {
+        try (SegmentedLogStore store = open("c1", "n1")) {
             store.append(batch(1, 50, "PAYLOADMARKER"));
             store.saveHardState(new HardState(3, NodeId.of("n2"), 40));
         }
+    }
+
+    private Path segment1() {
+        return data().resolve(Segment.fileName(1));
     }
 
     @Test
@@ -55,9 +59,9 @@ class DataDirectoryRefusalTest {
         writeSomething();
         assertThatThrownBy(() -> open("c1", "n2"))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(data().resolve(MapDbLogStore.FILE_NAME).toString())
+                .hasMessageContaining(data().toString())
                 .hasMessageContaining("belongs to node n1 of cluster c1, not to node n2 of cluster c1");
-        try (MapDbLogStore again = open("c1", "n1")) {
+        try (SegmentedLogStore again = open("c1", "n1")) {
             assertThat(again.lastIndex()).as("refusal deleted nothing").isEqualTo(50);
         }
     }
@@ -72,42 +76,124 @@ class DataDirectoryRefusalTest {
     }
 
     @Test
-    void aNewerFormatVersionIsRefusedWithoutTouchingTheFile() throws Exception {
+    void aSegmentOfAnotherNodeIsRefusedEvenBesideThisNodesStateFile() throws Exception {
         writeSomething();
-        Path file = data().resolve(MapDbLogStore.FILE_NAME);
-        try (DB db = DBMaker.fileDB(file.toFile()).transactionEnable().fileChannelEnable().make()) {
-            Map<String, String> meta = db.treeMap("meta", Serializer.STRING, Serializer.STRING).open();
-            meta.put(StoreMetadata.FORMAT_KEY, "99");
-            db.commit();
+        Path other = dir.resolve("other");
+        try (SegmentedLogStore store = SegmentedLogStore.open(other, "c1", "n2", StoreSettings.DEFAULTS)) {
+            store.append(batch(1, 5, "OTHER"));
         }
+        Files.copy(other.resolve(Segment.fileName(1)), segment1(), StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> open("c1", "n1"))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("format version 99, newer than this build reads (1)");
-        assertThat(Files.size(file)).isPositive();
+                .hasMessageContaining(segment1().toString())
+                .hasMessageContaining("belongs to node n2 of cluster c1, not to node n1 of cluster c1");
     }
 
     @Test
-    void flippedBytesInAStoredBatchAreReportedAsCorruption() throws Exception {
+    void aNewerFormatVersionIsRefusedWithoutTouchingTheFile() throws Exception {
         writeSomething();
-        Path file = data().resolve(MapDbLogStore.FILE_NAME);
-        byte[] bytes = Files.readAllBytes(file);
+        Path file = StateFile.path(data());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(StateFile.header(99, "c1", "n1"), 0);
+        }
+        byte[] before = Files.readAllBytes(file);
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("format version 99, newer than this build reads (2)");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void aFormatOneMapDbDirectoryIsRefusedWithWhatToDo() throws Exception {
+        Files.createDirectories(data());
+        Path old = data().resolve(SegmentedLogStore.FORMAT_1_FILE);
+        Files.writeString(old, "a MapDB file of an earlier build");
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(old.toString())
+                .hasMessageContaining("format version 1")
+                .hasMessageContaining("Move the directory aside");
+        assertThat(Files.readString(old)).isEqualTo("a MapDB file of an earlier build");
+    }
+
+    @Test
+    void flippedBytesInAStoredBatchFollowedByGoodOnesAreReportedAsCorruption() throws Exception {
+        writeSomething();
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            store.append(batch(51, 60, "LATER"));
+        }
+        byte[] bytes = Files.readAllBytes(segment1());
         int at = indexOf(bytes, "PAYLOADMARKER-7".getBytes(StandardCharsets.UTF_8));
         assertThat(at).as("the payload is stored where the test can find it").isNotNegative();
         bytes[at + 3] ^= 0x5A;
         bytes[at + 4] ^= 0x01;
+        Files.write(segment1(), bytes);
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(segment1().toString())
+                .hasMessageContaining("is corrupt at offset")
+                .hasMessageContaining("fails its CRC32C checksum")
+                .hasMessageContaining("a valid frame follows");
+        assertThat(Files.readAllBytes(segment1())).as("nothing was cut").isEqualTo(bytes);
+    }
+
+    @Test
+    void aTornLastWriteIsMovedAsideAndTheAcknowledgedPrefixOpens() throws Exception {
+        writeSomething();
+        long acknowledgedSize = Files.size(segment1());
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            store.append(batch(51, 60, "TORN"));
+        }
+        long fullSize = Files.size(segment1());
+        try (FileChannel ch = FileChannel.open(segment1(), StandardOpenOption.WRITE)) {
+            ch.truncate(acknowledgedSize + (fullSize - acknowledgedSize) / 2); // as if the process died mid-write
+        }
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            assertThat(store.lastIndex()).isEqualTo(50);
+            assertThat(store.entries(50, 50, Long.MAX_VALUE).get(0).payload())
+                    .isEqualTo("PAYLOADMARKER-50".getBytes(StandardCharsets.UTF_8));
+            assertThat(store.loadHardState()).isEqualTo(new HardState(3, NodeId.of("n2"), 40));
+        }
+        assertThat(Files.size(segment1())).isEqualTo(acknowledgedSize);
+        assertThat(Files.size(data().resolve(Segment.fileName(1) + ".torn-" + acknowledgedSize)))
+                .as("the cut bytes are kept, not destroyed").isEqualTo((fullSize - acknowledgedSize) / 2);
+    }
+
+    @Test
+    void aTornStateSlotFallsBackToTheOtherSlot() throws Exception {
+        writeSomething(); // hard state saved once: sequence 2 in one slot, the initial state in the other
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            store.saveHardState(new HardState(4, null, 45));
+        }
+        Path file = StateFile.path(data());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[1024 + 20] ^= 0x10; // odd sequence numbers (3) live in the second slot
+        Files.write(file, bytes);
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            assertThat(store.loadHardState()).as("the previous save").isEqualTo(new HardState(3, NodeId.of("n2"), 40));
+        }
+    }
+
+    @Test
+    void aStateFileWithBothSlotsBrokenIsReportedAsCorrupt() throws Exception {
+        writeSomething();
+        Path file = StateFile.path(data());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[512 + 3] ^= 0x10;
+        bytes[1024 + 3] ^= 0x10;
         Files.write(file, bytes);
         assertThatThrownBy(() -> open("c1", "n1"))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("is corrupt")
-                .hasMessageContaining("fails its CRC32C checksum");
+                .hasMessageContaining("neither state slot passes its CRC32C checksum");
+        assertThat(Files.readAllBytes(file)).as("never re-initialised").isEqualTo(bytes);
     }
 
     @Test
-    void aFileWithFlippedHeaderBytesIsReportedAsCorruptOrUnreadable() throws Exception {
+    void aStateFileWithFlippedHeaderBytesIsReportedAsCorrupt() throws Exception {
         writeSomething();
-        Path file = data().resolve(MapDbLogStore.FILE_NAME);
+        Path file = StateFile.path(data());
         byte[] bytes = Files.readAllBytes(file);
         for (int i = 0; i < 64; i++) {
             bytes[i] ^= (byte) 0xA5;
@@ -121,15 +207,50 @@ class DataDirectoryRefusalTest {
     }
 
     @Test
+    void aMissingStateFileBesideALogIsRefusedNotStartedOver() throws Exception {
+        writeSomething();
+        Files.move(StateFile.path(data()), dir.resolve("moved-away"));
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(data().toString())
+                .hasMessageContaining("no raft-state file; refusing to start over on top of a log");
+        assertThat(Files.size(segment1())).as("the log is still there").isGreaterThan(1000);
+    }
+
+    @Test
+    void aMissingSegmentIsReportedAsCorrupt() throws Exception {
+        try (SegmentedLogStore store = SegmentedLogStore.open(data(), "c1", "n1", new StoreSettings(16, 2048))) {
+            for (long i = 1; i <= 300; i += 10) {
+                store.append(batch(i, i + 9, "SEG"));
+            }
+        }
+        Path newest;
+        try (var listing = Files.list(data())) {
+            newest = listing.filter(p -> p.getFileName().toString().endsWith(".log")).max(Path::compareTo).orElseThrow();
+        }
+        assertThat(newest.getFileName().toString()).as("several segments").isNotEqualTo(Segment.fileName(2));
+        Files.move(data().resolve(Segment.fileName(2)), dir.resolve("moved-away"));
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(Segment.fileName(2) + " is missing");
+        Files.move(dir.resolve("moved-away"), data().resolve(Segment.fileName(2)));
+        Files.move(newest, dir.resolve("moved-away"));
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .as("losing the newest segment is noticed too")
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(newest.getFileName() + " is missing");
+    }
+
+    @Test
     void aSecondOpenOfALockedDirectoryNamesTheHoldersPid() throws Exception {
-        try (MapDbLogStore first = open("c1", "n1")) {
+        try (SegmentedLogStore first = open("c1", "n1")) {
             assertThatThrownBy(() -> open("c1", "n1"))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(data().toString())
                     .hasMessageContaining("held by pid " + ProcessHandle.current().pid());
             assertThat(first.lastIndex()).isZero();
         }
-        try (MapDbLogStore reopened = open("c1", "n1")) {
+        try (SegmentedLogStore reopened = open("c1", "n1")) {
             assertThat(reopened.firstIndex()).as("the lock is released on close").isEqualTo(1);
         }
     }
@@ -145,10 +266,13 @@ class DataDirectoryRefusalTest {
 
     @Test
     void aLogFileSwappedForADirectoryIsRefused() throws Exception {
-        Files.createDirectories(data().resolve(MapDbLogStore.FILE_NAME));
+        writeSomething();
+        Path state = StateFile.path(data());
+        Files.move(state, dir.resolve("moved-away"));
+        Files.createDirectories(state);
         assertThatThrownBy(() -> open("c1", "n1"))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(data().resolve(MapDbLogStore.FILE_NAME).toString())
+                .hasMessageContaining(state.toString())
                 .hasMessageContaining("not a regular file");
     }
 
@@ -159,7 +283,7 @@ class DataDirectoryRefusalTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs a data directory");
         LogStoreConfig badOption = new LogStoreConfig(NodeId.of("n1"), "c1", data(),
-                Options.of(Map.of(MapDbSettings.READ_CACHE_BATCHES, "lots")), null);
+                Options.of(Map.of(StoreSettings.READ_CACHE_BATCHES, "lots")), null);
         assertThatThrownBy(() -> new MapDbLogStoreProvider().open(badOption))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("read-cache-batches");

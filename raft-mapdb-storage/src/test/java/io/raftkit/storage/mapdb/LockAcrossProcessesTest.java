@@ -30,7 +30,7 @@ class LockAcrossProcessesTest {
             while (!Files.readString(out).contains("READY") && child.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThatThrownBy(() -> MapDbLogStore.open(data, "crash-cluster", "n1", MapDbSettings.DEFAULTS))
+            assertThatThrownBy(() -> SegmentedLogStore.open(data, "crash-cluster", "n1", StoreSettings.DEFAULTS))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(data.toString())
                     .hasMessageContaining("held by pid " + child.pid());

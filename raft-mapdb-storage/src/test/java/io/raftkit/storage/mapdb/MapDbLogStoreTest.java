@@ -2,6 +2,7 @@ package io.raftkit.storage.mapdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.spi.LogStore;
 import io.raftkit.api.spi.LogStoreConfig;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SPI contract, run against the real MapDB files, plus reopening with a fresh cache. */
+/** The SPI contract, run against the real files, plus truncation, compaction and segment rollover across reopening. */
 class MapDbLogStoreTest extends LogStoreContract {
 
     @TempDir
@@ -39,7 +40,8 @@ class MapDbLogStoreTest extends LogStoreContract {
     @Test
     void theProviderIsFoundByNameAndOpensAStoreInTheDataDirectory() throws Exception {
         assertThat(Plugins.logStore("mapdb")).isInstanceOf(MapDbLogStoreProvider.class);
-        assertThat(Files.isRegularFile(dir.resolve("data").resolve(MapDbLogStore.FILE_NAME))).isTrue();
+        assertThat(Files.isRegularFile(dir.resolve("data").resolve(StateFile.FILE_NAME))).isTrue();
+        assertThat(Files.isRegularFile(dir.resolve("data").resolve(Segment.fileName(1)))).isTrue();
         assertThat(Files.readString(dir.resolve("data").resolve(DirectoryLock.FILE_NAME)))
                 .isEqualTo(Long.toString(ProcessHandle.current().pid()));
     }
@@ -70,5 +72,45 @@ class MapDbLogStoreTest extends LogStoreContract {
         store = reopen(store);
         assertThat(store.lastIndex()).isEqualTo(7);
         assertThat(store.entries(6, 7, Long.MAX_VALUE)).containsExactly(entry(6, 1), entry(7, 3));
+    }
+
+    @Test
+    void appendsRollOverIntoNewSegmentsAndCompactionDeletesWholeOldSegments() throws Exception {
+        store.close();
+        Path data = dir.resolve("data2");
+        StoreSettings small = new StoreSettings(4, 4096);
+        store = SegmentedLogStore.open(data, "test-cluster", "n1", small);
+        for (long i = 1; i <= 1000; i += 20) {
+            store.append(entries(i, i + 19, 1 + i / 300));
+        }
+        store.append(entries(990, 999, 9)); // a truncation across a segment boundary
+        assertThat(segmentFiles(data)).hasSizeGreaterThan(5);
+        int before = segmentFiles(data).size();
+        store.compact(500);
+        assertThat(segmentFiles(data)).as("segments holding only compacted entries are deleted")
+                .hasSizeLessThan(before).doesNotContain(Segment.fileName(1));
+        store.close();
+        store = SegmentedLogStore.open(data, "test-cluster", "n1", small);
+        assertThat(store.firstIndex()).isEqualTo(501);
+        assertThat(store.lastIndex()).isEqualTo(999);
+        assertThat(store.term(500)).isEqualTo(1 + 481 / 300);
+        assertThat(store.entries(501, 999, Long.MAX_VALUE)).hasSize(499)
+                .first().isEqualTo(entry(501, 1 + 501 / 300));
+        assertThat(store.entries(989, 999, Long.MAX_VALUE)).extracting(LogEntry::term)
+                .containsExactly(1L + 981 / 300, 9L, 9L, 9L, 9L, 9L, 9L, 9L, 9L, 9L, 9L);
+        store.compact(999);
+        store.close();
+        store = SegmentedLogStore.open(data, "test-cluster", "n1", small);
+        assertThat(store.firstIndex()).isEqualTo(1000);
+        assertThat(store.lastIndex()).isEqualTo(999);
+        assertThat(store.term(999)).isEqualTo(9);
+        store.append(entries(1000, 1000, 10));
+        assertThat(store.entries(1000, 1000, Long.MAX_VALUE)).containsExactly(entry(1000, 10));
+    }
+
+    private static java.util.List<String> segmentFiles(Path data) throws IOException {
+        try (var listing = Files.list(data)) {
+            return listing.map(p -> p.getFileName().toString()).filter(n -> n.matches("segment-\\d+\\.log")).sorted().toList();
+        }
     }
 }
