@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The most recently used decoded batches, keyed by their first index. A leader reads back what it
- * has just appended to build AppendEntries for every follower (§5.3), so the newest batches are
- * read once per follower right after they are written; keeping them decoded saves a MapDB lookup
- * and a CRC pass each time.
+ * The most recently appended decoded batches, keyed by their first index. A leader reads back
+ * what it has just appended to build AppendEntries for every follower (§5.3), so the newest
+ * batches are read once per follower right after they are written; keeping them decoded saves a
+ * disk read and a CRC pass each time.
  */
 final class BatchCache {
 

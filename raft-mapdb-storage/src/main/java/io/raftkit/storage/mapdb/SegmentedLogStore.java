@@ -200,9 +200,12 @@ public final class SegmentedLogStore implements LogStore {
         if (straddling != null && straddling.getKey() + straddling.getValue().count() > from) {
             batches.put(straddling.getKey(), new Batch(straddling.getValue().where(), (int) (from - straddling.getKey())));
         }
-        batches.tailMap(from, true).clear();
-        termStarts.tailMap(from, true).clear();
-        cache.removeFrom(from);
+        if (from <= lastIndex) {
+            // A suffix is replaced (§5.3): rare, so the cache's linear sweep is only paid here.
+            batches.tailMap(from, true).clear();
+            termStarts.tailMap(from, true).clear();
+            cache.removeFrom(from);
+        }
         batches.put(from, new Batch(where, entries.size()));
         for (LogEntry e : entries) {
             noteTerm(e.index(), e.term());
@@ -393,7 +396,8 @@ public final class SegmentedLogStore implements LogStore {
             throw new IOException("log segment " + batch.where().segment().file() + " is corrupt at offset "
                     + batch.where().offset() + ": expected the batch at index " + key + ", found " + decoded.get(0).index());
         }
-        cache.put(key, decoded);
+        // Not cached: the cache holds what was appended last, which up-to-date followers read next;
+        // a lagging follower's reads of old batches would only evict those.
         return decoded;
     }
 
