@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Starts a cluster, drives concurrent clients while injecting faults, records the history,"
-                + " checks it and writes a report to --out.%nExit codes: 0 valid, 1 invalid, 2 unknown or error.")
+                + " checks it and writes a report to --out.%nExit codes: 0 valid, 1 invalid, 2 unknown or error,"
+                + " 3 linearizable but the cluster did not serve again after the final heal.")
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "local",
@@ -71,6 +72,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--quiet-seconds", defaultValue = "5", description = "quiet period after the final heal (default ${DEFAULT-VALUE})")
     long quietSeconds;
 
+    @Option(names = "--recovery-seconds", defaultValue = "60",
+            description = "after the final heal and quiet period, how long the final reads may keep failing before the run fails with exit 3 (default ${DEFAULT-VALUE})")
+    long recoverySeconds;
+
     @Option(names = "--stale-reads", description = "read with ?consistency=stale: deliberately unsafe, to show the checker catches it")
     boolean staleReads;
 
@@ -87,7 +92,8 @@ final class RunCommand implements Callable<Integer> {
         }
         long runSeed = seed != null ? seed : new java.security.SecureRandom().nextLong();
         RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, workload, faults,
-                runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), staleReads);
+                runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), staleReads,
+                Duration.ofSeconds(recoverySeconds));
         Workload work = Workload.named(workload, keys);
         Files.createDirectories(out);
         System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d, out %s%n",
@@ -98,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
                 : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
             cluster.start();
             System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
-            History history = new Runner(cluster, options, work, System.out).run();
+            Runner runner = new Runner(cluster, options, work, System.out);
+            History history = runner.run();
             Path jsonl = out.resolve("history.jsonl");
             HistoryWriter.writeJsonl(history.events(), jsonl);
             CheckResult result = new Checker(work.model(), null, Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
@@ -106,9 +113,9 @@ final class RunCommand implements Callable<Integer> {
             for (String node : cluster.nodes()) {
                 clusterInfo.put(node, cluster.endpoint(node));
             }
-            Report.write(out, options, history.events(), result, clusterInfo, System.out);
+            Report.write(out, options, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
             return switch (result.verdict()) {
-                case VALID -> 0;
+                case VALID -> runner.recoveryFailure() == null ? 0 : 3;
                 case INVALID -> 1;
                 case UNKNOWN -> 2;
             };

@@ -44,12 +44,12 @@ public final class KvHttpClient {
             if (r.statusCode() == 404) {
                 return KvResult.ok(null); // the key is absent: a read of nil
             }
-            return KvResult.fail("HTTP " + r.statusCode() + " " + brief(r.body()));
+            return KvResult.fail(r.statusCode(), "HTTP " + r.statusCode() + " " + brief(r.body()));
         } catch (IOException e) {
-            return KvResult.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return KvResult.fail(KvResult.NO_ANSWER, e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return KvResult.fail("interrupted");
+            return KvResult.fail(KvResult.NO_ANSWER, "interrupted");
         }
     }
 
@@ -79,22 +79,22 @@ public final class KvHttpClient {
             JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
             if (r.statusCode() == 200) {
                 if (cas) {
-                    return body.path("succeeded").asBoolean(false) ? KvResult.ok("true") : KvResult.fail("cas: expected value did not match");
+                    return body.path("succeeded").asBoolean(false) ? KvResult.ok("true") : KvResult.fail(200, "cas: expected value did not match");
                 }
                 return KvResult.ok(null);
             }
             String error = "HTTP " + r.statusCode() + " " + body.path("error").asText("") + ": " + body.path("message").asText(brief(r.body()));
             // Only the server's explicit word makes a write certainly-not-applied.
-            return "not-applied".equals(body.path("outcome").asText()) ? KvResult.fail(error) : KvResult.info(error);
+            return "not-applied".equals(body.path("outcome").asText()) ? KvResult.fail(r.statusCode(), error) : KvResult.info(r.statusCode(), error);
         } catch (HttpTimeoutException e) {
-            return KvResult.info("timeout: " + e.getMessage());
+            return KvResult.info(KvResult.NO_ANSWER, "timeout: " + e.getMessage());
         } catch (java.net.ConnectException e) {
-            return KvResult.fail("connection refused: the request was never sent"); // nothing reached the server
+            return KvResult.fail(KvResult.NO_ANSWER, "connection refused: the request was never sent"); // nothing reached the server
         } catch (IOException e) {
-            return KvResult.info(e.getClass().getSimpleName() + ": " + e.getMessage()); // sent, answer lost
+            return KvResult.info(KvResult.NO_ANSWER, e.getClass().getSimpleName() + ": " + e.getMessage()); // sent, answer lost
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return KvResult.info("interrupted");
+            return KvResult.info(KvResult.NO_ANSWER, "interrupted");
         }
     }
 

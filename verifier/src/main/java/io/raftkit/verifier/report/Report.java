@@ -21,13 +21,16 @@ public final class Report {
     private Report() {
     }
 
-    public static void write(Path dir, RunOptions options, List<Recorded> events, CheckResult result,
+    /** {@code recoveryFailure}: why the cluster did not serve after the final heal, or null. */
+    public static void write(Path dir, RunOptions options, List<Recorded> events, CheckResult result, String recoveryFailure,
                              Map<String, Object> cluster, PrintStream out) throws IOException {
         Files.createDirectories(dir);
         HistoryWriter.writeJsonl(events, dir.resolve("history.jsonl"));
         HistoryWriter.writeEdn(events, dir.resolve("history.edn"));
         long failing = failingIndex(result);
-        Files.writeString(dir.resolve("timeline.html"), Timeline.html(events, result.verdict().word() + " " + result.explain(), failing));
+        String title = result.verdict().word() + " " + result.explain()
+                + (recoveryFailure == null ? "" : "; NOT RECOVERED: " + recoveryFailure);
+        Files.writeString(dir.resolve("timeline.html"), Timeline.html(events, title, failing));
         try {
             Plots.write(events, dir);
         } catch (IOException | RuntimeException e) {
@@ -37,6 +40,10 @@ public final class Report {
         results.put("valid", result.verdict().word());
         results.put("explanation", result.explain());
         results.put("checkMillis", result.millis());
+        results.put("recovered", recoveryFailure == null);
+        if (recoveryFailure != null) {
+            results.put("recoveryFailure", recoveryFailure);
+        }
         results.put("options", Map.of("nodes", options.nodes(), "timeLimitSeconds", options.timeLimit().toSeconds(),
                 "concurrency", options.concurrency(), "keys", options.keys(), "workload", options.workload(),
                 "nemesis", options.faults().toString(), "seed", options.seed(), "staleReads", options.staleReads()));
@@ -48,8 +55,9 @@ public final class Report {
         results.put("keys", result.keys().stream().map(k -> Map.of("key", String.valueOf(k.key()), "valid", k.verdict().word(),
                 "detail", k.detail())).toList());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
-        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s %s%nreport:  %s%n",
-                events.size(), ok, fail, info, result.verdict().word(), result.explain(), dir.resolve("timeline.html"));
+        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s %s%n%sreport:  %s%n",
+                events.size(), ok, fail, info, result.verdict().word(), result.explain(),
+                recoveryFailure == null ? "" : "recovery: FAILED: " + recoveryFailure + "\n", dir.resolve("timeline.html"));
     }
 
     @SuppressWarnings("unchecked")

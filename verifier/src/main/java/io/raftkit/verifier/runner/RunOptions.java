@@ -11,10 +11,12 @@ import java.util.List;
  * @param faultInterval how long each fault lasts, and each healed spell between faults
  * @param staleReads    read with {@code ?consistency=stale}: deliberately unsafe, to show the
  *                      checker catches a broken system
+ * @param recoveryTimeout how long the final reads may keep failing before the run says the cluster
+ *                      did not recover
  */
 public record RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, String workload, List<Fault> faults,
                          long seed, Path out, Duration faultInterval, Duration quietPeriod, Duration requestTimeout,
-                         boolean staleReads) {
+                         boolean staleReads, Duration recoveryTimeout) {
 
     public RunOptions {
         if (nodes < 1 || nodes > 9) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,6 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the nemesis alternates faults and heals; then a full heal, a quiet period, and the final reads.
  * A client whose operation ends {@code info} is treated as crashed, as in Jepsen: it continues
  * under a new process number, so no process ever has two operations open.
+ *
+ * <p>The final reads are also the run's liveness check. A cluster that stops serving after the
+ * final heal leaves a history of failures, which is trivially linearizable; {@link #recoveryFailure()}
+ * says so instead, and the run fails on it.
  */
 public final class Runner {
 
@@ -34,6 +39,16 @@ public final class Runner {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final PrintStream progress;
     private volatile Nemesis nemesis;
+    private volatile String recoveryFailure;
+
+    /**
+     * Pause after a request no server answered. A container that is down still has its published
+     * port open in docker-proxy, which accepts and closes at once: without a pause each client sent
+     * a thousand requests a second there, and the load starved the nodes that were restarting.
+     */
+    static final long NO_ANSWER_PAUSE_MILLIS = 100;
+    /** Pause after a 503 (no leader yet): an election takes a few hundred milliseconds. */
+    static final long UNAVAILABLE_PAUSE_MILLIS = 25;
 
     public Runner(ClusterBackend cluster, RunOptions options, Workload workload, PrintStream progress) {
         this.cluster = cluster;
@@ -87,7 +102,15 @@ public final class Runner {
         Thread.sleep(options.quietPeriod().toMillis());
         finalReads();
         progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
+        if (recoveryFailure != null) {
+            progress.println("NOT RECOVERED: " + recoveryFailure);
+        }
         return history;
+    }
+
+    /** Why the cluster did not serve again after the final heal, or null when it did. */
+    public String recoveryFailure() {
+        return recoveryFailure;
     }
 
     private void clientLoop(int firstProcess) {
@@ -103,8 +126,11 @@ public final class Runner {
                     completedValue(op, result), result.error());
             if (result.outcome() == Outcome.INFO) {
                 process += options.concurrency(); // a crashed process never returns: continue as a new one
-            } else if (result.outcome() == Outcome.FAIL && result.error() != null && result.error().startsWith("connection refused")) {
-                sleepQuietly(50); // the node is down: do not spin thousands of refused requests a second
+            }
+            if (!result.answered()) {
+                sleepQuietly(NO_ANSWER_PAUSE_MILLIS);
+            } else if (result.status() == 503) {
+                sleepQuietly(UNAVAILABLE_PAUSE_MILLIS);
             }
         }
     }
@@ -129,24 +155,56 @@ public final class Runner {
         return op.value();
     }
 
-    /** The set workload's final read: every attempted element, read linearizably from the leader. */
+    /**
+     * After the quiet period: the register workload reads every key, the set workload every element
+     * attempted, each retried until {@code recoveryTimeout} after the first. The reads are recorded
+     * and checked like any other operation, so a write the crash lost shows up here too.
+     */
     private void finalReads() {
-        if (!(workload instanceof SetWorkload set)) {
+        long deadline = System.nanoTime() + options.recoveryTimeout().toNanos();
+        int process = Integer.MAX_VALUE / 2;
+        if (workload instanceof SetWorkload set) {
+            finalSetRead(set, process, deadline);
             return;
         }
-        int process = Integer.MAX_VALUE / 2;
+        for (Invocation read : workload.finalReads()) {
+            KvResult r = readUntil(deadline, read.key(), process);
+            if (r.outcome() != Outcome.OK) {
+                recoveryFailure = "no read of " + read.key() + " succeeded within " + options.recoveryTimeout().toSeconds()
+                        + " s after the final heal and quiet period; last error: " + r.error();
+                return;
+            }
+        }
+    }
+
+    /** Reads {@code key} through the leader (or any node) until one read succeeds or the deadline passes; records each attempt. */
+    private KvResult readUntil(long deadline, String key, int process) {
+        while (true) {
+            history.add(process, "invoke", "read", key, null, null);
+            KvResult r = client.read(endpointForFinalRead(), key, false);
+            history.add(process, r.outcome() == Outcome.OK ? "ok" : "fail", "read", key, r.value(), r.error());
+            if (r.outcome() == Outcome.OK || System.nanoTime() > deadline) {
+                return r;
+            }
+            sleepQuietly(250);
+        }
+    }
+
+    private String endpointForFinalRead() {
+        List<String> nodes = cluster.nodes();
+        return cluster.endpoint(cluster.leader().orElse(nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()))));
+    }
+
+    /** The set workload's final read: every attempted element, one read each, recorded as one read of the set. */
+    private void finalSetRead(SetWorkload set, int process, long deadline) {
         history.add(process, "invoke", "read", "set", null, null);
         TreeSet<Long> found = new TreeSet<>();
-        String endpoint = cluster.endpoint(cluster.leader().orElse(cluster.nodes().get(0)));
         for (long x = 0; x < set.attempted(); x++) {
-            KvResult r = client.read(endpoint, "s" + x, false);
-            for (int attempt = 0; r.outcome() != Outcome.OK && attempt < 20; attempt++) {
-                sleepQuietly(250);
-                endpoint = cluster.endpoint(cluster.leader().orElse(cluster.nodes().get(0)));
-                r = client.read(endpoint, "s" + x, false);
-            }
+            KvResult r = readUnrecorded(deadline, "s" + x);
             if (r.outcome() != Outcome.OK) {
                 history.add(process, "fail", "read", "set", null, "final read of element " + x + " failed: " + r.error());
+                recoveryFailure = "the final read of set element " + x + " did not succeed within "
+                        + options.recoveryTimeout().toSeconds() + " s after the final heal; last error: " + r.error();
                 return;
             }
             if (r.value() != null) {
@@ -154,6 +212,16 @@ public final class Runner {
             }
         }
         history.add(process, "ok", "read", "set", List.copyOf(found), null);
+    }
+
+    private KvResult readUnrecorded(long deadline, String key) {
+        while (true) {
+            KvResult r = client.read(endpointForFinalRead(), key, false);
+            if (r.outcome() == Outcome.OK || System.nanoTime() > deadline) {
+                return r;
+            }
+            sleepQuietly(250);
+        }
     }
 
     private static void sleepQuietly(long millis) {

@@ -1,5 +1,6 @@
 package io.raftkit.verifier.workload;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -29,9 +30,14 @@ public final class RegisterWorkload implements Workload {
         };
     }
 
+    /** One linearizable read of every key. */
     @Override
     public List<Invocation> finalReads() {
-        return List.of();
+        List<Invocation> reads = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            reads.add(new Invocation("read", "r" + k, null));
+        }
+        return reads;
     }
 
     @Override

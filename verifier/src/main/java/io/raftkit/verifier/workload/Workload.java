@@ -9,7 +9,7 @@ public interface Workload {
     /** The next operation of one client; {@code random} is that client's own seeded source. */
     Invocation next(SplittableRandom random);
 
-    /** Reads issued after the final heal (none for the register workload: every read is checked). */
+    /** Reads issued after the final heal: they must succeed within the recovery timeout. */
     List<Invocation> finalReads();
 
     /** The checker model this workload's history is checked against. */

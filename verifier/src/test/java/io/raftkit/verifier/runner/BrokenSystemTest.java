@@ -91,7 +91,7 @@ class BrokenSystemTest {
         try (LocalBackend cluster = new LocalBackend(KvJar.path(), dir, 3)) {
             cluster.start();
             RunOptions options = new RunOptions(3, Duration.ofSeconds(16), 6, 1, "set", List.of(), 42, dir,
-                    Duration.ofSeconds(1000), Duration.ofSeconds(2), Duration.ofSeconds(2), false);
+                    Duration.ofSeconds(1000), Duration.ofSeconds(2), Duration.ofSeconds(2), false, Duration.ofSeconds(30));
             Runner runner = new Runner(cluster, options, Workload.named("set", 1), new PrintStream(OutputStream.nullOutputStream()));
             AtomicReference<History> result = new AtomicReference<>();
             AtomicReference<Exception> failure = new AtomicReference<>();
@@ -112,6 +112,7 @@ class BrokenSystemTest {
             }
             run.join(120_000);
             assertThat(failure.get()).isNull();
+            assertThat(runner.recoveryFailure()).isNull();
             History history = result.get();
             long acked = history.events().stream().filter(e -> e.f().equals("add") && e.type().equals("ok")).count();
             assertThat(acked).as("adds acknowledged before and after the kill").isGreaterThan(20);
