@@ -164,13 +164,20 @@ public final class KvCodec {
             throw new IllegalArgumentException("malformed KV bytes: " + field + " length " + length
                     + " at byte " + (b.position() - 4) + " exceeds the " + b.remaining() + " bytes left");
         }
-        ByteBuffer slice = b.slice(b.position(), length);
-        b.position(b.position() + length);
+        int start = b.position();
+        b.position(start + length);
+        // The String constructor is the fast path (no decoder or CharBuffer per call: this runs for
+        // every applied command on every node), but it replaces malformed input with U+FFFD. Only
+        // then is the strict decoder asked, so a real U+FFFD still decodes and bad bytes are refused.
+        String text = b.hasArray() ? new String(b.array(), b.arrayOffset() + start, length, StandardCharsets.UTF_8) : null;
+        if (text != null && text.indexOf('\uFFFD') < 0) {
+            return text;
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(slice).toString();
+                    .decode(b.slice(start, length)).toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("malformed KV bytes: " + field + " is not valid UTF-8");
         }

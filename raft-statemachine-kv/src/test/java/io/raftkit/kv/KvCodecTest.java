@@ -69,4 +69,15 @@ class KvCodecTest {
             }
         }
     }
+
+    @Test
+    void invalidUtf8IsRefusedButARealReplacementCharacterIsKept() {
+        byte[] bytes = KvCodec.encode(new KvCommand.Put(STAMP, "key", "ab"));
+        bytes[bytes.length - 1] = (byte) 0xC3; // a lead byte with no continuation
+        assertThatThrownBy(() -> KvCodec.decodeCommand(bytes))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("malformed KV bytes: value is not valid UTF-8");
+
+        KvCommand withReplacement = new KvCommand.Put(STAMP, "k\uFFFD", "v\uFFFDw");
+        assertThat(KvCodec.decodeCommand(KvCodec.encode(withReplacement))).isEqualTo(withReplacement);
+    }
 }

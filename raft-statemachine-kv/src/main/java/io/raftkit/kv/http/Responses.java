@@ -19,7 +19,7 @@ final class Responses {
             ctx.response().putHeader(Forwarder.SERVED_BY, servedBy);
             body.put("servedBy", servedBy);
         }
-        ctx.response().end(body.encode());
+        ctx.response().end(body.toBuffer()); // straight to bytes: no intermediate String to encode again
     }
 
     static void error(RoutingContext ctx, ApiError error) {

@@ -32,6 +32,7 @@ import java.util.TreeMap;
  * tick-ms=10
  * election-timeout-ticks=15..30
  * heartbeat-ticks=3
+ * max-inflight-appends=8               # AppendEntries in flight to one follower
  * request-timeout-ms=5000
  * max-key-bytes=1024
  * max-value-bytes=1048576
@@ -48,7 +49,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                            Duration requestTimeout, HttpLimits limits, long sessionTtlMillis) {
 
     private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
-            "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "request-timeout-ms", "max-key-bytes",
+            "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
             "max-value-bytes", "max-body-bytes", "session-ttl-ms");
 
     public Peer self() {
@@ -126,6 +127,9 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         }
         if (settings.containsKey("heartbeat-ticks")) {
             raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", 3, 1, 1_000_000));
+        }
+        if (settings.containsKey("max-inflight-appends")) {
+            raft.maxInflightAppends(numbers.intValue("max-inflight-appends", 8, 1, 10_000));
         }
         RaftConfig raftConfig = raft.build();
         HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", 1024, 1, 64 * 1024),

@@ -77,6 +77,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void raftSettingsReachTheRaftConfigAndOutOfRangeOnesAreRefused() {
+        Map<String, String> s = valid();
+        s.put("heartbeat-ticks", "4");
+        s.put("max-inflight-appends", "2");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.raftConfig().heartbeatIntervalTicks()).isEqualTo(4);
+        assertThat(c.raftConfig().maxInflightAppends()).isEqualTo(2);
+        assertThat(ServerConfig.from(valid()).raftConfig().maxInflightAppends()).isEqualTo(8);
+        s.put("max-inflight-appends", "0");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("max-inflight-appends");
+    }
+
+    @Test
     void aDurableStoreWithoutDataDirIsRefused() {
         Map<String, String> s = valid();
         s.remove("data-dir");
