@@ -22,6 +22,7 @@ public final class KvStateMachineProvider implements StateMachineProvider {
 
     @Override
     public StateMachine create(StateMachineConfig config) {
+        config.options().requireOnly("the kv state machine", java.util.Set.of("session-ttl-ms"));
         return new KvStateMachine(config.options().longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2));
     }
 }

@@ -2,7 +2,9 @@ package io.raftkit.api.spi;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * String settings for a plugin (from flags or a config file) with typed getters whose errors name
@@ -18,6 +20,27 @@ public record Options(Map<String, String> values) {
 
     public static Options of(Map<String, String> values) {
         return new Options(values);
+    }
+
+    /**
+     * Refuses options {@code plugin} does not know, so a misspelt setting is an error naming it
+     * instead of a default silently kept. Returns this, for chaining.
+     */
+    public Options requireOnly(String plugin, Set<String> known) {
+        for (String name : values.keySet()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown option '" + name + "' for " + plugin
+                        + (known.isEmpty() ? ", which takes none" : "; it knows " + new TreeSet<>(known)));
+            }
+        }
+        return this;
+    }
+
+    /** These options without {@code names}: what a wrapping plugin passes on to the one it wraps. */
+    public Options without(Set<String> names) {
+        Map<String, String> rest = new TreeMap<>(values);
+        rest.keySet().removeAll(names);
+        return new Options(rest);
     }
 
     public Optional<String> get(String name) {

@@ -31,7 +31,9 @@ public final class FaultInjectingTransportProvider implements TransportProvider 
         if (innerName.equals(NAME)) {
             throw new IllegalArgumentException("option inner = " + NAME + " would wrap itself; name a real transport");
         }
-        Transport inner = Plugins.transport(innerName).create(config);
+        // The rest of the options are the inner transport's, which checks them itself.
+        Transport inner = Plugins.transport(innerName).create(new TransportConfig(config.self(), config.addresses(),
+                config.options().without(java.util.Set.of("inner", "admin-port")), config.resources()));
         FaultRules rules = config.resources().get(FaultRules.class).orElseGet(FaultRules::new);
         int adminPort = config.options().intValue("admin-port", 0, 0, 65535);
         FaultAdminServer admin = null;

@@ -19,6 +19,7 @@ public final class MemoryLogStoreProvider implements LogStoreProvider {
 
     @Override
     public LogStore open(LogStoreConfig config) {
+        config.options().requireOnly("the memory log store", java.util.Set.of());
         return new MemoryLogStore();
     }
 }

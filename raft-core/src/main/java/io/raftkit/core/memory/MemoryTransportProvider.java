@@ -23,6 +23,7 @@ public final class MemoryTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(TransportConfig config) {
+        config.options().requireOnly("the memory transport", java.util.Set.of("network"));
         MemoryNetwork network = config.resources().get(MemoryNetwork.class)
                 .orElseGet(() -> MemoryNetwork.named(config.options().string("network", "default")));
         return new MemoryTransport(config.self(), network);

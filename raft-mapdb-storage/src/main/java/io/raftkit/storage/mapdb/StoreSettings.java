@@ -1,6 +1,7 @@
 package io.raftkit.storage.mapdb;
 
 import io.raftkit.api.spi.Options;
+import java.util.Set;
 
 /**
  * The tunables of the durable log store, read from {@link Options} with defaults that suit a Raft
@@ -29,6 +30,7 @@ public record StoreSettings(int readCacheBatches, long segmentBytes) {
 
     /** Reads the settings; a bad value throws {@link IllegalArgumentException} naming the option. */
     public static StoreSettings from(Options options) {
+        options.requireOnly("the mapdb log store", Set.of(READ_CACHE_BATCHES, SEGMENT_MB));
         int cache = options.intValue(READ_CACHE_BATCHES, DEFAULTS.readCacheBatches(), 0, 1_000_000);
         long segmentMb = options.longValue(SEGMENT_MB, DEFAULTS.segmentBytes() >> 20, 1, 1024);
         return new StoreSettings(cache, segmentMb << 20);

@@ -65,7 +65,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--session-ttl-ms", description = "idle client sessions expire after this much log time (default 3600000)")
     String sessionTtlMillis;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. transport.connect-timeout-ms=500")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. transport.queue-size=8192 or log-store.segment-mb=16; a plugin refuses options it does not know")
     Map<String, String> extra;
 
     @Override

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad flags or configuration exit 2 with a message naming the problem. */
 class MainTest {
@@ -41,6 +43,18 @@ class MainTest {
                 "--transport", "carrier-pigeon");
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).contains("carrier-pigeon").contains("vertx-tcp");
+    }
+
+    @Test
+    void aMisspeltPluginOptionExits2NamingItAndTheKnownOnes(@TempDir Path dir) {
+        String[] store = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--data-dir", dir.toString(),
+                "--set", "log-store.segment-megs=16");
+        assertThat(store[0]).isEqualTo("2");
+        assertThat(store[1]).contains("unknown option 'segment-megs' for the mapdb log store; it knows [read-cache-batches, segment-mb]");
+        String[] transport = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--log-store", "memory",
+                "--set", "transport.queue-sise=16");
+        assertThat(transport[0]).isEqualTo("2");
+        assertThat(transport[1]).contains("unknown option 'queue-sise' for vertx-tcp");
     }
 
     @Test

@@ -34,11 +34,11 @@ class ServerConfigTest {
     @Test
     void pluginOptionsArePassedByPrefix() {
         Map<String, String> s = valid();
-        s.put("transport.connect-timeout-ms", "500");
-        s.put("log-store.sync", "true");
+        s.put("transport.queue-size", "500");
+        s.put("log-store.segment-mb", "16");
         ServerConfig c = ServerConfig.from(s);
-        assertThat(c.transportOptions().get("connect-timeout-ms")).contains("500");
-        assertThat(c.logStoreOptions().get("sync")).contains("true");
+        assertThat(c.transportOptions().get("queue-size")).contains("500");
+        assertThat(c.logStoreOptions().get("segment-mb")).contains("16");
     }
 
     @Test

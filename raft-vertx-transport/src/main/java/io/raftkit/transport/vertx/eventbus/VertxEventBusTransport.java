@@ -50,6 +50,7 @@ public final class VertxEventBusTransport implements Transport {
         }
         this.vertx = config.resources().get(Vertx.class).orElseThrow(() -> new IllegalArgumentException(
                 "vertx-eventbus needs the host's Vertx instance: lend it with Resources.with(Vertx.class, vertx)"));
+        config.options().requireOnly("vertx-eventbus", java.util.Set.of("cluster-id", "address-prefix"));
         String clusterId = config.options().string("cluster-id", "default");
         String addressPrefix = config.options().string("address-prefix", "raftkit");
         if (clusterId.isBlank() || addressPrefix.isBlank()) {

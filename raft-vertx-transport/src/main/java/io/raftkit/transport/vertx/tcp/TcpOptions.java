@@ -4,6 +4,7 @@ import io.raftkit.api.spi.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Settings of the {@code vertx-tcp} transport, read from {@link Options}; a bad value throws
@@ -28,7 +29,12 @@ record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long 
     record Tls(Path key, Path cert, Path ca, boolean verifyHostname) {
     }
 
+    static final Set<String> NAMES = Set.of("max-frame-bytes", "queue-size", "backoff-min-millis", "backoff-max-millis",
+            "handshake-timeout-millis", "max-pending-handshakes", "event-loops", "tls.key", "tls.cert", "tls.ca",
+            "tls.verify-hostname");
+
     static TcpOptions from(Options options) {
+        options.requireOnly("vertx-tcp", NAMES);
         int maxFrameBytes = options.intValue("max-frame-bytes", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE - 8);
         int queueSize = options.intValue("queue-size", 4096, 1, 1 << 24);
         long backoffMin = options.longValue("backoff-min-millis", 20, 1, 60_000);
