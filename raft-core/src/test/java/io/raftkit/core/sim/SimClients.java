@@ -51,6 +51,8 @@ final class SimClients {
     long readsServed;
     /** Writes invoked at or after this tick must complete (the healing phase's liveness check). */
     long mustCompleteFromTick = Long.MAX_VALUE;
+    /** From this tick no new operation starts (the quiet stretch at the end of a run). */
+    long quietFromTick = Long.MAX_VALUE;
 
     SimClients(SimCluster cluster, RandomGenerator random, int count) {
         this.cluster = cluster;
@@ -65,7 +67,7 @@ final class SimClients {
             if (c.busy && tick - c.invokedTick > TIMEOUT_TICKS) {
                 giveUp(c, tick);
             }
-            if (!c.busy && tick >= c.retryAtTick && random.nextInt(4) == 0) {
+            if (!c.busy && tick >= c.retryAtTick && tick < quietFromTick && random.nextInt(4) == 0) {
                 invoke(c, tick, random.nextInt(3) == 0);
             }
         }

@@ -24,7 +24,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>A run has a fault phase (partitions, one-way cuts, loss, duplication, delay, crashes with
  * restart, crashes in the middle of a Ready) and a healing phase, in which a leader must emerge
- * within a bound and every write must then complete.
+ * within a bound and every write must then complete. The healing phase ends with a quiet stretch
+ * without new requests, after which every node must hold and have applied exactly the leader's
+ * committed log: heartbeats alone must bring a follower that missed the last appends up to date.
  */
 public final class SimCluster {
 
@@ -34,6 +36,7 @@ public final class SimCluster {
 
     static final int TICK_MILLIS = 10;
     private static final int SETTLE_TICKS = 300;
+    private static final int QUIET_TICKS = 150;
 
     private final long seed;
     private final Options options;
@@ -106,6 +109,9 @@ public final class SimCluster {
             if (healing && tick == faultTicks + SETTLE_TICKS) {
                 requireLeader();
             }
+        }
+        if (healing) {
+            requireCaughtUp();
         }
         return new Result(seed, options, clients.writesAcked, clients.readsServed, invariants.committedUpTo(), events,
                 trace == null ? null : trace.toString());
@@ -366,7 +372,25 @@ public final class SimCluster {
         midReadyCrashRate = 0;
         restartCrashed();
         clients.mustCompleteFromTick = tick + SETTLE_TICKS;
+        clients.quietFromTick = Math.max(tick + SETTLE_TICKS, options.ticks() - QUIET_TICKS);
         trace("heal all");
+    }
+
+    /** After the quiet stretch: one leader, and every node's log, commit and applied index equal to its. */
+    private void requireCaughtUp() {
+        requireLeader();
+        SimNode leader = nodes.values().stream().filter(n -> n.raft.role() == Role.LEADER)
+                .max(java.util.Comparator.comparingLong(n -> n.raft.term())).orElseThrow();
+        long commit = leader.raft.commitIndex();
+        for (SimNode node : nodes.values()) {
+            if (!node.up || node.raft.lastIndex() != leader.raft.lastIndex() || node.raft.commitIndex() != commit
+                    || node.appliedIndex != commit) {
+                StringBuilder states = new StringBuilder();
+                nodes.values().forEach(n -> states.append(' ').append(n.raft).append(" applied=").append(n.appliedIndex));
+                throw new SafetyViolation("liveness after healing", node.id + " did not catch up with leader " + leader.id
+                        + " in a quiet stretch of " + (tick - clients.quietFromTick) + " ticks:" + states);
+            }
+        }
     }
 
     private void requireLeader() {
