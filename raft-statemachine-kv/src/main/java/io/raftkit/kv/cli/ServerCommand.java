@@ -38,6 +38,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--log-store", description = "log store plugin name (default mapdb)")
     String logStore;
 
+    @Option(names = "--bind-host", description = "listen here instead of on this node's own peer hosts, e.g. 0.0.0.0 behind NAT;"
+            + " the ports stay the peer entry's (vertx-tcp listens there too)")
+    String bindHost;
+
     @Option(names = "--cluster-id", description = "cluster name; a data dir of another cluster is refused (default raftkit)")
     String clusterId;
 
@@ -114,6 +118,7 @@ public final class ServerCommand implements Callable<Integer> {
         put(s, "transport", transport);
         put(s, "log-store", logStore);
         put(s, "cluster-id", clusterId);
+        put(s, "bind-host", bindHost);
         put(s, "tick-ms", tickMillis);
         put(s, "election-timeout-ticks", electionTimeoutTicks);
         put(s, "heartbeat-ticks", heartbeatTicks);

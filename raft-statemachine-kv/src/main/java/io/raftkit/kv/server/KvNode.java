@@ -75,8 +75,9 @@ public final class KvNode implements AutoCloseable {
             KvHttpServer http = new KvHttpServer(vertx, raft, httpUrls, config.limits(), registry);
             KvNode node = new KvNode(config, vertx, raft, http);
             HostPort listen = config.self().http();
-            node.httpPort = http.listen(listen.host(), listen.port()).await();
-            LOG.info("node {} serving HTTP on {}:{}, raft on {}, data in {}", config.id(), listen.host(), node.httpPort,
+            String httpHost = config.bindHost().orElse(listen.host());
+            node.httpPort = http.listen(httpHost, listen.port()).await();
+            LOG.info("node {} serving HTTP on {}:{}, raft on {}, data in {}", config.id(), httpHost, node.httpPort,
                     config.self().raft(), config.dataDir());
             return node;
         } catch (IOException | RuntimeException e) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
  * transport=vertx-tcp                  # any TransportProvider name on the classpath
  * log-store=mapdb                      # any LogStoreProvider name
  * cluster-id=raftkit
+ * bind-host=0.0.0.0                    # optional: listen here (HTTP, and vertx-tcp unless transport.bind-host)
  * tick-ms=10
  * election-timeout-ticks=15..30
  * heartbeat-ticks=3
@@ -46,11 +48,11 @@ import java.util.TreeMap;
  */
 public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
-                           Duration requestTimeout, HttpLimits limits, long sessionTtlMillis) {
+                           Duration requestTimeout, HttpLimits limits, long sessionTtlMillis, Optional<String> bindHost) {
 
     private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
-            "max-value-bytes", "max-body-bytes", "session-ttl-ms");
+            "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host");
 
     public Peer self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
@@ -107,6 +109,13 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                     + peers.stream().map(p -> p.id().value()).toList());
         }
         String transport = settings.getOrDefault("transport", "vertx-tcp");
+        Optional<String> bindHost = Optional.ofNullable(settings.get("bind-host")).map(String::trim);
+        if (bindHost.isPresent() && bindHost.get().isEmpty()) {
+            throw new IllegalArgumentException("bind-host is empty: give a host or address to listen on, e.g. 0.0.0.0");
+        }
+        if (bindHost.isPresent() && transport.equals("vertx-tcp")) {
+            transportOptions.putIfAbsent("bind-host", bindHost.get()); // one setting for both listeners
+        }
         String logStore = settings.getOrDefault("log-store", "mapdb");
         String dataDirText = settings.get("data-dir");
         if (dataDirText == null && !logStore.equals("memory")) {
@@ -138,7 +147,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
                 Options.of(logStoreOptions), settings.getOrDefault("cluster-id", "raftkit"), raftConfig,
                 Duration.ofMillis(numbers.longValue("request-timeout-ms", 5000, 1, 600_000)), limits,
-                numbers.longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2));
+                numbers.longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2), bindHost);
     }
 
     private static String required(Map<String, String> settings, String key) {

@@ -90,6 +90,23 @@ class ServerConfigTest {
     }
 
     @Test
+    void bindHostIsForHttpAndVertxTcpUnlessTheTransportSaysOtherwise() {
+        Map<String, String> s = valid();
+        assertThat(ServerConfig.from(s).bindHost()).isEmpty();
+        s.put("bind-host", "0.0.0.0");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.bindHost()).contains("0.0.0.0");
+        assertThat(c.transportOptions().get("bind-host")).contains("0.0.0.0");
+        s.put("transport.bind-host", "10.0.0.5");
+        assertThat(ServerConfig.from(s).transportOptions().get("bind-host")).contains("10.0.0.5");
+        s.remove("transport.bind-host");
+        s.put("transport", "memory"); // a transport that does not listen gets no option it would refuse
+        assertThat(ServerConfig.from(s).transportOptions().values()).isEmpty();
+        s.put("bind-host", " ");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("bind-host is empty");
+    }
+
+    @Test
     void aDurableStoreWithoutDataDirIsRefused() {
         Map<String, String> s = valid();
         s.remove("data-dir");

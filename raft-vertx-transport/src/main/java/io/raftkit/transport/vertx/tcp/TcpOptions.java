@@ -20,10 +20,13 @@ import java.util.Set;
  *       carries a node's traffic, and more only add context switches (docs/bench/transport.md)</li>
  *   <li>{@code tls.key}, {@code tls.cert}, {@code tls.ca}: PEM files; all three enable mutual TLS</li>
  *   <li>{@code tls.verify-hostname} (true): check that a peer's certificate names the address dialled</li>
+ *   <li>{@code bind-host} (the host of this node's own address): where to listen, e.g. {@code 0.0.0.0}
+ *       when the address peers dial is not one of this machine's (NAT, a container's published port)</li>
  * </ul>
  */
 record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long backoffMaxMillis,
-                  long handshakeTimeoutMillis, int maxPendingHandshakes, int eventLoops, Optional<Tls> tls) {
+                  long handshakeTimeoutMillis, int maxPendingHandshakes, int eventLoops, Optional<Tls> tls,
+                  Optional<String> bindHost) {
 
     /** Mutual TLS material: this node's key and certificate, and the CA that signs every member's. */
     record Tls(Path key, Path cert, Path ca, boolean verifyHostname) {
@@ -31,7 +34,7 @@ record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long 
 
     static final Set<String> NAMES = Set.of("max-frame-bytes", "queue-size", "backoff-min-millis", "backoff-max-millis",
             "handshake-timeout-millis", "max-pending-handshakes", "event-loops", "tls.key", "tls.cert", "tls.ca",
-            "tls.verify-hostname");
+            "tls.verify-hostname", "bind-host");
 
     static TcpOptions from(Options options) {
         options.requireOnly("vertx-tcp", NAMES);
@@ -44,7 +47,15 @@ record TcpOptions(int maxFrameBytes, int queueSize, long backoffMinMillis, long 
         int eventLoops = options.intValue("event-loops", 1, 1, 64);
         return new TcpOptions(maxFrameBytes, queueSize, backoffMin, backoffMax, handshakeTimeout,
                 maxPendingHandshakes, eventLoops,
-                tls(options));
+                tls(options), bindHost(options));
+    }
+
+    private static Optional<String> bindHost(Options options) {
+        Optional<String> host = options.get("bind-host").map(String::trim);
+        if (host.isPresent() && host.get().isEmpty()) {
+            throw new IllegalArgumentException("option bind-host is empty: give a host or address to listen on, e.g. 0.0.0.0");
+        }
+        return host;
     }
 
     private static Optional<Tls> tls(Options options) {

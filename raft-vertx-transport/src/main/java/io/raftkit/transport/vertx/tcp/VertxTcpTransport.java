@@ -75,7 +75,8 @@ public final class VertxTcpTransport implements Transport {
         }
         vertx = lentVertx != null ? lentVertx
                 : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setWorkerPoolSize(1));
-        SocketAddress listen = addresses.get(self);
+        SocketAddress own = addresses.get(self);
+        SocketAddress listen = options.bindHost().map(h -> SocketAddress.inetSocketAddress(own.port(), h)).orElse(own);
         Set<NodeId> members = addresses.keySet();
         server = vertx.createNetServer(serverOptions(listen))
                 .connectHandler(socket -> accept(socket, members, inbound));

@@ -103,4 +103,28 @@ class TcpConfigurationTest {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
+
+    /** Behind NAT the address peers dial is not this machine's: listen on bind-host, at the address's port. */
+    @Test
+    void bindHostListensWhereTheOwnAddressCannotBeBound() throws Exception {
+        int portA = Ports.freePort();
+        int portB = Ports.freePort();
+        Transport a = create(A, Map.of(A, "raftkit-nat.invalid:" + portA, B, "127.0.0.1:" + portB),
+                Map.of("bind-host", "127.0.0.1"), Resources.EMPTY);
+        Transport b = create(B, Map.of(A, "127.0.0.1:" + portA, B, "127.0.0.1:" + portB), Map.of(), Resources.EMPTY);
+        try {
+            List<Object> inbox = new CopyOnWriteArrayList<>();
+            a.start(inbox::add);
+            b.start(m -> { });
+            b.send(new TimeoutNow(B, A, 9));
+            assertThat(Await.until(Duration.ofSeconds(10), () -> inbox.contains(new TimeoutNow(B, A, 9)))).isTrue();
+        } finally {
+            a.close();
+            b.close();
+        }
+        Map<NodeId, String> good = Map.of(A, "127.0.0.1:9001", B, "127.0.0.1:9002");
+        assertThatThrownBy(() -> create(A, good, Map.of("bind-host", " "), Resources.EMPTY)).hasMessageContaining("bind-host is empty");
+        assertThatThrownBy(() -> create(A, good, Map.of("bind-hots", "0.0.0.0"), Resources.EMPTY))
+                .hasMessageContaining("unknown option 'bind-hots' for vertx-tcp");
+    }
 }
