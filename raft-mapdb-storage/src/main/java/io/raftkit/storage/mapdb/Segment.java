@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -57,17 +55,12 @@ final class Segment implements AutoCloseable {
      */
     static Segment create(Path dir, long sequence, String clusterId, String nodeId) throws IOException {
         Path file = dir.resolve(fileName(sequence));
-        Path temp = dir.resolve(fileName(sequence) + ".tmp");
         ByteBuffer header = encodeHeader(sequence, clusterId, nodeId);
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        DurableFiles.createAtomically(file, out -> {
             while (header.hasRemaining()) {
                 out.write(header);
             }
-            out.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        forceDirectory(dir);
+        });
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new Segment(file, sequence, channel, header.limit(), channel.size());
     }
@@ -263,12 +256,5 @@ final class Segment implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, length);
         return (int) crc.getValue();
-    }
-
-    /** Makes a created, renamed or deleted file's directory entry durable. */
-    static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
     }
 }

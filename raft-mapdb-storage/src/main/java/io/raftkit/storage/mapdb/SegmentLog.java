@@ -203,7 +203,7 @@ final class SegmentLog implements AutoCloseable {
             deleted++;
         }
         if (deleted > 0) {
-            Segment.forceDirectory(dir);
+            DurableFiles.forceDirectory(dir);
         }
         return deleted;
     }

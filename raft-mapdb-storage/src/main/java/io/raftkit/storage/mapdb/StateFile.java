@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -61,17 +60,12 @@ final class StateFile implements AutoCloseable {
      */
     static StateFile create(Path dataDir, String clusterId, String nodeId) throws IOException {
         Path file = path(dataDir);
-        Path temp = dataDir.resolve(FILE_NAME + ".tmp");
         State initial = new State(1, 1, 0, 1, HardState.INITIAL);
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        DurableFiles.createAtomically(file, out -> {
             writeFully(out, header(FORMAT_VERSION, clusterId, nodeId), 0);
             writeFully(out, ByteBuffer.allocate(2 * SLOT_BYTES), HEADER_BYTES);
             writeFully(out, slot(initial), slotOffset(initial.sequence()));
-            out.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        Segment.forceDirectory(dataDir);
+        });
         return new StateFile(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), initial);
     }
 
