@@ -18,12 +18,8 @@ import io.raftkit.api.message.VoteReply;
 import io.raftkit.core.log.RaftLog;
 import io.raftkit.core.progress.Progress;
 import io.raftkit.core.quorum.Majority;
-import io.raftkit.core.read.ReadQueue;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
@@ -36,39 +32,31 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftNode {
 
-    private final NodeId self;
-    private final ClusterConfig cluster;
-    private final List<NodeId> otherVoters;
-    private final List<NodeId> peers;
-    private final RaftConfig config;
-    private final RandomGenerator random;
-    private final RaftLog log;
+    // Package-private: Election and LinearizableReads are parts of this node, split out to keep
+    // each file small; they read and set this state but nothing outside the node does.
+    final NodeId self;
+    final ClusterConfig cluster;
+    final List<NodeId> otherVoters;
+    final List<NodeId> peers;
+    final RaftConfig config;
+    final RaftLog log;
     private final Outbox outbox = new Outbox();
+    final Election election;
+    final LinearizableReads reads;
 
-    private Role role = Role.FOLLOWER;
-    private long term;
-    private NodeId votedFor;
-    private NodeId leader;
+    Role role = Role.FOLLOWER;
+    long term;
+    NodeId votedFor;
+    NodeId leader;
     private long commitIndex;
     private long appliedHandedOut;
     private HardState savedHardState;
 
-    private int electionElapsed;
-    private int heartbeatElapsed;
-    private int randomizedElectionTimeout;
+    int electionElapsed;
+    int heartbeatElapsed;
 
-    private final Set<NodeId> votesGranted = new HashSet<>();
-    private final Set<NodeId> votesRejected = new HashSet<>();
-
-    private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
-    private final ReadQueue reads = new ReadQueue();
-    /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
-    private final List<ReadQueue.PendingRead> readsAwaitingNoOp = new ArrayList<>();
-    /** Reads this follower forwarded to the leader, by request id. */
-    private final TreeMap<Long, NodeId> forwardedReads = new TreeMap<>();
-    private boolean broadcastPending;
-    private NodeId leadTransferee;
-    private int transferElapsed;
+    final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+    boolean broadcastPending;
 
     /**
      * Restores a peer from what its LogStore holds.
@@ -85,10 +73,11 @@ public final class RaftNode {
         this.self = self;
         this.cluster = cluster;
         this.config = config;
-        this.random = random;
         this.log = new RaftLog(snapshotIndex, snapshotTerm, log);
         this.otherVoters = cluster.voters().stream().filter(id -> !id.equals(self)).toList();
         this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
+        this.election = new Election(this, random);
+        this.reads = new LinearizableReads(self, cluster, otherVoters, this.log, outbox);
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
         // The stored commit index is a lower bound of what was committed; entries above the
@@ -96,7 +85,7 @@ public final class RaftNode {
         this.commitIndex = Math.min(hardState.commitIndex(), this.log.lastIndex());
         this.appliedHandedOut = snapshotIndex;
         this.savedHardState = hardState;
-        resetElectionTimeout();
+        election.resetElectionTimeout();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -106,20 +95,18 @@ public final class RaftNode {
         electionElapsed++;
         if (role == Role.LEADER) {
             tickLeader();
-        } else if (electionElapsed >= randomizedElectionTimeout && cluster.isVoter(self)) {
-            campaign(false);
+        } else if (election.isTimedOut() && cluster.isVoter(self)) {
+            election.campaign(false);
         }
     }
 
     private void tickLeader() {
         heartbeatElapsed++;
-        if (leadTransferee != null && ++transferElapsed >= config.electionTimeoutMinTicks()) {
-            leadTransferee = null; // thesis §3.10: abort a transfer that did not finish in an election timeout
-        }
+        election.tickTransfer(); // thesis §3.10: abort a transfer that did not finish in an election timeout
         if (electionElapsed >= config.electionTimeoutMinTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !quorumActive()) {
-                becomeFollower(term, null); // CheckQuorum: a leader cut off from a majority steps down
+            if (config.checkQuorum() && !election.quorumActive()) {
+                election.becomeFollower(term, null); // CheckQuorum: a leader cut off from a majority steps down
                 return;
             }
         }
@@ -135,7 +122,7 @@ public final class RaftNode {
             return; // bad input from outside is not an invariant: ignore it
         }
         if (m.term() > term) {
-            if (!acceptHigherTerm(m)) {
+            if (!election.acceptHigherTerm(m)) {
                 return;
             }
         } else if (m.term() < term) {
@@ -150,24 +137,6 @@ public final class RaftNode {
         }
     }
 
-    /** §5.1: adopt a newer term, except where PreVote and leader stickiness say otherwise. */
-    private boolean acceptHigherTerm(RaftMessage m) {
-        if (m instanceof RequestVote rv) {
-            if (!rv.leadershipTransfer() && inLease()) {
-                return false; // thesis §4.2.3: a live leader is not disrupted by a partitioned node
-            }
-            if (rv.preVote()) {
-                return true; // a PreVote changes nobody's term (thesis §9.6)
-            }
-        }
-        if (m instanceof VoteReply vr && vr.preVote() && vr.granted()) {
-            return true; // granted PreVotes echo the term the pre-candidate would campaign in
-        }
-        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow;
-        becomeFollower(m.term(), fromLeader ? m.from() : null);
-        return true;
-    }
-
     private void rejectStale(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
             // Tell a deposed leader the newer term so it steps down (with CheckQuorum and PreVote
@@ -178,25 +147,21 @@ public final class RaftNode {
         }
     }
 
-    private boolean inLease() {
-        return config.checkQuorum() && leader != null && electionElapsed < config.electionTimeoutMinTicks();
-    }
-
     private void stepFollower(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
             electionElapsed = 0;
             leader = m.from();
             handleAppendEntries(ae);
         } else if (m instanceof RequestVote rv) {
-            handleRequestVote(rv);
+            election.handleRequestVote(rv);
         } else if (m instanceof TimeoutNow) {
             if (m.from().equals(leader)) {
-                campaign(true); // thesis §3.10: the leader hands over; skip PreVote
+                election.campaign(true); // thesis §3.10: the leader hands over; skip PreVote
             }
         } else if (m instanceof ReadIndexReply reply) {
-            handleReadIndexReply(reply);
+            reads.handleReadIndexReply(reply, leader);
         } else if (m instanceof ReadIndexRequest req) {
-            send(new ReadIndexReply(self, req.from(), term, req.requestId(), false, 0));
+            reads.refuse(req, term);
         } else if (m instanceof VoteReply || m instanceof AppendReply
                 || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
             return; // stale replies of an earlier role; snapshots are not sent yet
@@ -207,14 +172,14 @@ public final class RaftNode {
 
     private void stepCandidate(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
-            becomeFollower(term, m.from()); // §5.2: a leader of this term exists
+            election.becomeFollower(term, m.from()); // §5.2: a leader of this term exists
             handleAppendEntries(ae);
         } else if (m instanceof VoteReply vr) {
-            handleVoteReply(vr);
+            election.handleVoteReply(vr);
         } else if (m instanceof RequestVote rv) {
-            handleRequestVote(rv);
+            election.handleRequestVote(rv);
         } else if (m instanceof ReadIndexRequest req) {
-            send(new ReadIndexReply(self, req.from(), term, req.requestId(), false, 0));
+            reads.refuse(req, term);
         } else if (m instanceof TimeoutNow || m instanceof AppendReply || m instanceof ReadIndexReply
                 || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
             return;
@@ -233,9 +198,9 @@ public final class RaftNode {
                 handleAppendReply(pr, reply);
             }
         } else if (m instanceof RequestVote rv) {
-            handleRequestVote(rv);
+            election.handleRequestVote(rv);
         } else if (m instanceof ReadIndexRequest req) {
-            handleReadIndex(req.requestId(), req.from());
+            reads.handleReadIndex(req.requestId(), req.from(), term, commitIndex);
         } else if (m instanceof AppendEntries) {
             throw new IllegalStateException("election safety violated: " + self + " and " + m.from()
                     + " are both leaders of term " + term);
@@ -255,8 +220,8 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             return new ProposeResult.NotLeader(Optional.ofNullable(leader));
         }
-        if (leadTransferee != null) {
-            return new ProposeResult.Rejected("leadership is being transferred to " + leadTransferee);
+        if (election.transferee() != null) {
+            return new ProposeResult.Rejected("leadership is being transferred to " + election.transferee());
         }
         LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
         log.append(entry);
@@ -267,12 +232,11 @@ public final class RaftNode {
     /** Registers a linearizable read; its outcome appears in a later Ready as a ReadState or ReadFailure. */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
-            handleReadIndex(requestId, null);
+            reads.handleReadIndex(requestId, null, term, commitIndex);
         } else if (leader != null && role == Role.FOLLOWER) {
-            forwardedReads.put(requestId, leader);
-            send(new ReadIndexRequest(self, leader, term, requestId));
+            reads.forward(requestId, leader, term);
         } else {
-            outbox.readFailures.add(new ReadFailure(requestId, Optional.ofNullable(leader)));
+            reads.fail(requestId, leader);
         }
     }
 
@@ -281,20 +245,13 @@ public final class RaftNode {
         if (role != Role.LEADER || target.equals(self) || !cluster.isVoter(target)) {
             return;
         }
-        leadTransferee = target;
-        transferElapsed = 0;
-        Progress pr = progress.get(target);
-        if (pr.matchIndex() == log.lastIndex()) {
-            send(new TimeoutNow(self, target, term));
-        } else {
-            sendAppend(target, pr);
-        }
+        election.transferLeadership(target);
     }
 
     // ---------------------------------------------------------------- output
 
     public boolean hasReady() {
-        return broadcastPending || reads.needsBroadcast() || !outbox.isEmpty()
+        return broadcastPending || reads.needsHeartbeat() || !outbox.isEmpty()
                 || !currentHardState().equals(savedHardState)
                 || log.stableIndex() < log.lastIndex()
                 || commitIndex > appliedHandedOut;
@@ -344,7 +301,7 @@ public final class RaftNode {
             broadcastPending = false;
             return;
         }
-        if (reads.needsBroadcast()) {
+        if (reads.needsHeartbeat()) {
             broadcastHeartbeat();
         }
         if (broadcastPending) {
@@ -412,146 +369,6 @@ public final class RaftNode {
         return self + "[" + role + " term=" + term + " commit=" + commitIndex + " last=" + log.lastIndex() + "]";
     }
 
-    // ---------------------------------------------------------------- elections (§5.2)
-
-    private void campaign(boolean transfer) {
-        if (config.preVote() && !transfer) {
-            becomePreCandidate();
-        } else {
-            becomeCandidate(transfer);
-        }
-    }
-
-    private void becomePreCandidate() {
-        role = Role.PRE_CANDIDATE;
-        leader = null;
-        startVoteCount();
-        if (Majority.isWon(1, cluster.voters().size())) {
-            becomeCandidate(false);
-            return;
-        }
-        for (NodeId voter : otherVoters) {
-            send(new RequestVote(self, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
-        }
-    }
-
-    private void becomeCandidate(boolean transfer) {
-        role = Role.CANDIDATE;
-        term++;
-        votedFor = self;
-        leader = null;
-        startVoteCount();
-        if (Majority.isWon(1, cluster.voters().size())) {
-            becomeLeader();
-            return;
-        }
-        for (NodeId voter : otherVoters) {
-            send(new RequestVote(self, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
-        }
-    }
-
-    private void startVoteCount() {
-        votesGranted.clear();
-        votesRejected.clear();
-        votesGranted.add(self);
-        electionElapsed = 0;
-        resetElectionTimeout();
-    }
-
-    private void handleRequestVote(RequestVote rv) {
-        boolean upToDate = log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
-        boolean granted;
-        if (rv.preVote()) {
-            // Would we vote in rv.term? Only if we have no live leader and the log is current.
-            granted = rv.term() > term && upToDate && (rv.leadershipTransfer() || !inLease());
-        } else {
-            boolean canVote = votedFor == null ? leader == null : votedFor.equals(rv.from());
-            granted = canVote && upToDate;
-            if (granted) {
-                votedFor = rv.from(); // persisted before the reply leaves: VoteReply is sent after persist
-                electionElapsed = 0;
-            }
-        }
-        send(new VoteReply(self, rv.from(), granted && rv.preVote() ? rv.term() : term, granted, rv.preVote()));
-    }
-
-    private void handleVoteReply(VoteReply vr) {
-        if (vr.preVote() != (role == Role.PRE_CANDIDATE)) {
-            return; // a reply to the other kind of round
-        }
-        if (!cluster.isVoter(vr.from())) {
-            return;
-        }
-        (vr.granted() ? votesGranted : votesRejected).add(vr.from());
-        int voters = cluster.voters().size();
-        if (Majority.isWon(votesGranted.size(), voters)) {
-            if (role == Role.PRE_CANDIDATE) {
-                becomeCandidate(false);
-            } else {
-                becomeLeader();
-            }
-        } else if (Majority.isLost(votesRejected.size(), voters)) {
-            becomeFollower(term, null);
-        }
-    }
-
-    private void becomeFollower(long newTerm, NodeId newLeader) {
-        if (role == Role.LEADER) {
-            failReads();
-        }
-        if (newTerm > term) {
-            term = newTerm;
-            votedFor = null;
-        }
-        if (newLeader == null || !newLeader.equals(leader)) {
-            failForwardedReads();
-        }
-        role = Role.FOLLOWER;
-        leader = newLeader;
-        leadTransferee = null;
-        progress.clear();
-        readsAwaitingNoOp.clear();
-        electionElapsed = 0;
-        resetElectionTimeout();
-    }
-
-    private void becomeLeader() {
-        role = Role.LEADER;
-        leader = self;
-        heartbeatElapsed = 0;
-        electionElapsed = 0;
-        leadTransferee = null;
-        failForwardedReads();
-        progress.clear();
-        for (NodeId peer : peers) {
-            Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightAppends(),
-                    (long) config.maxInflightAppends() * config.maxBytesPerAppend());
-            pr.setRecentActive(true);
-            progress.put(peer, pr);
-        }
-        // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries commit and reads proceed.
-        log.append(LogEntry.noOp(log.lastIndex() + 1, term));
-        broadcastPending = true;
-        maybeCommit();
-    }
-
-    private void resetElectionTimeout() {
-        randomizedElectionTimeout = config.electionTimeoutMinTicks()
-                + random.nextInt(config.electionTimeoutMaxTicks() - config.electionTimeoutMinTicks());
-    }
-
-    private boolean quorumActive() {
-        int active = 1;
-        for (NodeId voter : otherVoters) {
-            Progress pr = progress.get(voter);
-            if (pr.recentActive()) {
-                active++;
-            }
-            pr.setRecentActive(false);
-        }
-        return Majority.isWon(active, cluster.voters().size());
-    }
-
     // ---------------------------------------------------------------- replication (§5.3)
 
     private void handleAppendEntries(AppendEntries ae) {
@@ -601,9 +418,7 @@ public final class RaftNode {
             }
             if (updated) {
                 maybeCommit();
-                if (reply.from().equals(leadTransferee) && pr.matchIndex() == log.lastIndex()) {
-                    send(new TimeoutNow(self, reply.from(), term));
-                }
+                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
             } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
                 pr.becomeProbe(pr.matchIndex() + 1); // the pipeline stalled: messages were lost
             }
@@ -614,7 +429,7 @@ public final class RaftNode {
             pr.becomeProbe(nextAfterRejection(pr, reply));
             sendAppend(reply.from(), pr);
         }
-        confirmReads();
+        reads.confirmReads(term);
     }
 
     /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
@@ -627,7 +442,7 @@ public final class RaftNode {
         return Math.min(Math.max(next, 1), log.lastIndex() + 1);
     }
 
-    private void sendAppend(NodeId peer, Progress pr) {
+    void sendAppend(NodeId peer, Progress pr) {
         if (pr.isPaused()) {
             return;
         }
@@ -654,7 +469,7 @@ public final class RaftNode {
      * follower's commit index, stuck until the next proposal); a probing follower's at matchIndex.
      */
     private void broadcastHeartbeat() {
-        reads.broadcastSent();
+        reads.heartbeatSent();
         for (NodeId peer : peers) {
             Progress pr = progress.get(peer);
             long prev = pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
@@ -667,7 +482,7 @@ public final class RaftNode {
         }
     }
 
-    private void maybeCommit() {
+    void maybeCommit() {
         long[] matches = new long[cluster.voters().size()];
         int i = 0;
         for (NodeId voter : cluster.voters()) {
@@ -678,75 +493,12 @@ public final class RaftNode {
         if (candidate > commitIndex && log.term(candidate) == term) {
             commitIndex = candidate;
             broadcastPending = true; // followers learn the new commit index promptly
-            releaseReadsAwaitingNoOp();
-            confirmReads();
+            reads.releaseReadsAwaitingNoOp(term, commitIndex);
+            reads.confirmReads(term);
         }
     }
 
-    // ---------------------------------------------------------------- reads (thesis §6.4)
-
-    private void handleReadIndex(long requestId, NodeId origin) {
-        if (log.term(commitIndex) != term) {
-            readsAwaitingNoOp.add(new ReadQueue.PendingRead(requestId, origin, 0, 0));
-            return;
-        }
-        reads.add(requestId, origin, commitIndex);
-        confirmReads();
-    }
-
-    private void releaseReadsAwaitingNoOp() {
-        if (readsAwaitingNoOp.isEmpty() || log.term(commitIndex) != term) {
-            return;
-        }
-        for (ReadQueue.PendingRead r : readsAwaitingNoOp) {
-            reads.add(r.requestId(), r.origin(), commitIndex);
-        }
-        readsAwaitingNoOp.clear();
-    }
-
-    private void confirmReads() {
-        for (ReadQueue.PendingRead r : reads.confirmed(otherVoters, Majority.size(cluster.voters().size()))) {
-            if (r.origin() == null) {
-                outbox.readStates.add(new ReadState(r.requestId(), r.readIndex()));
-            } else {
-                send(new ReadIndexReply(self, r.origin(), term, r.requestId(), true, r.readIndex()));
-            }
-        }
-    }
-
-    private void handleReadIndexReply(ReadIndexReply reply) {
-        NodeId askedLeader = forwardedReads.remove(reply.requestId());
-        if (askedLeader == null || !askedLeader.equals(reply.from())) {
-            return; // unknown or duplicate
-        }
-        if (reply.ok()) {
-            outbox.readStates.add(new ReadState(reply.requestId(), reply.readIndex()));
-        } else {
-            outbox.readFailures.add(new ReadFailure(reply.requestId(), Optional.ofNullable(leader)));
-        }
-    }
-
-    private void failReads() {
-        List<ReadQueue.PendingRead> lost = new ArrayList<>(reads.drain());
-        lost.addAll(readsAwaitingNoOp);
-        readsAwaitingNoOp.clear();
-        for (ReadQueue.PendingRead r : lost) {
-            if (r.origin() == null) {
-                outbox.readFailures.add(new ReadFailure(r.requestId(), Optional.empty()));
-            } else {
-                send(new ReadIndexReply(self, r.origin(), term, r.requestId(), false, 0));
-            }
-        }
-    }
-
-    private void failForwardedReads() {
-        for (Long id : forwardedReads.keySet()) {
-            outbox.readFailures.add(new ReadFailure(id, Optional.empty()));
-        }
-        forwardedReads.clear();
-    }
-
-    private void send(RaftMessage m) {
+    void send(RaftMessage m) {
         outbox.add(m);
     }
 }

@@ -1,0 +1,155 @@
+package io.raftkit.core;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.message.ReadIndexReply;
+import io.raftkit.api.message.ReadIndexRequest;
+import io.raftkit.core.log.RaftLog;
+import io.raftkit.core.quorum.Majority;
+import io.raftkit.core.read.ReadQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A node's linearizable reads without a log write (thesis §6.4). A leader records its commit index
+ * when a read arrives and confirms the read once a quorum has answered a heartbeat round sent after
+ * that; a follower forwards the read to its leader and waits for the index to come back.
+ *
+ * <p>Part of {@link RaftNode}: the node passes in its term, commit index and leader, since those
+ * belong to the node, and this class keeps only what reads alone need. Outcomes leave through the
+ * node's {@link Outbox}: ReadStates and ReadFailures for local reads, ReadIndexReplies for
+ * forwarded ones.
+ */
+final class LinearizableReads {
+
+    private final NodeId self;
+    private final ClusterConfig cluster;
+    private final List<NodeId> otherVoters;
+    private final RaftLog log;
+    private final Outbox outbox;
+
+    private final ReadQueue reads = new ReadQueue();
+    /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
+    private final List<ReadQueue.PendingRead> readsAwaitingNoOp = new ArrayList<>();
+    /** Reads this follower forwarded to the leader, by request id. */
+    private final TreeMap<Long, NodeId> forwardedReads = new TreeMap<>();
+
+    LinearizableReads(NodeId self, ClusterConfig cluster, List<NodeId> otherVoters, RaftLog log, Outbox outbox) {
+        this.self = self;
+        this.cluster = cluster;
+        this.otherVoters = otherVoters;
+        this.log = log;
+        this.outbox = outbox;
+    }
+
+    // ---------------------------------------------------------------- leader
+
+    /** The round the next AppendEntries carries; a follower's reply echoes it. */
+    long round() {
+        return reads.round();
+    }
+
+    /** Whether a read round has not gone out on a heartbeat yet. */
+    boolean needsHeartbeat() {
+        return reads.needsBroadcast();
+    }
+
+    void heartbeatSent() {
+        reads.broadcastSent();
+    }
+
+    /** A read on the leader, from its own client ({@code origin} null) or forwarded by {@code origin}. */
+    void handleReadIndex(long requestId, NodeId origin, long term, long commitIndex) {
+        if (log.term(commitIndex) != term) {
+            readsAwaitingNoOp.add(new ReadQueue.PendingRead(requestId, origin, 0, 0));
+            return;
+        }
+        reads.add(requestId, origin, commitIndex);
+        confirmReads(term);
+    }
+
+    /** A follower echoed {@code readRound}: it still took this node as leader when it answered. */
+    void ack(NodeId follower, long readRound) {
+        reads.ack(follower, readRound);
+    }
+
+    /** The leader's commit index advanced: reads waiting for this term's no-op may now be queued. */
+    void releaseReadsAwaitingNoOp(long term, long commitIndex) {
+        if (readsAwaitingNoOp.isEmpty() || log.term(commitIndex) != term) {
+            return;
+        }
+        for (ReadQueue.PendingRead r : readsAwaitingNoOp) {
+            reads.add(r.requestId(), r.origin(), commitIndex);
+        }
+        readsAwaitingNoOp.clear();
+    }
+
+    /** Hands out every read whose round a quorum has acknowledged. */
+    void confirmReads(long term) {
+        for (ReadQueue.PendingRead r : reads.confirmed(otherVoters, Majority.size(cluster.voters().size()))) {
+            if (r.origin() == null) {
+                outbox.readStates.add(new ReadState(r.requestId(), r.readIndex()));
+            } else {
+                outbox.add(new ReadIndexReply(self, r.origin(), term, r.requestId(), true, r.readIndex()));
+            }
+        }
+    }
+
+    /** The leader steps down: no pending read can be confirmed by it any more. */
+    void failReads(long term) {
+        List<ReadQueue.PendingRead> lost = new ArrayList<>(reads.drain());
+        lost.addAll(readsAwaitingNoOp);
+        readsAwaitingNoOp.clear();
+        for (ReadQueue.PendingRead r : lost) {
+            if (r.origin() == null) {
+                outbox.readFailures.add(new ReadFailure(r.requestId(), Optional.empty()));
+            } else {
+                outbox.add(new ReadIndexReply(self, r.origin(), term, r.requestId(), false, 0));
+            }
+        }
+    }
+
+    void clearReadsAwaitingNoOp() {
+        readsAwaitingNoOp.clear();
+    }
+
+    // ---------------------------------------------------------------- follower and candidate
+
+    /** Asks {@code leader} for a read index on behalf of a local read. */
+    void forward(long requestId, NodeId leader, long term) {
+        forwardedReads.put(requestId, leader);
+        outbox.add(new ReadIndexRequest(self, leader, term, requestId));
+    }
+
+    /** A read that cannot even be forwarded: no leader is known, or this node is campaigning. */
+    void fail(long requestId, NodeId leaderHint) {
+        outbox.readFailures.add(new ReadFailure(requestId, Optional.ofNullable(leaderHint)));
+    }
+
+    /** Only a leader serves a read index; whoever else is asked says no. */
+    void refuse(ReadIndexRequest req, long term) {
+        outbox.add(new ReadIndexReply(self, req.from(), term, req.requestId(), false, 0));
+    }
+
+    void handleReadIndexReply(ReadIndexReply reply, NodeId leader) {
+        NodeId askedLeader = forwardedReads.remove(reply.requestId());
+        if (askedLeader == null || !askedLeader.equals(reply.from())) {
+            return; // unknown or duplicate
+        }
+        if (reply.ok()) {
+            outbox.readStates.add(new ReadState(reply.requestId(), reply.readIndex()));
+        } else {
+            outbox.readFailures.add(new ReadFailure(reply.requestId(), Optional.ofNullable(leader)));
+        }
+    }
+
+    /** The leader that was asked is no longer this node's leader: its answers will not come. */
+    void failForwardedReads() {
+        for (Long id : forwardedReads.keySet()) {
+            outbox.readFailures.add(new ReadFailure(id, Optional.empty()));
+        }
+        forwardedReads.clear();
+    }
+}
