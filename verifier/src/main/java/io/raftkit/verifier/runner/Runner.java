@@ -40,6 +40,7 @@ public final class Runner {
     private final PrintStream progress;
     private volatile Nemesis nemesis;
     private volatile String recoveryFailure;
+    private String finalEndpoint;
 
     /**
      * Pause after a request no server answered. A container that is down still has its published
@@ -177,22 +178,33 @@ public final class Runner {
         }
     }
 
-    /** Reads {@code key} through the leader (or any node) until one read succeeds or the deadline passes; records each attempt. */
-    private KvResult readUntil(long deadline, String key, int process) {
+    /**
+     * Reads {@code key} until one read succeeds or the deadline passes, recording each attempt as
+     * {@code recordAs} unless that is null. Reads go to the leader (or any node) found once; only a
+     * failed read looks again, so thousands of set elements do not each cost a round of status probes.
+     */
+    private KvResult readUntil(long deadline, String key, Integer recordAs) {
         while (true) {
-            history.add(process, "invoke", "read", key, null, null);
-            KvResult r = client.read(endpointForFinalRead(), key, false);
-            history.add(process, r.outcome() == Outcome.OK ? "ok" : "fail", "read", key, r.value(), r.error());
-            if (r.outcome() == Outcome.OK || System.nanoTime() > deadline) {
+            if (finalEndpoint == null) {
+                List<String> nodes = cluster.nodes();
+                finalEndpoint = cluster.endpoint(cluster.leader().orElse(nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()))));
+            }
+            if (recordAs != null) {
+                history.add(recordAs, "invoke", "read", key, null, null);
+            }
+            KvResult r = client.read(finalEndpoint, key, false);
+            if (recordAs != null) {
+                history.add(recordAs, r.outcome() == Outcome.OK ? "ok" : "fail", "read", key, r.value(), r.error());
+            }
+            if (r.outcome() == Outcome.OK) {
+                return r;
+            }
+            finalEndpoint = null;
+            if (System.nanoTime() > deadline) {
                 return r;
             }
             sleepQuietly(250);
         }
-    }
-
-    private String endpointForFinalRead() {
-        List<String> nodes = cluster.nodes();
-        return cluster.endpoint(cluster.leader().orElse(nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()))));
     }
 
     /** The set workload's final read: every attempted element, one read each, recorded as one read of the set. */
@@ -200,7 +212,7 @@ public final class Runner {
         history.add(process, "invoke", "read", "set", null, null);
         TreeSet<Long> found = new TreeSet<>();
         for (long x = 0; x < set.attempted(); x++) {
-            KvResult r = readUnrecorded(deadline, "s" + x);
+            KvResult r = readUntil(deadline, "s" + x, null);
             if (r.outcome() != Outcome.OK) {
                 history.add(process, "fail", "read", "set", null, "final read of element " + x + " failed: " + r.error());
                 recoveryFailure = "the final read of set element " + x + " did not succeed within "
@@ -212,16 +224,6 @@ public final class Runner {
             }
         }
         history.add(process, "ok", "read", "set", List.copyOf(found), null);
-    }
-
-    private KvResult readUnrecorded(long deadline, String key) {
-        while (true) {
-            KvResult r = client.read(endpointForFinalRead(), key, false);
-            if (r.outcome() == Outcome.OK || System.nanoTime() > deadline) {
-                return r;
-            }
-            sleepQuietly(250);
-        }
     }
 
     private static void sleepQuietly(long millis) {
