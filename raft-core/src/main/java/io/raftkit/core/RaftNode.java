@@ -50,7 +50,8 @@ public final class RaftNode {
     NodeId leader;
     private long commitIndex;
     private long appliedHandedOut;
-    private HardState savedHardState;
+    /** The hard state last handed to the driver to persist (durable once its Ready is advanced). */
+    private HardState handedOutHardState;
 
     int electionElapsed;
     int heartbeatElapsed;
@@ -84,7 +85,7 @@ public final class RaftNode {
         // stored log cannot be committed from this node's point of view yet.
         this.commitIndex = Math.min(hardState.commitIndex(), this.log.lastIndex());
         this.appliedHandedOut = snapshotIndex;
-        this.savedHardState = hardState;
+        this.handedOutHardState = hardState;
         election.resetElectionTimeout();
     }
 
@@ -252,8 +253,8 @@ public final class RaftNode {
 
     public boolean hasReady() {
         return broadcastPending || reads.needsHeartbeat() || !outbox.isEmpty()
-                || !currentHardState().equals(savedHardState)
-                || log.stableIndex() < log.lastIndex()
+                || !currentHardState().equals(handedOutHardState)
+                || log.hasUnpersisted()
                 || commitIndex > appliedHandedOut;
     }
 
@@ -262,22 +263,23 @@ public final class RaftNode {
         HardState hardState = currentHardState();
         List<LogEntry> committed = log.slice(appliedHandedOut + 1, commitIndex, Integer.MAX_VALUE, Long.MAX_VALUE);
         Ready ready = new Ready(
-                hardState.equals(savedHardState) ? null : hardState,
-                log.unstable(),
+                hardState.equals(handedOutHardState) ? null : hardState,
+                log.takeUnpersisted(),
                 outbox.takeBeforePersist(),
                 outbox.takeAfterPersist(),
                 committed,
                 outbox.takeReadStates(),
                 outbox.takeReadFailures());
         appliedHandedOut = commitIndex;
+        handedOutHardState = hardState;
         return ready;
     }
 
-    /** The driver did everything {@code done} asked: entries and hard state are durable. */
+    /**
+     * The driver did everything {@code done} asked: entries and hard state are durable. A driver
+     * that persists in the background may take further Readys first, but advances them in order.
+     */
     public void advance(Ready done) {
-        if (done.hardState() != null) {
-            savedHardState = done.hardState();
-        }
         if (!done.entries().isEmpty()) {
             LogEntry last = done.entries().get(done.entries().size() - 1);
             log.stableTo(last.index(), last.term());
@@ -290,8 +292,8 @@ public final class RaftNode {
     private HardState currentHardState() {
         // commitIndex is saved only alongside a term or vote change: saving it on every commit would
         // cost a disk write per Ready, and a stale stored commit index is merely a lower bound.
-        if (savedHardState.term() == term && java.util.Objects.equals(savedHardState.votedFor(), votedFor)) {
-            return savedHardState;
+        if (handedOutHardState.term() == term && java.util.Objects.equals(handedOutHardState.votedFor(), votedFor)) {
+            return handedOutHardState;
         }
         return new HardState(term, votedFor, commitIndex);
     }

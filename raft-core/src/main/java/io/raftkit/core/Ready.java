@@ -16,6 +16,14 @@ import java.util.List;
  *   <li>call {@link RaftNode#advance(Ready)}.</li>
  * </ol>
  *
+ * <p>A driver may persist in the background (thesis §10.2.1: the leader's own write need not hold
+ * up replication, nor a follower's write its next AppendEntries). Then it takes further Readys while
+ * earlier ones are being written, and for each Ready still keeps the order above where it matters:
+ * Readys are persisted one after another in the order taken, each Ready's {@link #messages} leave
+ * only after its own write (and so after every earlier one), and {@code advance} is called in that
+ * order once the write is durable. Committed entries may be applied before the Ready's write: they
+ * are durable on a majority already.
+ *
  * @param hardState             to save, or null when unchanged since the last Ready
  * @param entries               to append to the LogStore (its suffix from the first index is replaced)
  * @param messagesBeforePersist to send before persisting

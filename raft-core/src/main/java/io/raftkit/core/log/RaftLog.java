@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * The log as the protocol sees it: entries above the compacted prefix, held in memory, with a
- * mark for how much of it is durable ({@code stableIndex}). The driver makes the suffix above the
- * mark durable and then calls {@link #stableTo}.
+ * two marks: how much the driver was given to persist ({@code handedOutIndex}) and how much it has
+ * confirmed durable ({@code stableIndex}). The driver takes the suffix above the first mark with
+ * {@link #takeUnpersisted}, makes it durable (possibly while later suffixes are taken), and then
+ * calls {@link #stableTo}.
  *
  * <p>Indexes are 1-based as in the paper. Index {@code snapshotIndex} is the last compacted entry;
  * its term is remembered so the consistency check of §5.3 still works at the boundary.
@@ -19,6 +21,7 @@ public final class RaftLog {
     private long snapshotIndex;
     private long snapshotTerm;
     private long stableIndex;
+    private long handedOutIndex;
 
     public RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> stored) {
         this.snapshotIndex = snapshotIndex;
@@ -32,6 +35,7 @@ public final class RaftLog {
             entries.add(e);
         }
         this.stableIndex = lastIndex();
+        this.handedOutIndex = stableIndex;
     }
 
     public long snapshotIndex() {
@@ -111,9 +115,21 @@ public final class RaftLog {
         return Collections.unmodifiableList(new ArrayList<>(entries.subList(start, end)));
     }
 
-    /** Entries not yet confirmed durable. */
+    /** Entries not yet confirmed durable, including those handed out and still being written. */
     public List<LogEntry> unstable() {
         return slice(stableIndex + 1, lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** Whether entries exist that were never handed to the driver to persist. */
+    public boolean hasUnpersisted() {
+        return handedOutIndex < lastIndex();
+    }
+
+    /** Hands the entries above the handed-out mark to the driver, to be made durable in order. */
+    public List<LogEntry> takeUnpersisted() {
+        List<LogEntry> taken = slice(handedOutIndex + 1, lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE);
+        handedOutIndex = lastIndex();
+        return taken;
     }
 
     /** The driver made the log durable up to {@code index}, whose entry had {@code term}. */
@@ -170,6 +186,9 @@ public final class RaftLog {
     private void truncateFrom(long index) {
         entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
         stableIndex = Math.min(stableIndex, index - 1);
+        // The driver may still be writing the deleted entries; the replacements are handed out
+        // next and written after them, so the suffix replacement lands last.
+        handedOutIndex = Math.min(handedOutIndex, index - 1);
     }
 
     /** The first index holding {@code term}, searching back from {@code from} (for the conflict hint). */

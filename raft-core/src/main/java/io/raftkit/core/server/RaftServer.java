@@ -33,7 +33,8 @@ import java.util.random.RandomGenerator;
  * log store and the state machine. One loop thread owns the node. Each turn it runs what arrived
  * (messages, proposals, reads: all of them, which is what batches proposals), ticks when a tick is
  * due, and carries out each {@link Ready} in the order that makes Raft durable: send the leader's
- * early messages, persist, send the rest, apply, advance.
+ * early messages, persist, send the rest, apply, advance. Persisting happens on a {@link LogWriter}
+ * thread: the Ready's remaining messages and its advance wait for the write, everything else goes on.
  *
  * <p>A LogStore I/O failure, or an exception from the state machine, stops the node loudly: one
  * ERROR line, every pending request fails with {@link NodeStoppedException}, the transport closes,
@@ -77,6 +78,9 @@ public final class RaftServer implements AutoCloseable {
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
     private final Thread loop;
+    private final LogWriter writer;
+    /** Readys handed to the writer and not yet reported durable (loop thread only). */
+    private int writesInFlight;
 
     private RaftNode node;
     private long appliedIndex;
@@ -99,6 +103,9 @@ public final class RaftServer implements AutoCloseable {
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
         this.loop = new Thread(this::runLoop, "raft-" + self + "-loop");
         this.loop.setDaemon(true);
+        this.writer = new LogWriter(logStore, "raft-" + self + "-log-writer",
+                batch -> inbox.add(() -> persisted(batch)),
+                e -> inbox.add(() -> stop("log store I/O failure: " + e, e)));
         this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
                 0, 0, false, Optional.empty());
     }
@@ -132,6 +139,7 @@ public final class RaftServer implements AutoCloseable {
         running = true;
         publishStatus();
         transport.start(message -> inbox.add(() -> node.step(message)));
+        writer.start();
         loop.start();
     }
 
@@ -233,8 +241,6 @@ public final class RaftServer implements AutoCloseable {
                 }
                 publishStatus();
             }
-        } catch (IOException e) {
-            stop("log store I/O failure: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
@@ -242,15 +248,17 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
-    private void handleReady(Ready ready) throws IOException {
+    private void handleReady(Ready ready) {
         send(ready.messagesBeforePersist());
-        if (!ready.entries().isEmpty()) {
-            logStore.append(ready.entries());
+        // A Ready with nothing to write still queues behind writes in flight: its messages may
+        // promise entries those writes hold (a follower's reply counts everything it was sent).
+        boolean write = writesInFlight > 0 || !ready.entries().isEmpty() || ready.hardState() != null;
+        if (write) {
+            writesInFlight++;
+            writer.submit(ready);
+        } else {
+            send(ready.messages());
         }
-        if (ready.hardState() != null) {
-            logStore.saveHardState(ready.hardState());
-        }
-        send(ready.messages());
         for (LogEntry entry : ready.committedEntries()) {
             apply(entry);
         }
@@ -268,7 +276,18 @@ public final class RaftServer implements AutoCloseable {
             }
         }
         serveConfirmedReads();
-        node.advance(ready);
+        if (!write) {
+            node.advance(ready);
+        }
+    }
+
+    /** The writer made {@code batch} durable: its messages may leave now, and the node learns it. */
+    private void persisted(List<Ready> batch) {
+        for (Ready ready : batch) {
+            writesInFlight--;
+            send(ready.messages());
+            node.advance(ready);
+        }
     }
 
     private void send(List<RaftMessage> messages) {
@@ -401,6 +420,7 @@ public final class RaftServer implements AutoCloseable {
             return;
         }
         resourcesClosed = true;
+        writer.close(); // before the store closes under it
         try {
             logStore.close();
         } catch (IOException e) {

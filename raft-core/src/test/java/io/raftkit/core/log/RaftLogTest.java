@@ -38,6 +38,35 @@ class RaftLogTest {
     }
 
     @Test
+    void entriesAreHandedOutOnceAndStayUnstableUntilConfirmed() {
+        RaftLog log = new RaftLog(0, 0, terms(1, 1));
+        log.append(LogEntry.command(2, 1, new byte[0]));
+        log.append(LogEntry.command(3, 1, new byte[0]));
+        assertThat(log.takeUnpersisted()).extracting(LogEntry::index).containsExactly(2L, 3L);
+        log.append(LogEntry.command(4, 1, new byte[0]));
+        // 2 and 3 are still being written: only 4 is new to the driver, but all three are unstable.
+        assertThat(log.takeUnpersisted()).extracting(LogEntry::index).containsExactly(4L);
+        assertThat(log.hasUnpersisted()).isFalse();
+        assertThat(log.unstable()).extracting(LogEntry::index).containsExactly(2L, 3L, 4L);
+        log.stableTo(3, 1);
+        assertThat(log.stableIndex()).isEqualTo(3);
+    }
+
+    @Test
+    void aTruncationHandsOutTheReplacementEvenWhenTheDeletedEntriesAreStillBeingWritten() {
+        RaftLog log = new RaftLog(0, 0, terms(1, 1));
+        log.appendFromLeader(1, terms(2, 1, 1, 1), 0);
+        assertThat(log.takeUnpersisted()).extracting(LogEntry::index).containsExactly(2L, 3L, 4L);
+        log.appendFromLeader(2, terms(3, 2), 0);
+        assertThat(log.takeUnpersisted()).extracting(LogEntry::term).containsExactly(2L);
+        // The write of the deleted 2..4 (term 1) completes late: index 4 is gone, nothing becomes stable.
+        log.stableTo(4, 1);
+        assertThat(log.stableIndex()).isEqualTo(1);
+        log.stableTo(3, 2);
+        assertThat(log.stableIndex()).isEqualTo(3);
+    }
+
+    @Test
     void deletingACommittedEntryIsAnInvariantViolation() {
         RaftLog log = new RaftLog(0, 0, terms(1, 1, 1, 1));
         assertThatThrownBy(() -> log.appendFromLeader(1, terms(2, 2), 3)).isInstanceOf(IllegalStateException.class)

@@ -27,6 +27,12 @@ import java.util.random.RandomGenerator;
  * within a bound and every write must then complete. The healing phase ends with a quiet stretch
  * without new requests, after which every node must hold and have applied exactly the leader's
  * committed log: heartbeats alone must bring a follower that missed the last appends up to date.
+ *
+ * <p>Odd seeds drive the nodes the way {@code RaftServer} does, writing in the background: each
+ * Ready's write completes up to three ticks later, never before an earlier one (its after-persist
+ * messages and {@code advance} wait for it), while the node goes on taking Readys; a crash loses
+ * every write not yet completed. Even
+ * seeds write each Ready before taking the next.
  */
 public final class SimCluster {
 
@@ -53,11 +59,13 @@ public final class SimCluster {
     private boolean healing;
     private double midReadyCrashRate;
     private long events;
+    private final boolean backgroundWrites;
 
     public SimCluster(long seed, Options options, boolean traced) {
         this.seed = seed;
         this.options = options;
         this.random = new SplittableRandom(seed);
+        this.backgroundWrites = (seed & 1) == 1; // from the seed without a draw: even seeds replay as before
         // Flow-control limits vary by seed: tiny batches and windows reach states (a leader's
         // old-term entries acknowledged apart from its no-op) that large batches never show.
         int[] batchSizes = {1, 2, 4, 64};
@@ -100,6 +108,9 @@ public final class SimCluster {
             }
             restartDue();
             for (SimNode node : nodes.values()) {
+                if (node.up) {
+                    completeWrites(node);
+                }
                 if (node.up) {
                     node.raft.tick();
                     processReady(node);
@@ -164,6 +175,20 @@ public final class SimCluster {
                 crashMidReady(node, "after sending early messages");
                 return;
             }
+            if (backgroundWrites) {
+                // Queued behind earlier writes; crash points 1 and 2 fall inside completeWrites.
+                long due = tick + random.nextInt(4);
+                node.pendingWrites.add(new SimNode.PendingWrite(ready,
+                        node.pendingWrites.isEmpty() ? due : Math.max(due, node.pendingWrites.peekLast().dueTick())));
+                applyAndServe(node, ready);
+                invariants.checkCommit(node);
+                invariants.checkLeader(raft);
+                if (crashAfter == 3) {
+                    crashMidReady(node, "after applying");
+                    return;
+                }
+                continue;
+            }
             for (LogEntry e : ready.entries()) {
                 invariants.checkWritten(raft, e);
             }
@@ -180,29 +205,7 @@ public final class SimCluster {
                 crashMidReady(node, "after sending");
                 return;
             }
-            if (trace != null && raft.commitIndex() > node.tracedCommit) {
-                node.tracedCommit = raft.commitIndex();
-                trace("commit " + node.id + " " + node.tracedCommit);
-            }
-            if (trace != null && !ready.committedEntries().isEmpty()) {
-                List<LogEntry> c = ready.committedEntries();
-                LogEntry first = c.get(0);
-                LogEntry last = c.get(c.size() - 1);
-                trace("apply " + node.id + " " + first.index() + "@" + first.term() + ".." + last.index() + "@" + last.term());
-            }
-            for (LogEntry e : ready.committedEntries()) {
-                invariants.checkApplied(node.id, e);
-                Long value = node.apply(e);
-                clients.onApplied(node, e.index(), e.term(), value);
-                serveReads(node);
-            }
-            for (ReadState rs : ready.readStates()) {
-                node.pendingReads.add(rs);
-            }
-            serveReads(node);
-            for (ReadFailure rf : ready.readFailures()) {
-                clients.onReadFailed(rf.requestId(), rf.leaderHint().orElse(null));
-            }
+            applyAndServe(node, ready);
             raft.advance(ready);
             invariants.checkCommit(node);
             invariants.checkLeader(raft);
@@ -211,6 +214,62 @@ public final class SimCluster {
                 return;
             }
         }
+    }
+
+    /** Applies the Ready's committed entries and serves the reads they make servable. */
+    private void applyAndServe(SimNode node, Ready ready) {
+        RaftNode raft = node.raft;
+        if (trace != null && raft.commitIndex() > node.tracedCommit) {
+            node.tracedCommit = raft.commitIndex();
+            trace("commit " + node.id + " " + node.tracedCommit);
+        }
+        if (trace != null && !ready.committedEntries().isEmpty()) {
+            List<LogEntry> c = ready.committedEntries();
+            LogEntry first = c.get(0);
+            LogEntry last = c.get(c.size() - 1);
+            trace("apply " + node.id + " " + first.index() + "@" + first.term() + ".." + last.index() + "@" + last.term());
+        }
+        for (LogEntry e : ready.committedEntries()) {
+            invariants.checkApplied(node.id, e);
+            Long value = node.apply(e);
+            clients.onApplied(node, e.index(), e.term(), value);
+            serveReads(node);
+        }
+        for (ReadState rs : ready.readStates()) {
+            node.pendingReads.add(rs);
+        }
+        serveReads(node);
+        for (ReadFailure rf : ready.readFailures()) {
+            clients.onReadFailed(rf.requestId(), rf.leaderHint().orElse(null));
+        }
+    }
+
+    /** Background writes: completes, oldest first, the pending writes due by this tick. */
+    private void completeWrites(SimNode node) {
+        while (node.up && !node.pendingWrites.isEmpty() && node.pendingWrites.peek().dueTick() <= tick) {
+            Ready ready = node.pendingWrites.poll().ready();
+            RaftNode raft = node.raft;
+            for (LogEntry e : ready.entries()) {
+                invariants.checkWritten(raft, e);
+            }
+            node.disk.append(ready.entries());
+            if (ready.hardState() != null) {
+                node.disk.save(ready.hardState());
+            }
+            if (midReadyCrashRate > 0 && random.nextDouble() < midReadyCrashRate * 25) {
+                crashMidReady(node, "after a background write");
+                return;
+            }
+            if (trace != null) {
+                trace("written " + node.id + " " + ready.entries().size() + " entries"
+                        + (ready.hardState() != null ? ", " + ready.hardState() : ""));
+            }
+            sendAll(ready.messages());
+            raft.advance(ready);
+            invariants.checkCommit(node);
+            invariants.checkLeader(raft);
+        }
+        processReady(node);
     }
 
     private static boolean commitsEarlierTerm(Ready ready, long term) {

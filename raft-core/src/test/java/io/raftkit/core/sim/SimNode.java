@@ -37,6 +37,12 @@ final class SimNode {
     long tracedCommit;
     /** Confirmed reads waiting until this node has applied up to their index. */
     final List<io.raftkit.core.ReadState> pendingReads = new ArrayList<>();
+    /** Readys taken but not yet written, oldest first (background writes): a crash loses them. */
+    final java.util.ArrayDeque<PendingWrite> pendingWrites = new java.util.ArrayDeque<>();
+
+    /** A background write and the tick by which it is durable; due ticks never decrease along the queue. */
+    record PendingWrite(io.raftkit.core.Ready ready, long dueTick) {
+    }
 
     SimNode(NodeId id, ClusterConfig cluster, RaftConfig config) {
         this.id = id;
@@ -62,6 +68,7 @@ final class SimNode {
     void crash() {
         up = false;
         raft = null;
+        pendingWrites.clear();
     }
 
     /** Applies one committed entry; returns the command's value, or null for a no-op. */
