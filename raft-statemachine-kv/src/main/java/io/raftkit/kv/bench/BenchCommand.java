@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
             load = new LoadClient(target, clients);
             Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
             for (int c = 0; c < clients; c++) {
-                loop(load, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
+                loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
             }
             Histogram total = null;
             int totalSeconds = warmup + seconds;
@@ -130,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One virtual client: sends the next request when the previous one answered. */
-    private void loop(LoadClient load, SplittableRandom random, Buffer putBody, long clientId, long sequence) {
+    private void loop(LoadClient load, int client, SplittableRandom random, Buffer putBody, long clientId, long sequence) {
         if (!running.get()) {
             return;
         }
@@ -139,11 +139,11 @@ public final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Future<Integer> op;
         if (mode.equals("health")) {
-            op = load.send(HttpMethod.GET, "/health", null, 0, 0);
+            op = load.send(client, HttpMethod.GET, "/health", null, 0, 0);
         } else if (write) {
-            op = load.send(HttpMethod.PUT, "/v1/kv/" + key, putBody, clientId, sequence);
+            op = load.send(client, HttpMethod.PUT, "/v1/kv/" + key, putBody, clientId, sequence);
         } else {
-            op = load.send(HttpMethod.GET, "/v1/kv/" + key, null, 0, 0);
+            op = load.send(client, HttpMethod.GET, "/v1/kv/" + key, null, 0, 0);
         }
         op.onComplete(result -> {
             if (result.failed() || result.result() != 200) {
@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
             } else {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
             }
-            loop(load, random, putBody, clientId, write ? sequence + 1 : sequence);
+            loop(load, client, random, putBody, clientId, write ? sequence + 1 : sequence);
         });
     }
 
