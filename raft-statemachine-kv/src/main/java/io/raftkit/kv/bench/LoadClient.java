@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The load generator's HTTP side: Vert.x (Netty), one connection per virtual client, sending
  * straight to the leader. Each virtual client holds its connection itself instead of going through
  * the client's pool, and a request has no timer of its own (the connection's idle timeout ends a
- * request nobody answers): per request, the pool, the address resolution and the timer cost the
- * load tool about as much CPU as the server spends on a GET /health, and the load shares two cores
- * with the cluster. Each write carries a session (client id, sequence) like KvClient's; failures
- * are counted, not retried.
+ * request nobody answers). Through the pool, with a timer per request, this tool drew about half
+ * the GET /health rate that wrk drew from the same cluster, since the load shares two cores with
+ * it (docs/benchmarks.md). Each write carries a session (client id, sequence) like KvClient's;
+ * failures are counted, not retried.
  */
 final class LoadClient implements AutoCloseable {
 
