@@ -122,7 +122,28 @@ class ClusterProcessTest {
                 throw new AssertionError("a read after restart failed: " + e.getCause(), e.getCause() instanceof KvClientException ? e.getCause() : e);
             }
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(40);
+            benchRunsAgainstTheRestartedCluster(cluster);
         }
+    }
+
+    /** The load tool end to end (its own connections, sessions, the JSON line), briefly. */
+    private static void benchRunsAgainstTheRestartedCluster(LocalCluster cluster) {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        int status;
+        System.setOut(new java.io.PrintStream(captured, true));
+        try {
+            status = io.raftkit.kv.cli.Main.run("bench", "--endpoints", cluster.endpoints(), "--clients", "8",
+                    "--seconds", "2", "--warmup", "1", "--keys", "50", "--mode", "mixed");
+        } finally {
+            System.setOut(out);
+        }
+        String[] lines = captured.toString().strip().split("\n");
+        assertThat(status).as("bench exit status; output:%n%s", captured).isZero();
+        io.vertx.core.json.JsonObject summary = new io.vertx.core.json.JsonObject(lines[lines.length - 1]);
+        assertThat(summary.getLong("ops_per_sec")).isPositive();
+        assertThat(summary.getLong("errors")).isZero();
+        assertThat(summary.getString("mode")).isEqualTo("mixed");
     }
 
     /** Over the real processes: a follower forwards and names the leader; bad input is refused. */
