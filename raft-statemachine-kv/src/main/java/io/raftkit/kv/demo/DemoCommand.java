@@ -54,7 +54,8 @@ public final class DemoCommand implements Callable<Integer> {
             stopped.countDown();
         }, "raft-kv-demo-stop"));
         cluster.startAll();
-        int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+        System.out.println("raft-kv demo: starting " + nodes + " nodes, waiting for a stable leader...");
+        int leader = cluster.awaitStableLeader(Duration.ofSeconds(60), Duration.ofSeconds(2));
         Path clusterJson = baseDir.resolve("cluster.json").toAbsolutePath();
         Files.writeString(clusterJson, cluster.describe().encodePrettily());
         String first = cluster.nodes().get(0).http();

@@ -126,6 +126,56 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every running node names the same leader in the same term, without change for
+     * {@code stable}; returns the leader's index. Right after start the JVMs are still loading and
+     * compiling, and a first leader can lose its quorum within a second: a demo that printed its
+     * curl commands then would answer the first one with "no leader".
+     */
+    public int awaitStableLeader(Duration timeout, Duration stable) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String agreed = null;
+        long since = 0;
+        while (System.nanoTime() < deadline) {
+            String view = commonLeaderView();
+            long now = System.nanoTime();
+            if (view == null || !view.equals(agreed)) {
+                agreed = view;
+                since = now;
+            } else if (now - since >= stable.toNanos()) {
+                String leaderId = view.substring(0, view.indexOf('@'));
+                for (int i = 0; i < nodes.size(); i++) {
+                    if (nodes.get(i).id().equals(leaderId)) {
+                        return i;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no stable leader within " + timeout + "; see the node logs beside the data directories");
+    }
+
+    /** "leader@term" when every running node answers and names that leader in that term, else null. */
+    private String commonLeaderView() {
+        String common = null;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (processes[i] == null || !processes[i].isAlive()) {
+                continue;
+            }
+            Optional<JsonObject> s = status(i);
+            String leader = s.map(j -> j.getString("leader")).orElse(null);
+            if (leader == null) {
+                return null;
+            }
+            String view = leader + "@" + s.get().getLong("term");
+            if (common != null && !common.equals(view)) {
+                return null;
+            }
+            common = view;
+        }
+        return common;
+    }
+
     /** Waits until a running node reports itself leader; returns its index. */
     public int awaitLeader(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

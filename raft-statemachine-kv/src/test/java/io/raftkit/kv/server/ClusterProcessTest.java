@@ -55,7 +55,7 @@ class ClusterProcessTest {
                 // compile threads would compete with the nodes for the whole run.
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of())) {
             cluster.startAll();
-            int firstLeader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int firstLeader = cluster.awaitStableLeader(Duration.ofSeconds(60), Duration.ofSeconds(2));
             checkForwardingAndBadInput(cluster, firstLeader);
             Map<String, KvResponse> acknowledged = new ConcurrentHashMap<>();
             AtomicInteger ackedAfterKill = new AtomicInteger();
