@@ -115,11 +115,6 @@ public final class RaftLog {
         return Collections.unmodifiableList(new ArrayList<>(entries.subList(start, end)));
     }
 
-    /** Entries not yet confirmed durable, including those handed out and still being written. */
-    public List<LogEntry> unstable() {
-        return slice(stableIndex + 1, lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE);
-    }
-
     /** Whether entries exist that were never handed to the driver to persist. */
     public boolean hasUnpersisted() {
         return handedOutIndex < lastIndex();

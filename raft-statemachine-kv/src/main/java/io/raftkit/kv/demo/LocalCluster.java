@@ -134,18 +134,17 @@ public final class LocalCluster implements AutoCloseable {
      */
     public int awaitStableLeader(Duration timeout, Duration stable) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String agreed = null;
+        LeaderView agreed = null;
         long since = 0;
         while (System.nanoTime() < deadline) {
-            String view = commonLeaderView();
+            LeaderView view = commonLeaderView();
             long now = System.nanoTime();
             if (view == null || !view.equals(agreed)) {
                 agreed = view;
                 since = now;
             } else if (now - since >= stable.toNanos()) {
-                String leaderId = view.substring(0, view.indexOf('@'));
                 for (int i = 0; i < nodes.size(); i++) {
-                    if (nodes.get(i).id().equals(leaderId)) {
+                    if (nodes.get(i).id().equals(view.leader())) {
                         return i;
                     }
                 }
@@ -155,9 +154,12 @@ public final class LocalCluster implements AutoCloseable {
         throw new IllegalStateException("no stable leader within " + timeout + "; see the node logs beside the data directories");
     }
 
-    /** "leader@term" when every running node answers and names that leader in that term, else null. */
-    private String commonLeaderView() {
-        String common = null;
+    private record LeaderView(String leader, long term) {
+    }
+
+    /** The leader and term every running node answers with, or null when they do not all agree. */
+    private LeaderView commonLeaderView() {
+        LeaderView common = null;
         for (int i = 0; i < nodes.size(); i++) {
             if (processes[i] == null || !processes[i].isAlive()) {
                 continue;
@@ -167,7 +169,7 @@ public final class LocalCluster implements AutoCloseable {
             if (leader == null) {
                 return null;
             }
-            String view = leader + "@" + s.get().getLong("term");
+            LeaderView view = new LeaderView(leader, s.get().getLong("term"));
             if (common != null && !common.equals(view)) {
                 return null;
             }
