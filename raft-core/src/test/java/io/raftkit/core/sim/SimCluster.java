@@ -69,7 +69,13 @@ public final class SimCluster {
         // Flow-control limits vary by seed: tiny batches and windows reach states (a leader's
         // old-term entries acknowledged apart from its no-op) that large batches never show.
         int[] batchSizes = {1, 2, 4, 64};
+        // Half the seeds run without CheckQuorum: a cut-off leader then stays leader until it hears
+        // a newer term, which is what tests ReadIndex. With CheckQuorum it steps down about when a
+        // successor is elected, and a leader that served reads without any confirmation failed
+        // 1 seed in 1,000.
+        boolean checkQuorum = (seed & 2) == 0;
         this.config = RaftConfig.builder().electionTimeoutTicks(10, 20).heartbeatIntervalTicks(2)
+                .checkQuorum(checkQuorum)
                 .maxEntriesPerAppend(batchSizes[random.nextInt(batchSizes.length)])
                 .maxInflightAppends(1 + random.nextInt(4)).build();
         this.trace = traced ? new StringBuilder(1 << 16) : null;
