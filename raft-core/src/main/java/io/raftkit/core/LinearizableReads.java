@@ -4,6 +4,7 @@ import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.core.log.RaftLog;
 import io.raftkit.core.quorum.Majority;
 import io.raftkit.core.read.ReadQueue;
@@ -35,6 +36,10 @@ final class LinearizableReads {
     private final List<ReadQueue.PendingRead> readsAwaitingNoOp = new ArrayList<>();
     /** Reads this follower forwarded to the leader, by request id. */
     private final TreeMap<Long, NodeId> forwardedReads = new TreeMap<>();
+    /** The newest read round this follower acknowledged, and to whom in which term. */
+    private NodeId ackedLeader;
+    private long ackedTerm;
+    private long ackedRound;
 
     LinearizableReads(NodeId self, ClusterConfig cluster, List<NodeId> otherVoters, RaftLog log, Outbox outbox) {
         this.self = self;
@@ -116,6 +121,21 @@ final class LinearizableReads {
     }
 
     // ---------------------------------------------------------------- follower and candidate
+
+    /**
+     * The leader of {@code term} sent an AppendEntries carrying {@code round}: acknowledge a round
+     * not acknowledged yet with a {@link ReadRoundAck}, which leaves before this node's pending
+     * writes are durable (see there why that is safe). The AppendReply still echoes the round.
+     */
+    void acknowledgeRound(NodeId leader, long term, long round) {
+        if (round == 0 || (term == ackedTerm && leader.equals(ackedLeader) && round <= ackedRound)) {
+            return;
+        }
+        ackedLeader = leader;
+        ackedTerm = term;
+        ackedRound = round;
+        outbox.add(new ReadRoundAck(self, leader, term, round));
+    }
 
     /** Asks {@code leader} for a read index on behalf of a local read. */
     void forward(long requestId, NodeId leader, long term) {

@@ -2,6 +2,7 @@ package io.raftkit.core;
 
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.ReadRoundAck;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +16,9 @@ final class Outbox {
 
     void add(RaftMessage m) {
         // Only a leader sends AppendEntries, and they promise nothing about the leader's own disk;
-        // every other message (votes, replies) promises state that must be durable first.
-        if (m instanceof AppendEntries) {
+        // a ReadRoundAck promises only whom the follower follows now. Every other message (votes,
+        // replies) promises state that must be durable first.
+        if (m instanceof AppendEntries || m instanceof ReadRoundAck) {
             beforePersist.add(m);
         } else {
             afterPersist.add(m);

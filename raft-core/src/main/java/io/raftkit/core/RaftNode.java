@@ -12,6 +12,7 @@ import io.raftkit.api.message.InstallSnapshotReply;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
@@ -163,7 +164,7 @@ public final class RaftNode {
             reads.handleReadIndexReply(reply, leader);
         } else if (m instanceof ReadIndexRequest req) {
             reads.refuse(req, term);
-        } else if (m instanceof VoteReply || m instanceof AppendReply
+        } else if (m instanceof VoteReply || m instanceof AppendReply || m instanceof ReadRoundAck
                 || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
             return; // stale replies of an earlier role; snapshots are not sent yet
         } else {
@@ -181,8 +182,8 @@ public final class RaftNode {
             election.handleRequestVote(rv);
         } else if (m instanceof ReadIndexRequest req) {
             reads.refuse(req, term);
-        } else if (m instanceof TimeoutNow || m instanceof AppendReply || m instanceof ReadIndexReply
-                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+        } else if (m instanceof TimeoutNow || m instanceof AppendReply || m instanceof ReadRoundAck
+                || m instanceof ReadIndexReply || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
             return;
         } else {
             throw new AssertionError("unhandled " + m);
@@ -198,6 +199,9 @@ public final class RaftNode {
             if (pr != null) {
                 handleAppendReply(pr, reply);
             }
+        } else if (m instanceof ReadRoundAck ack) {
+            reads.ack(ack.from(), ack.readRound());
+            reads.confirmReads(term);
         } else if (m instanceof RequestVote rv) {
             election.handleRequestVote(rv);
         } else if (m instanceof ReadIndexRequest req) {
@@ -374,6 +378,7 @@ public final class RaftNode {
     // ---------------------------------------------------------------- replication (§5.3)
 
     private void handleAppendEntries(AppendEntries ae) {
+        reads.acknowledgeRound(ae.from(), term, ae.readRound());
         if (ae.prevLogIndex() < commitIndex) {
             // Reordered or duplicated: everything up to our commit index already matches (§5.4).
             long matched = Math.max(commitIndex, Math.min(ae.lastIndex(), commitIndex));

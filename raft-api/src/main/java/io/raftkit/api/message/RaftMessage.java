@@ -9,7 +9,7 @@ import io.raftkit.api.NodeId;
  * <p>Messages are immutable values; the byte arrays inside entries are never modified once sent.
  */
 public sealed interface RaftMessage
-        permits RequestVote, VoteReply, AppendEntries, AppendReply, TimeoutNow,
+        permits RequestVote, VoteReply, AppendEntries, AppendReply, ReadRoundAck, TimeoutNow,
                 ReadIndexRequest, ReadIndexReply, InstallSnapshot, InstallSnapshotReply {
 
     NodeId from();

@@ -7,6 +7,7 @@ import io.raftkit.api.NodeId;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
 import io.raftkit.api.message.RequestVote;
@@ -71,6 +72,7 @@ public abstract class TransportContract {
                 new AppendEntries(from, to, 2, 7, 2, List.of(), 7, 18),
                 new AppendReply(from, to, 2, true, 7, 0, 0, 17),
                 new AppendReply(from, to, 2, false, 0, 1, 3, 18),
+                new ReadRoundAck(from, to, 2, 19),
                 new TimeoutNow(from, to, 2),
                 new ReadIndexRequest(from, to, 2, 99),
                 new ReadIndexReply(from, to, 2, 99, true, 7));

@@ -10,11 +10,13 @@ import io.raftkit.api.RaftConfig;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
 import io.raftkit.core.ProposeResult;
 import io.raftkit.core.RaftNode;
+import io.raftkit.core.ReadState;
 import io.raftkit.core.Ready;
 import io.raftkit.core.Role;
 import io.raftkit.core.scenario.Harness;
@@ -203,6 +205,54 @@ class FigureTwoTest {
         assertThat(h.events).noneMatch(e -> e.contains("read 42"));
         h.deliverAll();
         assertThat(h.events).contains("n1 read 42 ready at index " + leader.commitIndex());
+    }
+
+    @Test
+    void aFollowerAcknowledgesAReadRoundBeforeItsPendingWriteIsDurableAndTheAckConfirmsTheRead() {
+        Harness h = new Harness(3);
+        RaftNode leader = h.elect("n1");
+        h.propose("n1", "x");
+        h.deliverAll();
+        RaftNode follower = h.node("n2");
+        leader.propose("y".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        leader.readIndex(42);
+        Ready fromLeader = leader.ready();
+        leader.advance(fromLeader);
+        List<AppendEntries> toN2 = fromLeader.messagesBeforePersist().stream()
+                .filter(m -> m instanceof AppendEntries && m.to().equals(N2)).map(AppendEntries.class::cast).toList();
+        long round = toN2.stream().mapToLong(AppendEntries::readRound).max().orElseThrow();
+        assertThat(round).isPositive();
+
+        toN2.forEach(follower::step);
+        Ready fromFollower = follower.ready(); // its write of "y" is not durable: not advanced
+
+        ReadRoundAck ack = new ReadRoundAck(N2, N1, leader.term(), round);
+        assertThat(fromFollower.entries()).isNotEmpty();
+        assertThat(fromFollower.messagesBeforePersist()).containsExactly(ack);
+        assertThat(fromFollower.messages()).isNotEmpty().allMatch(m -> m instanceof AppendReply);
+        leader.step(ack);
+        assertThat(leader.ready().readStates()).extracting(ReadState::requestId).containsExactly(42L);
+
+        toN2.forEach(follower::step); // the same round again (a duplicate, or a heartbeat before the next round)
+        assertThat(follower.ready().messagesBeforePersist()).noneMatch(m -> m instanceof ReadRoundAck);
+    }
+
+    @Test
+    void aReadRoundAckFromAnEarlierTermConfirmsNothing() {
+        Harness h = new Harness(3);
+        RaftNode leader = h.elect("n1");
+        h.propose("n1", "x");
+        h.deliverAll();
+        leader.readIndex(42);
+        Ready fromLeader = leader.ready();
+        leader.advance(fromLeader);
+        long round = fromLeader.messagesBeforePersist().stream().filter(m -> m instanceof AppendEntries)
+                .mapToLong(m -> ((AppendEntries) m).readRound()).max().orElseThrow();
+
+        leader.step(new ReadRoundAck(N2, N1, leader.term() - 1, round));
+        leader.step(new ReadRoundAck(N3, N1, leader.term() - 1, round));
+
+        assertThat(leader.hasReady() ? leader.ready().readStates() : List.<ReadState>of()).isEmpty();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.raftkit.api.message.InstallSnapshotReply;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
@@ -83,6 +84,8 @@ public final class RaftMessageCodec {
             return size;
         } else if (m instanceof AppendReply) {
             return common + 1 + 8 + 8 + 8 + 8;
+        } else if (m instanceof ReadRoundAck) {
+            return common + 8;
         } else if (m instanceof RequestVote) {
             return common + 8 + 8 + 1 + 1;
         } else if (m instanceof VoteReply) {
@@ -106,6 +109,8 @@ public final class RaftMessageCodec {
             return APPEND_ENTRIES;
         } else if (m instanceof AppendReply) {
             return APPEND_REPLY;
+        } else if (m instanceof ReadRoundAck) {
+            return READ_ROUND_ACK;
         } else if (m instanceof RequestVote) {
             return REQUEST_VOTE;
         } else if (m instanceof VoteReply) {
@@ -139,6 +144,8 @@ public final class RaftMessageCodec {
         } else if (m instanceof AppendReply r) {
             out.appendByte(bit(r.success())).appendLong(r.matchIndex()).appendLong(r.conflictTerm())
                     .appendLong(r.conflictIndex()).appendLong(r.readRound());
+        } else if (m instanceof ReadRoundAck a) {
+            out.appendLong(a.readRound());
         } else if (m instanceof RequestVote v) {
             out.appendLong(v.lastLogIndex()).appendLong(v.lastLogTerm())
                     .appendByte(bit(v.preVote())).appendByte(bit(v.leadershipTransfer()));
@@ -206,7 +213,7 @@ public final class RaftMessageCodec {
         if (type == HELLO) {
             throw new MalformedFrameException("unexpected second handshake frame");
         }
-        if (type < REQUEST_VOTE || type > INSTALL_SNAPSHOT_REPLY) {
+        if (type < REQUEST_VOTE || type > LAST_MESSAGE_TYPE) {
             throw new MalformedFrameException("unknown message type " + type);
         }
         FrameReader in = new FrameReader(frame, start + HEADER_BYTES, end);
@@ -226,6 +233,8 @@ public final class RaftMessageCodec {
             case APPEND_REPLY:
                 return new AppendReply(from, to, term, in.readBoolean("success"), in.readCount("matchIndex"),
                         in.readCount("conflictTerm"), in.readCount("conflictIndex"), in.readCount("readRound"));
+            case READ_ROUND_ACK:
+                return new ReadRoundAck(from, to, term, in.readCount("readRound"));
             case REQUEST_VOTE:
                 return new RequestVote(from, to, term, in.readCount("lastLogIndex"), in.readCount("lastLogTerm"),
                         in.readBoolean("preVote"), in.readBoolean("leadershipTransfer"));

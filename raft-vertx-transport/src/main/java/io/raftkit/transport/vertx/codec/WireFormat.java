@@ -32,6 +32,9 @@ public final class WireFormat {
     public static final byte READ_INDEX_REPLY = 7;
     public static final byte INSTALL_SNAPSHOT = 8;
     public static final byte INSTALL_SNAPSHOT_REPLY = 9;
+    public static final byte READ_ROUND_ACK = 10;
+    /** The highest message type code; a new type moves it. */
+    static final byte LAST_MESSAGE_TYPE = READ_ROUND_ACK;
     /** The first frame on a TCP connection: who is connecting, and to whom. */
     public static final byte HELLO = 100;
 

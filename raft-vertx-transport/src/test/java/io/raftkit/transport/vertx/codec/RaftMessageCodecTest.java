@@ -11,6 +11,7 @@ import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.InstallSnapshot;
 import io.raftkit.api.message.InstallSnapshotReply;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
 import io.raftkit.api.message.RequestVote;
@@ -37,6 +38,7 @@ class RaftMessageCodecTest {
                         LogEntry.noOp(6, 5), LogEntry.command(7, 5, new byte[0])), 3, 17),
                 new AppendEntries(A, B, 2, 7, 2, List.of(), 7, 18),
                 new AppendReply(A, B, 2, false, 0, 1, 3, 18),
+                new ReadRoundAck(A, B, 2, 19),
                 new TimeoutNow(A, B, 2),
                 new ReadIndexRequest(A, B, 2, -99),
                 new ReadIndexReply(A, B, 2, 99, true, 7),
