@@ -46,7 +46,13 @@ import java.util.random.RandomGenerator;
 public final class RaftServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftServer.class.getName());
-    private static final long READ_BATCH_BYTES = 64L * 1024 * 1024;
+    /** Small enough that the heap check below runs long before a batch could exhaust the heap. */
+    private static final long READ_BATCH_BYTES = 4L * 1024 * 1024;
+    /**
+     * Heap a loaded entry takes beyond its payload: the LogEntry, the array header, the list slot
+     * (measured on a KV node: about 230 bytes per 135-byte command).
+     */
+    private static final long ENTRY_HEAP_OVERHEAD = 96;
 
     private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
     }
@@ -72,6 +78,7 @@ public final class RaftServer implements AutoCloseable {
     private final StateMachine stateMachine;
     private final RandomGenerator random;
     private final long requestTimeoutNanos;
+    private final long maxHeapBytes;
 
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
@@ -92,7 +99,7 @@ public final class RaftServer implements AutoCloseable {
     private volatile RaftStatus status;
 
     RaftServer(NodeId self, ClusterConfig cluster, RaftConfig config, Transport transport, LogStore logStore,
-               StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis) {
+               StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis, long maxHeapBytes) {
         this.self = self;
         this.cluster = cluster;
         this.config = config;
@@ -101,6 +108,7 @@ public final class RaftServer implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.random = random;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
+        this.maxHeapBytes = maxHeapBytes;
         this.loop = new Thread(this::runLoop, "raft-" + self + "-loop");
         this.loop.setDaemon(true);
         this.writer = new LogWriter(logStore, "raft-" + self + "-log-writer",
@@ -123,13 +131,31 @@ public final class RaftServer implements AutoCloseable {
         long first = logStore.firstIndex();
         long last = logStore.lastIndex();
         List<LogEntry> entries = new ArrayList<>((int) Math.min(Math.max(last - first + 1, 0), 1 << 20));
-        for (long from = first; from <= last; ) {
-            List<LogEntry> batch = logStore.entries(from, last, READ_BATCH_BYTES);
-            if (batch.isEmpty()) {
-                throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
+        long heapBytes = 0;
+        try {
+            for (long from = first; from <= last; ) {
+                List<LogEntry> batch = logStore.entries(from, last, READ_BATCH_BYTES);
+                if (batch.isEmpty()) {
+                    throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
+                }
+                for (LogEntry e : batch) {
+                    heapBytes += e.payload().length + ENTRY_HEAP_OVERHEAD;
+                }
+                // Refuse before the JVM runs out: the rest of the node needs heap too.
+                if (heapBytes > maxHeapBytes / 5 * 4) {
+                    throw new IOException(tooLargeForHeap(first, last, heapBytes));
+                }
+                entries.addAll(batch);
+                from += batch.size();
             }
-            entries.addAll(batch);
-            from += batch.size();
+        } catch (OutOfMemoryError e) {
+            entries = null; // what was loaded is garbage now: the heap is usable again for the report
+            throw new IOException(tooLargeForHeap(first, last, heapBytes), e);
+        }
+        if (heapBytes > maxHeapBytes / 2) {
+            LOG.log(Level.WARNING, "{0}: the log takes about {1} MB of the {2} MB heap and grows with every write"
+                    + " (no snapshots yet); give the node a larger -Xmx before it fills", self,
+                    Long.toString(heapBytes >> 20), Long.toString(maxHeapBytes >> 20));
         }
         long snapshotIndex = first - 1;
         node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex));
@@ -141,6 +167,13 @@ public final class RaftServer implements AutoCloseable {
         transport.start(message -> inbox.add(() -> node.step(message)));
         writer.start();
         loop.start();
+    }
+
+    private String tooLargeForHeap(long first, long last, long heapBytes) {
+        return String.format("the log of %s (entries %d to %d) does not fit in this JVM's heap: %d MB loaded when"
+                + " the limit was reached, of a %d MB maximum. Start the node with a larger -Xmx (the whole log"
+                + " is kept in memory until snapshots are implemented); nothing on disk was changed",
+                self, first, last, heapBytes >> 20, maxHeapBytes >> 20);
     }
 
     public NodeId id() {

@@ -49,6 +49,7 @@ public final class RaftServerBuilder {
     private Resources resources = Resources.EMPTY;
     private RandomGenerator random;
     private Duration requestTimeout = Duration.ofSeconds(5);
+    private long maxHeapBytes = Runtime.getRuntime().maxMemory();
 
     RaftServerBuilder() {
     }
@@ -134,6 +135,12 @@ public final class RaftServerBuilder {
         return this;
     }
 
+    /** The heap the log may fill when loaded at start; tests set it, the default is the JVM's maximum. */
+    RaftServerBuilder maxHeapBytes(long value) {
+        maxHeapBytes = value;
+        return this;
+    }
+
     /**
      * Validates and creates the server, opening its log store. Bad fields throw
      * {@link IllegalArgumentException} naming the field; a log store that cannot open throws
@@ -170,7 +177,7 @@ public final class RaftServerBuilder {
         }
         Transport net = transport != null ? transport
                 : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, resources));
-        return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis());
+        return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes);
     }
 
     private static void require(boolean ok, String message) {

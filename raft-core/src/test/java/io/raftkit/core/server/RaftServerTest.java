@@ -3,12 +3,15 @@ package io.raftkit.core.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.Resources;
 import io.raftkit.core.Role;
 import io.raftkit.core.memory.MemoryLogStore;
+import io.raftkit.core.memory.MemoryNetwork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,6 +81,31 @@ class RaftServerTest {
             assertThat(next.id()).isNotEqualTo(old.id());
             await(next.propose(utf8("after")));
             assertThat(text(await(next.read(new byte[0])))).isEqualTo("before,after,");
+        }
+    }
+
+    @Test
+    void aLogTooLargeForTheHeapIsRefusedAtStartWithAMessageNamingXmxAndOneThatFitsStarts() throws Exception {
+        MemoryLogStore store = new MemoryLogStore();
+        List<LogEntry> entries = new ArrayList<>();
+        for (int i = 1; i <= 1_000; i++) {
+            entries.add(LogEntry.command(i, 1, new byte[1_000]));
+        }
+        store.append(entries);
+        NodeId id = NodeId.of("n1");
+        java.util.function.LongFunction<RaftServer> server = maxHeap -> RaftServer.builder().self(id)
+                .cluster(ClusterConfig.ofVoters(List.of(id))).transport("memory", null)
+                .resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("heap-" + maxHeap)))
+                .logStore(store).stateMachine(new TestCluster.Appender()).maxHeapBytes(maxHeap).build();
+
+        RaftServer tooSmall = server.apply(1_000_000); // the log needs about 1.1 MB
+        assertThatThrownBy(tooSmall::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("entries 1 to 1000").hasMessageContaining("larger -Xmx").hasMessageContaining("nothing on disk was changed");
+        assertThat(tooSmall.status().running()).isFalse();
+
+        try (RaftServer fits = server.apply(10_000_000)) {
+            fits.start();
+            assertThat(fits.status().lastLogIndex()).isEqualTo(1_000);
         }
     }
 
