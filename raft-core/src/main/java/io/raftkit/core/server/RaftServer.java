@@ -79,6 +79,8 @@ public final class RaftServer implements AutoCloseable {
     private final RandomGenerator random;
     private final long requestTimeoutNanos;
     private final long maxHeapBytes;
+    /** Heap the in-memory log takes, estimated from what was loaded and written (loop thread only). */
+    private long logHeapBytes;
 
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
@@ -142,7 +144,7 @@ public final class RaftServer implements AutoCloseable {
                     heapBytes += e.payload().length + ENTRY_HEAP_OVERHEAD;
                 }
                 // Refuse before the JVM runs out: the rest of the node needs heap too.
-                if (heapBytes > maxHeapBytes / 5 * 4) {
+                if (heapBytes > logHeapLimit()) {
                     throw new IOException(tooLargeForHeap(first, last, heapBytes));
                 }
                 entries.addAll(batch);
@@ -152,6 +154,7 @@ public final class RaftServer implements AutoCloseable {
             entries = null; // what was loaded is garbage now: the heap is usable again for the report
             throw new IOException(tooLargeForHeap(first, last, heapBytes), e);
         }
+        logHeapBytes = heapBytes;
         if (heapBytes > maxHeapBytes / 2) {
             LOG.log(Level.WARNING, "{0}: the log takes about {1} MB of the {2} MB heap and grows with every write"
                     + " (no snapshots yet); give the node a larger -Xmx before it fills", self,
@@ -169,6 +172,11 @@ public final class RaftServer implements AutoCloseable {
         loop.start();
     }
 
+    /** The most of the heap the log may take: the rest of the node needs heap too. */
+    private long logHeapLimit() {
+        return maxHeapBytes / 5 * 4;
+    }
+
     private String tooLargeForHeap(long first, long last, long heapBytes) {
         return String.format("the log of %s (entries %d to %d) does not fit in this JVM's heap: %d MB loaded when"
                 + " the limit was reached, of a %d MB maximum. Start the node with a larger -Xmx (the whole log"
@@ -184,6 +192,10 @@ public final class RaftServer implements AutoCloseable {
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
+            if (logHeapBytes + command.length + ENTRY_HEAP_OVERHEAD > logHeapLimit()) {
+                future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
+                return;
+            }
             ProposeResult result = node.propose(command);
             if (result instanceof ProposeResult.Accepted accepted) {
                 proposalCount++;
@@ -282,6 +294,9 @@ public final class RaftServer implements AutoCloseable {
     }
 
     private void handleReady(Ready ready) {
+        for (LogEntry entry : ready.entries()) {
+            logHeapBytes += entry.payload().length + ENTRY_HEAP_OVERHEAD; // overwritten entries stay counted: an upper bound
+        }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may
         // promise entries those writes hold (a follower's reply counts everything it was sent).

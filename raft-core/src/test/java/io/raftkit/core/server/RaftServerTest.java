@@ -110,6 +110,37 @@ class RaftServerTest {
     }
 
     @Test
+    void whenTheLogWouldOutgrowTheHeapWritesAreRefusedAsNotAppliedWhileReadsGoOn() throws Exception {
+        NodeId id = NodeId.of("n1");
+        try (RaftServer server = RaftServer.builder().self(id).cluster(ClusterConfig.ofVoters(List.of(id)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("full")))
+                .logStore(new MemoryLogStore()).stateMachine(new TestCluster.Appender()).maxHeapBytes(1_000_000).build()) {
+            server.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (server.status().role() != Role.LEADER && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            int accepted = 0;
+            Throwable refusal = null;
+            while (refusal == null && accepted < 1_000) {
+                try {
+                    await(server.propose(new byte[10_000]));
+                    accepted++;
+                } catch (ExecutionException e) {
+                    refusal = e.getCause();
+                }
+            }
+            // 80 % of 1,000,000 bytes at about 10,096 bytes an entry (the no-op takes a little)
+            assertThat(accepted).isBetween(75, 79);
+            assertThat(refusal).isInstanceOf(LogFullException.class).hasMessageContaining("-Xmx");
+            assertThat(((RaftException) refusal).certainlyNotApplied()).isTrue();
+            assertThat(server.status().lastLogIndex()).isEqualTo(accepted + 1);
+            assertThat(await(server.read(new byte[0]))).isNotNull();
+            assertThat(server.status().running()).isTrue();
+        }
+    }
+
+    @Test
     void aRestartedNodeReplaysItsLogIntoAFreshStateMachine() throws Exception {
         try (TestCluster c = new TestCluster(3)) {
             RaftServer leader = c.awaitLeader();

@@ -1,5 +1,6 @@
 package io.raftkit.kv.http;
 
+import io.raftkit.core.server.LogFullException;
 import io.raftkit.core.server.NodeStoppedException;
 import io.raftkit.core.server.NotLeaderException;
 import io.raftkit.core.server.ProposalDroppedException;
@@ -38,6 +39,8 @@ public record ApiError(int status, String error, String message, boolean certain
             return new ApiError(503, "proposal-dropped", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         } else if (t instanceof RequestTimeoutException e) {
             return new ApiError(504, "timeout", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
+        } else if (t instanceof LogFullException e) {
+            return new ApiError(507, "log-full", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         } else if (t instanceof NodeStoppedException e) {
             return new ApiError(503, "node-stopped", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         } else if (t instanceof RaftException e) {
