@@ -143,8 +143,9 @@ public final class RaftServer implements AutoCloseable {
                 for (LogEntry e : batch) {
                     heapBytes += e.payload().length + ENTRY_HEAP_OVERHEAD;
                 }
-                // Refuse before the JVM runs out: the rest of the node needs heap too.
-                if (heapBytes > logHeapLimit()) {
+                // Refuse before the JVM runs out: the rest of the node needs heap too. The margin
+                // over the write limit lets a node that was refusing writes start again as it was.
+                if (heapBytes > maxHeapBytes / 10 * 9) {
                     throw new IOException(tooLargeForHeap(first, last, heapBytes));
                 }
                 entries.addAll(batch);
