@@ -117,7 +117,7 @@ public final class RaftServer implements AutoCloseable {
                 batch -> inbox.add(() -> persisted(batch)),
                 e -> inbox.add(() -> stop("log store I/O failure: " + e, e)));
         this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
-                0, 0, false, Optional.empty());
+                0, 0, false, Optional.empty(), 0, logHeapLimit());
     }
 
     public static RaftServerBuilder builder() {
@@ -400,7 +400,7 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                cluster, proposalCount, readCount, running, Optional.ofNullable(failure));
+                cluster, proposalCount, readCount, running, Optional.ofNullable(failure), logHeapBytes, logHeapLimit());
     }
 
     // ---------------------------------------------------------------- stopping

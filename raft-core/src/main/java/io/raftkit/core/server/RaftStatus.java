@@ -5,8 +5,14 @@ import io.raftkit.api.NodeId;
 import io.raftkit.core.Role;
 import java.util.Optional;
 
-/** A consistent snapshot of one node, published by its loop; cheap to read from any thread. */
+/**
+ * A consistent snapshot of one node, published by its loop; cheap to read from any thread.
+ *
+ * @param logHeapBytes      the heap the in-memory log takes, estimated (an upper bound)
+ * @param logHeapLimitBytes where proposals start being refused with {@link LogFullException}
+ */
 public record RaftStatus(NodeId id, Role role, long term, Optional<NodeId> leader, long commitIndex,
                          long appliedIndex, long lastLogIndex, ClusterConfig members,
-                         long proposals, long reads, boolean running, Optional<String> failure) {
+                         long proposals, long reads, boolean running, Optional<String> failure,
+                         long logHeapBytes, long logHeapLimitBytes) {
 }

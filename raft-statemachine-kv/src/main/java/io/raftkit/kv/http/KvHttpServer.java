@@ -89,6 +89,7 @@ public final class KvHttpServer implements AutoCloseable {
                 .put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex())
                 .put("lastLogIndex", s.lastLogIndex()).put("members", members)
                 .put("proposals", s.proposals()).put("reads", s.reads()).put("running", s.running())
+                .put("logHeapBytes", s.logHeapBytes()).put("logHeapLimitBytes", s.logHeapLimitBytes())
                 .put("failure", s.failure().orElse(null));
         ctx.response().putHeader(Forwarder.SERVED_BY, s.id().value());
         Responses.json(ctx, 200, json);

@@ -33,6 +33,10 @@ final class KvMetrics {
         Gauge.builder("raft_last_log_index", raft, r -> r.status().lastLogIndex()).tag("node", id).register(registry);
         FunctionCounter.builder("raft_proposals", raft, r -> r.status().proposals()).tag("node", id).register(registry);
         FunctionCounter.builder("raft_reads", raft, r -> r.status().reads()).tag("node", id).register(registry);
+        Gauge.builder("raft_log_heap_bytes", raft, r -> r.status().logHeapBytes())
+                .description("heap the in-memory log takes (estimated; no snapshots yet)").tag("node", id).register(registry);
+        Gauge.builder("raft_log_heap_limit_bytes", raft, r -> r.status().logHeapLimitBytes())
+                .description("log heap at which writes are refused (507 log-full)").tag("node", id).register(registry);
     }
 
     Timer.Sample start() {

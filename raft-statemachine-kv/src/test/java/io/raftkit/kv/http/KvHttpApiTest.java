@@ -214,11 +214,13 @@ class KvHttpApiTest {
         assertThat(status.getString("role")).isEqualTo("follower");
         assertThat(status.getString("leaderHttp")).isEqualTo(leaderUrl());
         assertThat(status.getJsonArray("members")).hasSize(3);
+        assertThat(status.getLong("logHeapBytes")).isPositive().isLessThan(status.getLong("logHeapLimitBytes"));
         assertThat(send("GET", base + "/health", null).statusCode()).isEqualTo(200);
         send("GET", leaderUrl() + "/v1/kv/anything", null);
         String metrics = send("GET", leaderUrl() + "/metrics", null).body();
         assertThat(metrics).contains("raft_term{", "raft_role{", "raft_commit_index{", "raft_applied_index{",
-                "raft_proposals_total{", "raft_reads_total{", "kv_request_seconds_bucket{");
+                "raft_proposals_total{", "raft_reads_total{", "kv_request_seconds_bucket{",
+                "raft_log_heap_bytes{", "raft_log_heap_limit_bytes{");
     }
 
     @Test
@@ -226,6 +228,12 @@ class KvHttpApiTest {
         assertThat(ApiError.from(new io.raftkit.core.server.NotLeaderException(java.util.Optional.empty())).outcome()).isEqualTo("not-applied");
         assertThat(ApiError.from(new io.raftkit.core.server.RequestTimeoutException("proposal", 5000)).outcome()).isEqualTo("unknown");
         assertThat(ApiError.from(new io.raftkit.core.server.NodeStoppedException("closed")).outcome()).isEqualTo("unknown");
+        ApiError full = ApiError.from(new java.util.concurrent.CompletionException(
+                new io.raftkit.core.server.LogFullException(800L << 20, 1000L << 20)));
+        assertThat(full.status()).isEqualTo(507);
+        assertThat(full.toJson().getString("error")).isEqualTo("log-full");
+        assertThat(full.outcome()).isEqualTo("not-applied");
+        assertThat(full.message()).contains("800 MB", "1000 MB", "-Xmx");
     }
 
     private static void assertError(HttpResponse<String> r, int status, String error, String outcome) {
