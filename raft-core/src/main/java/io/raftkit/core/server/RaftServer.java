@@ -79,7 +79,10 @@ public final class RaftServer implements AutoCloseable {
     private final RandomGenerator random;
     private final long requestTimeoutNanos;
     private final long maxHeapBytes;
-    /** Heap the in-memory log takes, estimated from what was loaded and written (loop thread only). */
+    /**
+     * Heap the in-memory log takes, estimated from what was loaded and written (loop thread only).
+     * Each server counts against the whole heap: several in one JVM (tests) may overcommit it.
+     */
     private long logHeapBytes;
 
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -152,7 +155,8 @@ public final class RaftServer implements AutoCloseable {
                 from += batch.size();
             }
         } catch (OutOfMemoryError e) {
-            entries = null; // what was loaded is garbage now: the heap is usable again for the report
+            // A backstop for heaps the check above misjudges; the entries loaded so far are
+            // garbage once this frame is gone, so the node can still report and close.
             throw new IOException(tooLargeForHeap(first, last, heapBytes), e);
         }
         logHeapBytes = heapBytes;
