@@ -48,10 +48,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tick-ms", description = "length of one Raft tick (default 10)")
     String tickMillis;
 
-    @Option(names = "--election-timeout-ticks", paramLabel = "MIN..MAX", description = "election timeout range (default 15..30)")
+    @Option(names = "--election-timeout-ticks", paramLabel = "MIN..MAX", description = "election timeout range (default 50..100, i.e. 500-1000 ms)")
     String electionTimeoutTicks;
 
-    @Option(names = "--heartbeat-ticks", description = "heartbeat interval (default 3)")
+    @Option(names = "--heartbeat-ticks", description = "heartbeat interval (default 10)")
     String heartbeatTicks;
 
     @Option(names = "--request-timeout-ms", description = "how long a proposal or read may wait (default 5000)")

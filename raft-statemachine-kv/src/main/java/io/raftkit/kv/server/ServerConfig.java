@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * cluster-id=raftkit
  * bind-host=0.0.0.0                    # optional: listen here (HTTP, and vertx-tcp unless transport.bind-host)
  * tick-ms=10
- * election-timeout-ticks=15..30
- * heartbeat-ticks=3
+ * election-timeout-ticks=50..100
+ * heartbeat-ticks=10
  * max-inflight-appends=8               # AppendEntries in flight to one follower
  * request-timeout-ms=5000
  * max-key-bytes=1024
@@ -124,18 +124,22 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         Path dataDir = dataDirText == null ? null : Path.of(dataDirText);
         Options numbers = Options.of(settings.entrySet().stream().filter(e -> KEYS.contains(e.getKey()))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        RaftConfig.Builder raft = RaftConfig.builder().tickMillis(numbers.intValue("tick-ms", 10, 1, 60_000));
+        // Longer than the library's defaults (the paper's 150-300 ms for a quiet LAN): a node is a
+        // JVM on a shared host, and at 150-300 ms every fresh 3-node cluster here re-elected its
+        // leader 3 times within its first 12 s (class loading, JIT, GC); at 500-1000 ms, never.
+        RaftConfig.Builder raft = RaftConfig.builder().tickMillis(numbers.intValue("tick-ms", 10, 1, 60_000))
+                .electionTimeoutTicks(50, 100).heartbeatIntervalTicks(10);
         String timeouts = settings.get("election-timeout-ticks");
         if (timeouts != null) {
             String[] range = timeouts.split("\\.\\.");
             try {
                 raft.electionTimeoutTicks(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("election-timeout-ticks '" + timeouts + "' must look like 15..30");
+                throw new IllegalArgumentException("election-timeout-ticks '" + timeouts + "' must look like 50..100");
             }
         }
         if (settings.containsKey("heartbeat-ticks")) {
-            raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", 3, 1, 1_000_000));
+            raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", 10, 1, 1_000_000));
         }
         if (settings.containsKey("max-inflight-appends")) {
             raft.maxInflightAppends(numbers.intValue("max-inflight-appends", 8, 1, 10_000));

@@ -3,6 +3,7 @@ package io.raftkit.kv.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkit.api.RaftConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -85,6 +86,10 @@ class ServerConfigTest {
         assertThat(c.raftConfig().heartbeatIntervalTicks()).isEqualTo(4);
         assertThat(c.raftConfig().maxInflightAppends()).isEqualTo(2);
         assertThat(ServerConfig.from(valid()).raftConfig().maxInflightAppends()).isEqualTo(8);
+        RaftConfig defaults = ServerConfig.from(valid()).raftConfig();
+        assertThat(defaults.electionTimeoutMinTicks()).isEqualTo(50);
+        assertThat(defaults.electionTimeoutMaxTicks()).isEqualTo(100);
+        assertThat(defaults.heartbeatIntervalTicks()).isEqualTo(10);
         s.put("max-inflight-appends", "0");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("max-inflight-appends");
     }
