@@ -123,9 +123,10 @@ final class LinearizableReads {
     // ---------------------------------------------------------------- follower and candidate
 
     /**
-     * The leader of {@code term} sent an AppendEntries carrying {@code round}: acknowledge a round
-     * not acknowledged yet with a {@link ReadRoundAck}, which leaves before this node's pending
-     * writes are durable (see there why that is safe). The AppendReply still echoes the round.
+     * The leader of {@code term} sent an AppendEntries carrying {@code round} while this node has
+     * entries not yet durable: acknowledge a round not acknowledged yet with a
+     * {@link ReadRoundAck}, which leaves before those writes finish (see there why that is safe).
+     * The AppendReply still echoes the round; with nothing to wait for, it alone answers.
      */
     void acknowledgeRound(NodeId leader, long term, long round) {
         if (round == 0 || (term == ackedTerm && leader.equals(ackedLeader) && round <= ackedRound)) {

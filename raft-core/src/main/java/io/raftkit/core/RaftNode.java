@@ -378,7 +378,14 @@ public final class RaftNode {
     // ---------------------------------------------------------------- replication (§5.3)
 
     private void handleAppendEntries(AppendEntries ae) {
-        reads.acknowledgeRound(ae.from(), term, ae.readRound());
+        appendEntries(ae);
+        if (log.stableIndex() < log.lastIndex()) {
+            // The AppendReply waits for those entries to be durable; the read round need not.
+            reads.acknowledgeRound(ae.from(), term, ae.readRound());
+        }
+    }
+
+    private void appendEntries(AppendEntries ae) {
         if (ae.prevLogIndex() < commitIndex) {
             // Reordered or duplicated: everything up to our commit index already matches (§5.4).
             long matched = Math.max(commitIndex, Math.min(ae.lastIndex(), commitIndex));

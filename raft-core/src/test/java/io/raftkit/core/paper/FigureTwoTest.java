@@ -238,6 +238,26 @@ class FigureTwoTest {
     }
 
     @Test
+    void aFollowerWithNothingToPersistAnswersAReadRoundWithItsAppendReplyAlone() {
+        Harness h = new Harness(3);
+        RaftNode leader = h.elect("n1");
+        h.propose("n1", "x");
+        h.deliverAll();
+        leader.readIndex(42);
+        Ready fromLeader = leader.ready();
+        leader.advance(fromLeader);
+        RaftNode follower = h.node("n2");
+        fromLeader.messagesBeforePersist().stream().filter(m -> m.to().equals(N2)).forEach(follower::step);
+
+        Ready fromFollower = follower.ready();
+
+        assertThat(fromFollower.entries()).isEmpty();
+        assertThat(fromFollower.messagesBeforePersist()).isEmpty();
+        assertThat(fromFollower.messages()).singleElement().isInstanceOfSatisfying(AppendReply.class,
+                r -> assertThat(r.readRound()).isPositive());
+    }
+
+    @Test
     void aReadRoundAckFromAnEarlierTermConfirmsNothing() {
         Harness h = new Harness(3);
         RaftNode leader = h.elect("n1");
