@@ -61,6 +61,7 @@ public final class RaftServer implements AutoCloseable {
         final byte[] query;
         final CompletableFuture<byte[]> future;
         final long deadlineNanos;
+        final long registeredNanos = System.nanoTime();
         long readIndex = -1;
 
         PendingRead(byte[] query, CompletableFuture<byte[]> future, long deadlineNanos) {
@@ -99,6 +100,9 @@ public final class RaftServer implements AutoCloseable {
     private long nextReadId = 1;
     private long proposalCount;
     private long readCount;
+    private long readsConfirmed;
+    /** Summed time from registering a read to its round's quorum: what ReadIndex costs. */
+    private long readConfirmNanos;
     private volatile boolean running;
     private volatile String failure;
     private volatile RaftStatus status;
@@ -120,7 +124,7 @@ public final class RaftServer implements AutoCloseable {
                 batch -> inbox.add(() -> persisted(batch)),
                 e -> inbox.add(() -> stop("log store I/O failure: " + e, e)));
         this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
-                0, 0, false, Optional.empty(), 0, logHeapLimit());
+                0, 0, 0, 0, false, Optional.empty(), 0, logHeapLimit());
     }
 
     public static RaftServerBuilder builder() {
@@ -319,6 +323,8 @@ public final class RaftServer implements AutoCloseable {
             PendingRead read = reads.remove(rs.requestId());
             if (read != null) {
                 read.readIndex = rs.readIndex();
+                readsConfirmed++;
+                readConfirmNanos += System.nanoTime() - read.registeredNanos;
                 confirmedReads.add(read);
             }
         }
@@ -404,7 +410,8 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                cluster, proposalCount, readCount, running, Optional.ofNullable(failure), logHeapBytes, logHeapLimit());
+                cluster, proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
+                logHeapBytes, logHeapLimit());
     }
 
     // ---------------------------------------------------------------- stopping

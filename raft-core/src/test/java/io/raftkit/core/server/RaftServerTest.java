@@ -137,6 +137,12 @@ class RaftServerTest {
             assertThat(server.status().lastLogIndex()).isEqualTo(accepted + 1);
             assertThat(await(server.read(new byte[0]))).isNotNull();
             assertThat(server.status().running()).isTrue();
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (server.status().readsConfirmed() == 0 && System.nanoTime() < until) {
+                Thread.sleep(1); // the status is published at the end of the loop's turn
+            }
+            assertThat(server.status().readsConfirmed()).isEqualTo(1);
+            assertThat(server.status().readConfirmNanos()).isPositive();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.raftkit.kv.http;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,6 +9,7 @@ import io.raftkit.core.Role;
 import io.raftkit.core.server.RaftServer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node's Prometheus metrics: Raft state read from {@link RaftServer#status()} at scrape time,
@@ -33,6 +35,10 @@ final class KvMetrics {
         Gauge.builder("raft_last_log_index", raft, r -> r.status().lastLogIndex()).tag("node", id).register(registry);
         FunctionCounter.builder("raft_proposals", raft, r -> r.status().proposals()).tag("node", id).register(registry);
         FunctionCounter.builder("raft_reads", raft, r -> r.status().reads()).tag("node", id).register(registry);
+        FunctionTimer.builder("raft_read_confirm", raft, r -> r.status().readsConfirmed(),
+                        r -> r.status().readConfirmNanos(), TimeUnit.NANOSECONDS)
+                .description("linearizable reads' wait for their read index (a heartbeat round's quorum)")
+                .tag("node", id).register(registry);
         Gauge.builder("raft_log_heap_bytes", raft, r -> r.status().logHeapBytes())
                 .description("heap the in-memory log takes (estimated; no snapshots yet)").tag("node", id).register(registry);
         Gauge.builder("raft_log_heap_limit_bytes", raft, r -> r.status().logHeapLimitBytes())

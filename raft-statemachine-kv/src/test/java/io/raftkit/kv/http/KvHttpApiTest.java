@@ -220,7 +220,7 @@ class KvHttpApiTest {
         String metrics = send("GET", leaderUrl() + "/metrics", null).body();
         assertThat(metrics).contains("raft_term{", "raft_role{", "raft_commit_index{", "raft_applied_index{",
                 "raft_proposals_total{", "raft_reads_total{", "kv_request_seconds_bucket{",
-                "raft_log_heap_bytes{", "raft_log_heap_limit_bytes{");
+                "raft_log_heap_bytes{", "raft_log_heap_limit_bytes{", "raft_read_confirm_seconds_count{");
     }
 
     @Test
