@@ -51,7 +51,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--election-timeout-ticks", paramLabel = "MIN..MAX", description = "election timeout range (default 50..100, i.e. 500-1000 ms)")
     String electionTimeoutTicks;
 
-    @Option(names = "--heartbeat-ticks", description = "heartbeat interval (default 10)")
+    @Option(names = "--heartbeat-ticks", description = "heartbeat interval (default a fifth of the shortest election timeout: 10)")
     String heartbeatTicks;
 
     @Option(names = "--request-timeout-ms", description = "how long a proposal or read may wait (default 5000)")

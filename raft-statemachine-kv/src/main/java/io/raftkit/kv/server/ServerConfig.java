@@ -127,20 +127,23 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         // Longer than the library's defaults (the paper's 150-300 ms for a quiet LAN): a node is a
         // JVM on a shared host, and at 150-300 ms every fresh 3-node cluster here re-elected its
         // leader 3 times within its first 12 s (class loading, JIT, GC); at 500-1000 ms, never.
-        RaftConfig.Builder raft = RaftConfig.builder().tickMillis(numbers.intValue("tick-ms", 10, 1, 60_000))
-                .electionTimeoutTicks(50, 100).heartbeatIntervalTicks(10);
+        RaftConfig.Builder raft = RaftConfig.builder().tickMillis(numbers.intValue("tick-ms", 10, 1, 60_000));
+        int electionMin = 50;
+        int electionMax = 100;
         String timeouts = settings.get("election-timeout-ticks");
         if (timeouts != null) {
             String[] range = timeouts.split("\\.\\.");
             try {
-                raft.electionTimeoutTicks(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()));
+                electionMin = Integer.parseInt(range[0].trim());
+                electionMax = Integer.parseInt(range[1].trim());
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("election-timeout-ticks '" + timeouts + "' must look like 50..100");
             }
         }
-        if (settings.containsKey("heartbeat-ticks")) {
-            raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", 10, 1, 1_000_000));
-        }
+        raft.electionTimeoutTicks(electionMin, electionMax);
+        // Unless given, a fifth of the shortest election timeout (10 for 50..100, 3 for 15..30),
+        // so a shorter election timeout alone never collides with the default heartbeat.
+        raft.heartbeatIntervalTicks(numbers.intValue("heartbeat-ticks", Math.max(1, electionMin / 5), 1, 1_000_000));
         if (settings.containsKey("max-inflight-appends")) {
             raft.maxInflightAppends(numbers.intValue("max-inflight-appends", 8, 1, 10_000));
         }

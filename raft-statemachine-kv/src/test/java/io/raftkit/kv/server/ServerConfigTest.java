@@ -90,6 +90,9 @@ class ServerConfigTest {
         assertThat(defaults.electionTimeoutMinTicks()).isEqualTo(50);
         assertThat(defaults.electionTimeoutMaxTicks()).isEqualTo(100);
         assertThat(defaults.heartbeatIntervalTicks()).isEqualTo(10);
+        Map<String, String> shorter = valid();
+        shorter.put("election-timeout-ticks", "5..10"); // the heartbeat follows unless given
+        assertThat(ServerConfig.from(shorter).raftConfig().heartbeatIntervalTicks()).isEqualTo(1);
         s.put("max-inflight-appends", "0");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("max-inflight-appends");
     }
