@@ -148,7 +148,7 @@ public final class RaftServer implements AutoCloseable {
                     throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
                 }
                 for (LogEntry e : batch) {
-                    heapBytes += e.payload().length + ENTRY_HEAP_OVERHEAD;
+                    heapBytes += heapCost(e.payload().length);
                 }
                 // Refuse before the JVM runs out: the rest of the node needs heap too. The margin
                 // over the write limit lets a node that was refusing writes start again as it was.
@@ -181,6 +181,10 @@ public final class RaftServer implements AutoCloseable {
         loop.start();
     }
 
+    private static long heapCost(int payloadBytes) {
+        return payloadBytes + ENTRY_HEAP_OVERHEAD;
+    }
+
     /** The most of the heap the log may take: the rest of the node needs heap too. */
     private long logHeapLimit() {
         return maxHeapBytes / 5 * 4;
@@ -201,7 +205,7 @@ public final class RaftServer implements AutoCloseable {
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
-            if (logHeapBytes + command.length + ENTRY_HEAP_OVERHEAD > logHeapLimit()) {
+            if (logHeapBytes + heapCost(command.length) > logHeapLimit()) {
                 future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
                 return;
             }
@@ -304,7 +308,7 @@ public final class RaftServer implements AutoCloseable {
 
     private void handleReady(Ready ready) {
         for (LogEntry entry : ready.entries()) {
-            logHeapBytes += entry.payload().length + ENTRY_HEAP_OVERHEAD; // overwritten entries stay counted: an upper bound
+            logHeapBytes += heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
         }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may

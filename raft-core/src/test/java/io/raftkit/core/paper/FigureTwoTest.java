@@ -54,6 +54,15 @@ class FigureTwoTest {
         return all;
     }
 
+    /** Registers read {@code requestId} on {@code leader}, takes its Ready, and returns what it sends {@code to}. */
+    private static List<AppendEntries> startReadRound(RaftNode leader, long requestId, NodeId to) {
+        leader.readIndex(requestId);
+        Ready ready = leader.ready();
+        leader.advance(ready);
+        return ready.messagesBeforePersist().stream()
+                .filter(m -> m instanceof AppendEntries && m.to().equals(to)).map(AppendEntries.class::cast).toList();
+    }
+
     @Test
     void ifRpcRequestOrResponseContainsTermGreaterThanCurrentTermSetCurrentTermAndConvertToFollower() {
         Harness h = new Harness(3, NO_EXTRAS);
@@ -215,11 +224,7 @@ class FigureTwoTest {
         h.deliverAll();
         RaftNode follower = h.node("n2");
         leader.propose("y".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        leader.readIndex(42);
-        Ready fromLeader = leader.ready();
-        leader.advance(fromLeader);
-        List<AppendEntries> toN2 = fromLeader.messagesBeforePersist().stream()
-                .filter(m -> m instanceof AppendEntries && m.to().equals(N2)).map(AppendEntries.class::cast).toList();
+        List<AppendEntries> toN2 = startReadRound(leader, 42, N2);
         long round = toN2.stream().mapToLong(AppendEntries::readRound).max().orElseThrow();
         assertThat(round).isPositive();
 
@@ -243,11 +248,8 @@ class FigureTwoTest {
         RaftNode leader = h.elect("n1");
         h.propose("n1", "x");
         h.deliverAll();
-        leader.readIndex(42);
-        Ready fromLeader = leader.ready();
-        leader.advance(fromLeader);
         RaftNode follower = h.node("n2");
-        fromLeader.messagesBeforePersist().stream().filter(m -> m.to().equals(N2)).forEach(follower::step);
+        startReadRound(leader, 42, N2).forEach(follower::step);
 
         Ready fromFollower = follower.ready();
 
@@ -263,11 +265,7 @@ class FigureTwoTest {
         RaftNode leader = h.elect("n1");
         h.propose("n1", "x");
         h.deliverAll();
-        leader.readIndex(42);
-        Ready fromLeader = leader.ready();
-        leader.advance(fromLeader);
-        long round = fromLeader.messagesBeforePersist().stream().filter(m -> m instanceof AppendEntries)
-                .mapToLong(m -> ((AppendEntries) m).readRound()).max().orElseThrow();
+        long round = startReadRound(leader, 42, N2).stream().mapToLong(AppendEntries::readRound).max().orElseThrow();
 
         leader.step(new ReadRoundAck(N2, N1, leader.term() - 1, round));
         leader.step(new ReadRoundAck(N3, N1, leader.term() - 1, round));

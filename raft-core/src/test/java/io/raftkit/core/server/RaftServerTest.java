@@ -32,6 +32,14 @@ class RaftServerTest {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    /** A one-node cluster on {@code store} that believes its heap holds {@code maxHeapBytes}. */
+    private static RaftServer singleNode(LogStore store, long maxHeapBytes) {
+        NodeId id = NodeId.of("n1");
+        return RaftServer.builder().self(id).cluster(ClusterConfig.ofVoters(List.of(id))).transport("memory", null)
+                .resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("single-" + System.nanoTime())))
+                .logStore(store).stateMachine(new TestCluster.Appender()).maxHeapBytes(maxHeapBytes).build();
+    }
+
     private static <T> T await(CompletableFuture<T> f) throws Exception {
         return f.get(10, TimeUnit.SECONDS);
     }
@@ -92,18 +100,12 @@ class RaftServerTest {
             entries.add(LogEntry.command(i, 1, new byte[1_000]));
         }
         store.append(entries);
-        NodeId id = NodeId.of("n1");
-        java.util.function.LongFunction<RaftServer> server = maxHeap -> RaftServer.builder().self(id)
-                .cluster(ClusterConfig.ofVoters(List.of(id))).transport("memory", null)
-                .resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("heap-" + maxHeap)))
-                .logStore(store).stateMachine(new TestCluster.Appender()).maxHeapBytes(maxHeap).build();
-
-        RaftServer tooSmall = server.apply(1_000_000); // the log needs about 1.1 MB
+        RaftServer tooSmall = singleNode(store, 1_000_000); // the log needs about 1.1 MB
         assertThatThrownBy(tooSmall::start).isInstanceOf(IOException.class)
                 .hasMessageContaining("entries 1 to 1000").hasMessageContaining("larger -Xmx").hasMessageContaining("nothing on disk was changed");
         assertThat(tooSmall.status().running()).isFalse();
 
-        try (RaftServer fits = server.apply(10_000_000)) {
+        try (RaftServer fits = singleNode(store, 10_000_000)) {
             fits.start();
             assertThat(fits.status().lastLogIndex()).isEqualTo(1_000);
         }
@@ -111,10 +113,7 @@ class RaftServerTest {
 
     @Test
     void whenTheLogWouldOutgrowTheHeapWritesAreRefusedAsNotAppliedWhileReadsGoOn() throws Exception {
-        NodeId id = NodeId.of("n1");
-        try (RaftServer server = RaftServer.builder().self(id).cluster(ClusterConfig.ofVoters(List.of(id)))
-                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("full")))
-                .logStore(new MemoryLogStore()).stateMachine(new TestCluster.Appender()).maxHeapBytes(1_000_000).build()) {
+        try (RaftServer server = singleNode(new MemoryLogStore(), 1_000_000)) {
             server.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (server.status().role() != Role.LEADER && System.nanoTime() < deadline) {
