@@ -135,8 +135,13 @@ public final class RaftServerBuilder {
         return this;
     }
 
-    /** The heap the log may fill when loaded at start; tests set it, the default is the JVM's maximum. */
-    RaftServerBuilder maxHeapBytes(long value) {
+    /**
+     * The heap this server's log may count on; by default the JVM's maximum ({@code -Xmx}). The log
+     * is held in memory until snapshots exist: proposals are refused with {@link LogFullException}
+     * once it would take 80 % of this, and a log over 90 % refuses to start. Several servers in one
+     * JVM each count their log against the whole heap unless each is given its share here.
+     */
+    public RaftServerBuilder maxHeapBytes(long value) {
         maxHeapBytes = value;
         return this;
     }
@@ -153,6 +158,7 @@ public final class RaftServerBuilder {
         require(requestTimeout != null && !requestTimeout.isNegative() && !requestTimeout.isZero(),
                 "requestTimeout: must be positive, was " + requestTimeout);
         require(clusterId != null && !clusterId.isBlank(), "clusterId: must not be blank");
+        require(maxHeapBytes > 0, "maxHeapBytes: must be positive, was " + maxHeapBytes);
         require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
         require(logStore != null || logStoreName != null, "logStore: give a LogStore or a plugin name");
         require(stateMachine != null || stateMachineName != null, "stateMachine: give a StateMachine or a plugin name");

@@ -112,6 +112,12 @@ class RaftServerTest {
     }
 
     @Test
+    void aHeapBudgetThatIsNotPositiveIsRefusedByTheBuilder() {
+        assertThatThrownBy(() -> singleNode(new MemoryLogStore(), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxHeapBytes: must be positive, was 0");
+    }
+
+    @Test
     void whenTheLogWouldOutgrowTheHeapWritesAreRefusedAsNotAppliedWhileReadsGoOn() throws Exception {
         try (RaftServer server = singleNode(new MemoryLogStore(), 1_000_000)) {
             server.start();
