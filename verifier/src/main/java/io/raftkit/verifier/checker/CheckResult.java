@@ -12,6 +12,12 @@ public record CheckResult(Verdict verdict, List<KeyResult> keys, long millis) {
                 .orElse(null);
     }
 
+    /** Why a valid verdict says little, or null: the checker found no client operation to check. */
+    public String vacuous() {
+        return !keys.isEmpty() && keys.stream().allMatch(k -> k.verdict() == Verdict.VALID && k.detail().containsKey("reason"))
+                ? String.valueOf(keys.get(0).detail().get("reason")) : null;
+    }
+
     public String explain() {
         KeyResult worst = worst();
         return worst == null ? "" : worst.explain();

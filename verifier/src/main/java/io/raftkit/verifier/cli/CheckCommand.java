@@ -44,8 +44,9 @@ final class CheckCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 CheckResult result = checker.check(HistoryFiles.read(file));
+                String vacuous = result.vacuous();
                 System.out.println(file + " " + result.verdict().word()
-                        + (result.verdict() == Verdict.VALID ? "" : " " + result.explain())
+                        + (result.verdict() == Verdict.VALID ? (vacuous == null ? "" : " (" + vacuous + ")") : " " + result.explain())
                         + (timing ? " (" + result.millis() + " ms)" : ""));
                 invalid |= result.verdict() == Verdict.INVALID;
                 unknown |= result.verdict() == Verdict.UNKNOWN;
