@@ -98,27 +98,67 @@ final class RunCommand implements Callable<Integer> {
         Files.createDirectories(out);
         System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d, out %s%n",
                 nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed, out.toAbsolutePath());
-        Path repo = kvJar.toAbsolutePath().getParent().getParent().getParent();
-        try (ClusterBackend cluster = backend.equals("docker")
-                ? new DockerBackend(repo, baseImage, out.toAbsolutePath(), nodes)
-                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
-            cluster.start();
-            System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
-            Runner runner = new Runner(cluster, options, work, System.out);
-            History history = runner.run();
-            Path jsonl = out.resolve("history.jsonl");
-            HistoryWriter.writeJsonl(history.events(), jsonl);
-            CheckResult result = new Checker(work.model(), null, Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
-            Map<String, Object> clusterInfo = new LinkedHashMap<>();
-            for (String node : cluster.nodes()) {
-                clusterInfo.put(node, cluster.endpoint(node));
-            }
-            Report.write(out, options, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
-            return switch (result.verdict()) {
-                case VALID -> runner.recoveryFailure() == null ? 0 : 3;
-                case INVALID -> 1;
-                case UNKNOWN -> 2;
-            };
+        // Faults start after one healthy interval and alternate with heals of the same length.
+        long turns = timeLimitSeconds <= faultSeconds ? 0 : (timeLimitSeconds - faultSeconds - 1) / (2 * faultSeconds) + 1;
+        if (turns < faults.size()) {
+            System.out.printf("note: %d s with %d s faults leaves room for %d fault(s), so only %s will be injected;"
+                    + " raise --time-limit to at least %d s to exercise all of %s%n", timeLimitSeconds, faultSeconds, turns,
+                    turns == 0 ? "none" : faults.subList(0, (int) turns), faultSeconds * (2L * faults.size() - 1) + 1, faults);
         }
+        try (ClusterBackend cluster = backend.equals("docker")
+                ? new DockerBackend(repository(kvJar), baseImage, out.toAbsolutePath(), nodes)
+                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
+            // Ctrl-C or SIGTERM mid-run: without this the nodes (child processes or containers)
+            // would outlive the verifier.
+            Thread stopCluster = new Thread(() -> {
+                System.err.println("raft-verifier: interrupted before the end of the run; stopping the cluster (no verdict)");
+                try {
+                    cluster.close();
+                } catch (Exception e) {
+                    System.err.println("raft-verifier: could not stop every node: " + e);
+                }
+            }, "stop-cluster");
+            Runtime.getRuntime().addShutdownHook(stopCluster);
+            try {
+                return runAndCheck(cluster, options, work);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopCluster);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is already running
+                }
+            }
+        }
+    }
+
+    private int runAndCheck(ClusterBackend cluster, RunOptions options, Workload work) throws Exception {
+        cluster.start();
+        System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
+        Runner runner = new Runner(cluster, options, work, System.out);
+        History history = runner.run();
+        Path jsonl = out.resolve("history.jsonl");
+        HistoryWriter.writeJsonl(history.events(), jsonl);
+        CheckResult result = new Checker(work.model(), work.absent(), Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
+        Map<String, Object> clusterInfo = new LinkedHashMap<>();
+        for (String node : cluster.nodes()) {
+            clusterInfo.put(node, cluster.endpoint(node));
+        }
+        Report.write(out, options, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
+        return switch (result.verdict()) {
+            case VALID -> runner.recoveryFailure() == null ? 0 : 3;
+            case INVALID -> 1;
+            case UNKNOWN -> 2;
+        };
+    }
+
+    /** The checkout the Docker backend builds its image from: the jar must be its raft-kv.jar. */
+    private static Path repository(Path kvJar) {
+        Path jar = kvJar.toAbsolutePath().normalize();
+        Path repo = jar.getNameCount() >= 3 ? jar.getParent().getParent().getParent() : null;
+        if (repo == null || !Files.isRegularFile(repo.resolve("docker/Dockerfile"))) {
+            throw new IllegalArgumentException("--kv-jar: the docker backend builds its image from a RaftKit checkout, so the jar"
+                    + " must be <checkout>/raft-statemachine-kv/target/raft-kv.jar; " + jar + " is not");
+        }
+        return repo;
     }
 }

@@ -70,8 +70,10 @@ public final class Nemesis {
             cutBetween(Set.of(leader), rest);
             return "partition isolate leader " + leader;
         }
-        if (kind == 2) {
+        if (kind == 2 && nodes.size() >= 5) {
             // Majorities ring: each node hears only its nearest neighbours, a majority view each.
+            // Below five nodes every node is within a majority's reach of every other, so the
+            // ring would cut nothing; those clusters get a one-way cut instead (below).
             int n = nodes.size();
             int reach = n / 2;
             for (int i = 0; i < n; i++) {

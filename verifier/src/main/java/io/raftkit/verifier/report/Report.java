@@ -7,6 +7,7 @@ import io.raftkit.verifier.checker.KeyResult;
 import io.raftkit.verifier.history.HistoryWriter;
 import io.raftkit.verifier.runner.Recorded;
 import io.raftkit.verifier.runner.RunOptions;
+import io.raftkit.verifier.workload.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,9 +45,27 @@ public final class Report {
         if (recoveryFailure != null) {
             results.put("recoveryFailure", recoveryFailure);
         }
-        results.put("options", Map.of("nodes", options.nodes(), "timeLimitSeconds", options.timeLimit().toSeconds(),
-                "concurrency", options.concurrency(), "keys", options.keys(), "workload", options.workload(),
-                "nemesis", options.faults().toString(), "seed", options.seed(), "staleReads", options.staleReads()));
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("nodes", options.nodes());
+        given.put("timeLimitSeconds", options.timeLimit().toSeconds());
+        given.put("concurrency", options.concurrency());
+        given.put("keys", options.keys());
+        given.put("workload", options.workload());
+        given.put("nemesis", options.faults().toString());
+        given.put("seed", options.seed());
+        given.put("staleReads", options.staleReads());
+        given.put("faultSeconds", options.faultInterval().toSeconds());
+        given.put("quietSeconds", options.quietPeriod().toSeconds());
+        given.put("recoverySeconds", options.recoveryTimeout().toSeconds());
+        results.put("options", given);
+        // The model and initial value the run checked with: `check` needs the same to agree.
+        Workload work = Workload.named(options.workload(), options.keys());
+        String initial = work.absent() == null ? "nil" : "\"" + work.absent() + "\"";
+        String recheck = "raft-verifier check --model " + work.model() + " --initial '" + initial + "' "
+                + dir.resolve("history.jsonl");
+        results.put("model", work.model());
+        results.put("initial", initial);
+        results.put("recheck", recheck);
         results.put("cluster", cluster);
         long ok = events.stream().filter(e -> e.type().equals("ok")).count();
         long fail = events.stream().filter(e -> e.type().equals("fail")).count();
@@ -55,9 +74,9 @@ public final class Report {
         results.put("keys", result.keys().stream().map(k -> Map.of("key", String.valueOf(k.key()), "valid", k.verdict().word(),
                 "detail", k.detail())).toList());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
-        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s %s%n%sreport:  %s%n",
-                events.size(), ok, fail, info, result.verdict().word(), result.explain(),
-                recoveryFailure == null ? "" : "recovery: FAILED: " + recoveryFailure + "\n", dir.resolve("timeline.html"));
+        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s%n%sreport:  %s%nre-check: %s%n",
+                events.size(), ok, fail, info, (result.verdict().word() + " " + result.explain()).strip(),
+                recoveryFailure == null ? "" : "recovery: FAILED: " + recoveryFailure + "\n", dir.resolve("timeline.html"), recheck);
     }
 
     @SuppressWarnings("unchecked")

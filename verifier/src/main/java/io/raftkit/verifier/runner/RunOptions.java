@@ -28,5 +28,15 @@ public record RunOptions(int nodes, Duration timeLimit, int concurrency, int key
         if (timeLimit.isNegative() || timeLimit.isZero()) {
             throw new IllegalArgumentException("--time-limit must be positive, was " + timeLimit.toSeconds());
         }
+        // A zero fault interval would flip faults every scheduler step; negative waits fail at the end of a run.
+        if (faultInterval.isNegative() || faultInterval.isZero()) {
+            throw new IllegalArgumentException("--fault-seconds must be positive, was " + faultInterval.toSeconds());
+        }
+        if (quietPeriod.isNegative()) {
+            throw new IllegalArgumentException("--quiet-seconds must be 0 or more, was " + quietPeriod.toSeconds());
+        }
+        if (recoveryTimeout.isNegative()) {
+            throw new IllegalArgumentException("--recovery-seconds must be 0 or more, was " + recoveryTimeout.toSeconds());
+        }
     }
 }

@@ -149,11 +149,16 @@ public final class Runner {
         };
     }
 
-    private static Object completedValue(Invocation op, KvResult result) {
+    private Object completedValue(Invocation op, KvResult result) {
         if (op.f().equals("read")) {
-            return result.outcome() == Outcome.OK ? result.value() : null;
+            return result.outcome() == Outcome.OK ? readValue(workload, result) : null;
         }
         return op.value();
+    }
+
+    /** What a successful read saw: its value, or the workload's name for "no such key". */
+    static Object readValue(Workload workload, KvResult result) {
+        return result.value() != null ? result.value() : workload.absent();
     }
 
     /**
@@ -194,7 +199,8 @@ public final class Runner {
             }
             KvResult r = client.read(finalEndpoint, key, false);
             if (recordAs != null) {
-                history.add(recordAs, r.outcome() == Outcome.OK ? "ok" : "fail", "read", key, r.value(), r.error());
+                history.add(recordAs, r.outcome() == Outcome.OK ? "ok" : "fail", "read", key,
+                        r.outcome() == Outcome.OK ? readValue(workload, r) : null, r.error());
             }
             if (r.outcome() == Outcome.OK) {
                 return r;

@@ -10,6 +10,12 @@ import java.util.SplittableRandom;
  */
 public final class RegisterWorkload implements Workload {
 
+    /**
+     * A read of a key that does not exist. Recorded as nil, it would be legal in any state (the
+     * Knossos reading of nil), and a crash that lost every write of a key could not be seen.
+     */
+    public static final String ABSENT = "absent";
+
     private final int keys;
 
     public RegisterWorkload(int keys) {
@@ -43,5 +49,10 @@ public final class RegisterWorkload implements Workload {
     @Override
     public String model() {
         return "cas-register";
+    }
+
+    @Override
+    public Object absent() {
+        return ABSENT;
     }
 }

@@ -15,6 +15,15 @@ public interface Workload {
     /** The checker model this workload's history is checked against. */
     String model();
 
+    /**
+     * The value a read of a missing key records, and the model's initial value. Knossos models take
+     * a read of nil as "value unknown", legal in any state, so a workload whose reads must be checked
+     * against absence names absence with a real value; null where no read is checked that way.
+     */
+    default Object absent() {
+        return null;
+    }
+
     static Workload named(String name, int keys) {
         return switch (name) {
             case "register" -> new RegisterWorkload(keys);
