@@ -30,6 +30,8 @@ final class SegmentLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentLog.class);
     private static final Pattern NAME = Pattern.compile("segment-(\\d{16})\\.log");
+    /** Disk sector size: the unit a crash writes whole or not at all. */
+    private static final long SECTOR = 512;
 
     /** Where one record lives. */
     record Location(Segment segment, long offset, int length) {
@@ -138,12 +140,51 @@ final class SegmentLog implements AutoCloseable {
                 throw new IOException("log segment " + segment.file() + " is corrupt at offset " + offset + ": " + problem
                         + (nextGood >= 0 ? "; a valid frame follows at offset " + nextGood + ", so this is not a torn last write" : ""));
             }
+            if (!looksTorn(segment, offset, length, size)) {
+                // Whole, yet failing its checksum, with every sector written: bytes changed after the
+                // write was made durable, and a durable write may have been acknowledged. Cutting it
+                // would let this node forget entries a leader counted towards a commit.
+                throw new IOException("log segment " + segment.file() + " is corrupt at offset " + offset + ": " + problem
+                        + "; the last frame is complete and no sector of it is blank, so this is damage to a durable"
+                        + " (possibly acknowledged) write, not a torn one. Refusing to start rather than drop it;"
+                        + " nothing was changed. Restore this node's data directory from a copy");
+            }
             Path aside = segment.cutTail(offset);
             log.warn("log segment {}: cut a torn last write of {} bytes at offset {} ({}); it was never acknowledged."
                     + " The bytes are kept in {}", segment.file(), size - offset, offset, problem, aside);
             size = offset;
         }
         segment.setEnd(size);
+    }
+
+    /**
+     * Whether a bad last frame bears the marks of a write the process or machine did not finish: it
+     * runs past the end of the file, or one of the disk sectors it spans reads as all zeros (a sector
+     * the crash never wrote). A complete frame with every sector written that still fails its
+     * checksum was damaged after it was durable: not torn.
+     */
+    private static boolean looksTorn(Segment segment, long offset, int length, long size) throws IOException {
+        long end = length < 0 ? size : offset + Segment.FRAME_HEADER + length;
+        if (length < 0 && size - offset < Segment.FRAME_HEADER || end > size) {
+            return true;
+        }
+        if (end - offset > Integer.MAX_VALUE - 64) {
+            return false;
+        }
+        byte[] frame = segment.readRaw(offset, (int) (end - offset));
+        long chunkStart = offset;
+        while (chunkStart < end) {
+            long chunkEnd = Math.min(end, (chunkStart / SECTOR + 1) * SECTOR);
+            boolean blank = true;
+            for (long i = chunkStart; i < chunkEnd && blank; i++) {
+                blank = frame[(int) (i - offset)] == 0;
+            }
+            if (blank) {
+                return true;
+            }
+            chunkStart = chunkEnd;
+        }
+        return false;
     }
 
     /**

@@ -161,6 +161,41 @@ class DataDirectoryRefusalTest {
     }
 
     @Test
+    void aCompleteLastWriteWithAFlippedByteIsRefusedNotCutAsTorn() throws Exception {
+        writeSomething();
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            store.append(batch(51, 60, "LASTBATCH"));
+        }
+        byte[] bytes = Files.readAllBytes(segment1());
+        bytes[bytes.length - 1] ^= 0x01; // durable, maybe acknowledged, then damaged
+        Files.write(segment1(), bytes);
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(segment1().toString())
+                .hasMessageContaining("fails its CRC32C checksum")
+                .hasMessageContaining("not a torn one");
+        assertThat(Files.readAllBytes(segment1())).as("nothing was cut").isEqualTo(bytes);
+    }
+
+    @Test
+    void aCompleteLastFrameWithABlankSectorIsATornWriteAndIsCut() throws Exception {
+        writeSomething();
+        long acknowledgedSize = Files.size(segment1());
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            store.append(batch(51, 90, "A-BATCH-LONGER-THAN-TWO-SECTORS"));
+        }
+        byte[] bytes = Files.readAllBytes(segment1());
+        assertThat(bytes.length - acknowledgedSize).as("the batch spans more than two sectors").isGreaterThan(1024);
+        long blank = (acknowledgedSize / 512 + 1) * 512; // the first whole sector of the last frame
+        java.util.Arrays.fill(bytes, (int) blank, (int) blank + 512, (byte) 0); // as if the machine lost it
+        Files.write(segment1(), bytes);
+        try (SegmentedLogStore store = open("c1", "n1")) {
+            assertThat(store.lastIndex()).isEqualTo(50);
+        }
+        assertThat(Files.size(segment1())).isEqualTo(acknowledgedSize);
+    }
+
+    @Test
     void aTornStateSlotFallsBackToTheOtherSlot() throws Exception {
         writeSomething(); // hard state saved once: sequence 2 in one slot, the initial state in the other
         try (SegmentedLogStore store = open("c1", "n1")) {
