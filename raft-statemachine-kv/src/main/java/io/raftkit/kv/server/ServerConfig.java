@@ -27,21 +27,27 @@ import java.util.TreeMap;
  * id=n1
  * peers=n1=127.0.0.1:7001,127.0.0.1:8001;n2=127.0.0.1:7002,127.0.0.1:8002;n3=127.0.0.1:7003,127.0.0.1:8003
  * data-dir=/var/lib/raft-kv/n1
- * transport=vertx-tcp                  # any TransportProvider name on the classpath
- * log-store=mapdb                      # any LogStoreProvider name
+ * # any TransportProvider name on the classpath
+ * transport=vertx-tcp
+ * # any LogStoreProvider name
+ * log-store=mapdb
  * cluster-id=raftkit
- * bind-host=0.0.0.0                    # optional: listen here (HTTP, and vertx-tcp unless transport.bind-host)
+ * # optional: listen here (HTTP, and vertx-tcp unless transport.bind-host)
+ * bind-host=0.0.0.0
  * tick-ms=10
  * election-timeout-ticks=50..100
  * heartbeat-ticks=10
- * max-inflight-appends=8               # AppendEntries in flight to one follower
+ * # AppendEntries in flight to one follower
+ * max-inflight-appends=8
  * request-timeout-ms=5000
  * max-key-bytes=1024
  * max-value-bytes=1048576
  * max-body-bytes=4194304
  * session-ttl-ms=3600000
- * transport.&lt;option&gt;=...             # passed to the transport plugin
- * log-store.&lt;option&gt;=...             # passed to the log store plugin
+ * # passed to the transport plugin
+ * transport.&lt;option&gt;=...
+ * # passed to the log store plugin
+ * log-store.&lt;option&gt;=...
  * </pre>
  *
  * The node listens on its own peer entry's addresses. Every error names the key and the value.
@@ -102,6 +108,19 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                     throw new IllegalArgumentException("peers: " + peer.id() + " is listed twice");
                 }
                 peers.add(peer);
+            }
+        }
+        // Two listeners on one address would split its connections between them (Vert.x shares
+        // the port), and two members on one address would each take the other's traffic.
+        Map<HostPort, String> listeners = new HashMap<>();
+        for (Peer p : peers) {
+            for (Map.Entry<HostPort, String> l : List.of(Map.entry(p.raft(), p.id() + "'s raft address"),
+                    Map.entry(p.http(), p.id() + "'s http address"))) {
+                String earlier = listeners.putIfAbsent(l.getKey(), l.getValue());
+                if (earlier != null) {
+                    throw new IllegalArgumentException("peers: " + l.getKey() + " is both " + earlier + " and " + l.getValue()
+                            + "; every member needs its own raft and http address");
+                }
             }
         }
         if (peers.stream().noneMatch(p -> p.id().equals(id))) {

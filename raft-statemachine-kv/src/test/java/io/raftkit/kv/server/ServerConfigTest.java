@@ -57,6 +57,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void anAddressGivenTwiceIsRefusedNamingBothUses() {
+        Map<String, String> s = valid();
+        s.put("peers", "n1=127.0.0.1:7001,127.0.0.1:7001");
+        s.put("id", "n1");
+        assertThatThrownBy(() -> ServerConfig.from(s))
+                .hasMessage("peers: 127.0.0.1:7001 is both n1's raft address and n1's http address; every member needs its own raft and http address");
+        s.put("peers", "n1=127.0.0.1:7001,127.0.0.1:8001;n2=127.0.0.1:7001,127.0.0.1:8002");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("is both n1's raft address and n2's raft address");
+    }
+
+    @Test
     void aBadPortIsRefusedNamingThePeer() {
         Map<String, String> s = valid();
         s.put("peers", "n1=127.0.0.1:70001,127.0.0.1:8001");
