@@ -172,6 +172,13 @@ class ClusterProcessTest {
         HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/k"))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[5 * 1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(huge.statusCode()).isEqualTo(413);
+        // curl -d sends its body as a form unless told otherwise; a 9 KB value must still be read as JSON.
+        String nineKb = "n".repeat(9 * 1024);
+        HttpResponse<String> formTyped = http.send(HttpRequest.newBuilder(URI.create(follower + "/v1/kv/form-typed"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + nineKb + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(formTyped.statusCode()).as(formTyped.body()).isEqualTo(200);
+        assertThat(new JsonObject(formTyped.body()).getString("value")).isEqualTo(nineKb);
         String metrics = http.send(HttpRequest.newBuilder(URI.create(follower + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).as("raft, storage and transport counters in one scrape")
