@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -49,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--keys", defaultValue = "1000", description = "distinct keys (default 1000)")
     int keys;
 
-    @Option(names = "--mode", defaultValue = "put", description = "put, get (linearizable), mixed (90% get, 10% put) or health")
+    @Option(names = "--mode", defaultValue = "put", description = "put, get (linearizable), mixed (90%% get, 10%% put) or health (default ${DEFAULT-VALUE})")
     String mode;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of the key and operation choice")
@@ -72,8 +74,15 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         String value = "v".repeat(valueBytes);
+        KvClient setup;
+        try {
+            setup = new KvClient(endpoints, Duration.ofSeconds(10), Duration.ofSeconds(15));
+        } catch (IllegalArgumentException e) {
+            System.err.println("raft-kv bench: --endpoints: " + e.getMessage());
+            return 2;
+        }
         LoadClient load = null;
-        try (KvClient client = new KvClient(endpoints, Duration.ofSeconds(10), Duration.ofSeconds(15))) {
+        try (KvClient client = setup) {
             if (!mode.equals("put") && !mode.equals("health")) {
                 System.out.println("prefilling " + keys + " keys...");
                 List<CompletableFuture<KvResponse>> fills = new ArrayList<>();
@@ -121,6 +130,10 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(200);
             long measuredErrors = errors.get() - measuredErrorsStart;
             report(total, measuredErrors);
+        } catch (ExecutionException | CompletionException e) {
+            // Prefill and leader discovery go through KvClient, which has already retried.
+            System.err.println("raft-kv bench: the cluster did not answer: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+            return 1;
         } finally {
             if (load != null) {
                 load.close();

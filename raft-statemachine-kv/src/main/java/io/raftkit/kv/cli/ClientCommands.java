@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code raft-kv put|get|delete|cas|status}: one request through {@link KvClient}, which finds the
- * leader. Prints the JSON answer; exits 0 on success, 1 on a refused or failed request.
+ * leader. Prints the JSON answer; exits 0 on success, 1 on a refused or failed request, 2 on bad
+ * usage, and for {@code cas} 3 when the comparison did not hold.
  */
 final class ClientCommands {
 
@@ -28,12 +29,23 @@ final class ClientCommands {
 
         abstract CompletableFuture<KvResponse> send(KvClient client);
 
+        int exitCode(KvResponse response) {
+            return response.ok() ? 0 : 1;
+        }
+
         @Override
         public Integer call() {
-            try (KvClient client = KvClient.create(endpoints)) {
+            KvClient client;
+            try {
+                client = KvClient.create(endpoints);
+            } catch (IllegalArgumentException e) {
+                System.err.println("raft-kv: --endpoints: " + e.getMessage());
+                return Main.BAD_USAGE;
+            }
+            try (client) {
                 KvResponse response = send(client).get();
                 System.out.println(response.body().encodePrettily());
-                return response.ok() ? 0 : 1;
+                return exitCode(response);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 String outcome = cause instanceof KvClientException k && k.certainlyNotApplied() ? "not-applied" : "unknown";
@@ -79,8 +91,11 @@ final class ClientCommands {
     }
 
     @Command(name = "cas", mixinStandardHelpOptions = true,
-            description = "Compare-and-set: sets VALUE if the key holds --expected, or is absent with --absent.")
+            description = {"Compare-and-set: sets VALUE if the key holds --expected, or is absent with --absent.",
+                    "Exits 0 when it set the value, 3 when the key did not match (the current value is printed), 1 on an error."})
     static final class Cas extends Base {
+        static final int CAS_FAILED = 3;
+
         @Parameters(index = "0") String key;
         @Parameters(index = "1") String value;
         @Option(names = "--expected", description = "the value the key must hold") String expected;
@@ -98,6 +113,12 @@ final class ClientCommands {
         @Override
         CompletableFuture<KvResponse> send(KvClient client) {
             return client.cas(key, Optional.ofNullable(expected), value);
+        }
+
+        /** A comparison that did not hold is an answer, not an error, but scripts must see it. */
+        @Override
+        int exitCode(KvResponse response) {
+            return response.ok() && !response.body().getBoolean("succeeded", false) ? CAS_FAILED : super.exitCode(response);
         }
     }
 

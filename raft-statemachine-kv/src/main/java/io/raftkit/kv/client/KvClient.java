@@ -156,8 +156,15 @@ public final class KvClient implements AutoCloseable {
                         boolean notApplied = notAppliedSoFar && "not-applied".equals(r.body().getString("outcome"));
                         return retry(attempt, startNanos, tries, notApplied, r.toString(), null);
                     }
-                    // A request that was sent may have been applied even though no answer came back.
-                    return retry(attempt, startNanos, tries, false, failure.toString(), failure);
+                    // A request that was sent may have been applied even though no answer came back;
+                    // one whose connection was never made certainly was not.
+                    Throwable problem = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    boolean neverSent = false;
+                    for (Throwable t = problem; t != null && !neverSent; t = t.getCause() == t ? null : t.getCause()) {
+                        neverSent = t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException;
+                    }
+                    return retry(attempt, startNanos, tries, notAppliedSoFar && neverSent, base + ": " + problem, failure);
                 })
                 .thenCompose(f -> f);
     }

@@ -78,7 +78,7 @@ public final class KvNode implements AutoCloseable {
             String httpHost = config.bindHost().orElse(listen.host());
             node.httpPort = http.listen(httpHost, listen.port()).await();
             LOG.info("node {} serving HTTP on {}:{}, raft on {}, data in {}", config.id(), httpHost, node.httpPort,
-                    config.self().raft(), config.dataDir());
+                    config.self().raft(), config.dataDir() == null ? "memory only (a memory log store)" : config.dataDir());
             return node;
         } catch (IOException | RuntimeException e) {
             if (raft != null) {

@@ -65,6 +65,16 @@ class MainTest {
     }
 
     @Test
+    void anEndpointWithoutSchemeExits2NamingItWithoutAStackTrace() {
+        String[] r = run("put", "--endpoints", "localhost:29999", "k", "v");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("--endpoints").contains("localhost:29999").doesNotContain("\tat ");
+        String[] bench = run("bench", "--endpoints", "localhost:29999", "--seconds", "1");
+        assertThat(bench[0]).isEqualTo("2");
+        assertThat(bench[1]).contains("--endpoints").doesNotContain("\tat ");
+    }
+
+    @Test
     void aCasWithBothExpectationsExits2() {
         String[] r = run("cas", "--endpoints", "http://127.0.0.1:1", "k", "v", "--expected", "x", "--absent");
         assertThat(r[0]).isEqualTo("2");

@@ -92,6 +92,21 @@ class KvClientTest {
     }
 
     @Test
+    void givingUpWhenNoNodeAcceptedAConnectionSaysCertainlyNotApplied() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (KvClient client = new KvClient(List.of("http://127.0.0.1:" + closedPort), Duration.ofSeconds(1), Duration.ofMillis(300))) {
+            assertThatThrownBy(() -> client.put("k", "v").get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(KvClientException.class)
+                    .hasMessageContaining("ConnectException")
+                    .matches(e -> ((KvClientException) e).certainlyNotApplied(), "certainly not applied");
+        }
+    }
+
+    @Test
     void aMalformedEndpointIsRefusedNamingIt() {
         assertThatThrownBy(() -> KvClient.create(List.of("localhost:8001"))).hasMessageContaining("localhost:8001");
     }
