@@ -45,6 +45,9 @@ public final class Checker {
     static void load() {
     }
 
+    /** The models the search knows (raftkit.checker.models), and the set checker. */
+    public static final List<String> MODELS = List.of("register", "cas-register", "multi-register", "mutex", "set");
+
     private final String model;
     private final Object initial;
     private final Duration perKeyLimit;
@@ -58,6 +61,9 @@ public final class Checker {
     }
 
     public Checker(String model, Object initial, Duration perKeyLimit, int threads) {
+        if (!MODELS.contains(model)) {
+            throw new IllegalArgumentException("unknown model '" + model + "': choose one of " + MODELS);
+        }
         this.model = model;
         this.initial = initial;
         this.perKeyLimit = perKeyLimit;

@@ -37,6 +37,9 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (timeLimitSeconds < 1) {
+            throw new IllegalArgumentException("--time-limit must be at least 1 second, was " + timeLimitSeconds);
+        }
         Object initialValue = HistoryFiles.parseInitial(initial);
         Checker checker = new Checker(model, initialValue, Duration.ofSeconds(timeLimitSeconds));
         boolean invalid = false;

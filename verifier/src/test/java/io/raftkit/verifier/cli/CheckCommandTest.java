@@ -125,4 +125,13 @@ class CheckCommandTest {
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
         assertThat(r.out()).contains("cannot linearize process 1 read \"absent\"");
     }
+
+    @Test
+    void anUnknownModelOrANonPositiveTimeLimitIsAUsageErrorBeforeAnyFileIsRead() throws Exception {
+        Path f = write("one.edn", "[{:process 0 :type :invoke :f :read :value nil} {:process 0 :type :ok :f :read :value nil}]");
+        Run model = check("--model", "nosuch", f.toString(), f.toString());
+        assertThat(model.exit()).isEqualTo(2);
+        assertThat(model.out()).as("no per-file verdict lines").isEmpty();
+        assertThat(check("--time-limit", "0", f.toString()).exit()).isEqualTo(2);
+    }
 }
