@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code raft-kv server}: runs one node until SIGTERM/Ctrl-C, then closes it cleanly. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = {"Runs one KV node. Settings come from --config (a Java properties file whose keys are",
-                "these flags without dashes, peers separated by ';') and/or flags; flags win.",
+        description = {"Runs one KV node.",
+                "Settings come from --config (a Java properties file whose keys are these flags without dashes,"
+                        + " peers separated by ';') and/or flags; flags win.",
                 "Bad flags or settings exit with status 2 and a message naming the problem."})
 public final class ServerCommand implements Callable<Integer> {
 

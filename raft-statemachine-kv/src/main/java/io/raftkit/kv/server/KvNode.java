@@ -1,6 +1,11 @@
 package io.raftkit.kv.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkit.api.ClusterConfig;
@@ -32,13 +37,15 @@ public final class KvNode implements AutoCloseable {
     private final Vertx vertx;
     private final RaftServer raft;
     private final KvHttpServer http;
+    private final JvmGcMetrics gc;
     private int httpPort;
 
-    private KvNode(ServerConfig config, Vertx vertx, RaftServer raft, KvHttpServer http) {
+    private KvNode(ServerConfig config, Vertx vertx, RaftServer raft, KvHttpServer http, JvmGcMetrics gc) {
         this.config = config;
         this.vertx = vertx;
         this.raft = raft;
         this.http = http;
+        this.gc = gc;
     }
 
     /** Builds and starts the node; on failure everything already started is closed again. */
@@ -46,8 +53,16 @@ public final class KvNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         RaftServer raft = null;
         LogStore store = null;
+        JvmGcMetrics gc = null;
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // The JVM's own: the log lives in the heap until snapshots exist, so heap and GC matter.
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            gc = new JvmGcMetrics();
+            gc.bindTo(registry);
             Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);
             Map<NodeId, String> raftAddresses = new TreeMap<>();
             Map<NodeId, String> httpUrls = new TreeMap<>();
@@ -73,7 +88,7 @@ public final class KvNode implements AutoCloseable {
                     .build();
             raft.start();
             KvHttpServer http = new KvHttpServer(vertx, raft, httpUrls, config.limits(), registry);
-            KvNode node = new KvNode(config, vertx, raft, http);
+            KvNode node = new KvNode(config, vertx, raft, http, gc);
             HostPort listen = config.self().http();
             String httpHost = config.bindHost().orElse(listen.host());
             node.httpPort = http.listen(httpHost, listen.port()).await();
@@ -85,6 +100,9 @@ public final class KvNode implements AutoCloseable {
                 raft.close();
             } else if (store != null) {
                 store.close(); // release the data directory's lock
+            }
+            if (gc != null) {
+                gc.close();
             }
             vertx.close().await();
             throw e;
@@ -107,6 +125,7 @@ public final class KvNode implements AutoCloseable {
     public void close() {
         http.close();
         raft.close();
+        gc.close();
         vertx.close().await();
         LOG.info("node {} stopped", config.id());
     }

@@ -182,7 +182,8 @@ class ClusterProcessTest {
         String metrics = http.send(HttpRequest.newBuilder(URI.create(follower + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).as("raft, storage and transport counters in one scrape")
-                .contains("raft_commit_index{", "raftkit_storage_append_seconds_count{", "raftkit_transport_messages_total{");
+                .contains("raft_commit_index{", "raftkit_storage_append_seconds_count{", "raftkit_transport_messages_total{",
+                        "jvm_memory_used_bytes{");
     }
 
     private static void awaitAcknowledged(Map<String, KvResponse> acknowledged, int count) throws InterruptedException {
