@@ -12,7 +12,7 @@ public record KeyResult(Object key, Verdict verdict, Map<String, Object> detail)
     /** One line that explains an invalid result to a person. */
     public String explain() {
         if (verdict == Verdict.UNKNOWN) {
-            return "unknown: " + detail.get("reason");
+            return String.valueOf(detail.get("reason")); // the verdict word comes before it already
         }
         if (verdict != Verdict.INVALID) {
             return "valid";

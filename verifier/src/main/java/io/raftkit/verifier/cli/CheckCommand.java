@@ -53,8 +53,14 @@ final class CheckCommand implements Callable<Integer> {
                         + (timing ? " (" + result.millis() + " ms)" : ""));
                 invalid |= result.verdict() == Verdict.INVALID;
                 unknown |= result.verdict() == Verdict.UNKNOWN;
+            } catch (java.nio.file.NoSuchFileException e) {
+                System.out.println(file + " unknown: no such file");
+                unknown = true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                System.out.println(file + " unknown: not UTF-8 text, so not a JSONL or EDN history");
+                unknown = true;
             } catch (Exception e) {
-                System.out.println(file + " unknown error: " + e.getMessage());
+                System.out.println(file + " unknown: could not be read: " + e.getMessage());
                 unknown = true;
             }
         }

@@ -67,8 +67,8 @@ class CheckCommandTest {
         Path noType = write("notype.edn", "[{:process 0 :f :read}]");
         Run r = check(edn.toString(), jsonl.toString(), noType.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.out()).contains(edn + " unknown error").contains("line 2")
-                .contains(jsonl + " unknown error").contains("line 2 is not a JSON object")
+        assertThat(r.out()).contains(edn + " unknown: could not be read").contains("line 2")
+                .contains(jsonl + " unknown: could not be read").contains("line 2 is not a JSON object")
                 .contains("event at position 0 has no valid :type");
     }
 
@@ -76,7 +76,7 @@ class CheckCommandTest {
     void aMissingFileExitsTwo() {
         Run r = check(dir.resolve("nope.edn").toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.out()).contains("nope.edn unknown error");
+        assertThat(r.out()).contains("nope.edn unknown: no such file");
     }
 
     @Test
