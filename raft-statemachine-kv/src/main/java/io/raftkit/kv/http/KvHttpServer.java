@@ -60,8 +60,12 @@ public final class KvHttpServer implements AutoCloseable {
         router.get("/metrics").handler(this::metrics);
         router.errorHandler(400, ctx -> routerError(ctx, 400, "bad-request", "the request could not be read"));
         router.errorHandler(404, ctx -> routerError(ctx, 404, "not-found", "no such path: " + ctx.request().path()));
-        router.errorHandler(405, ctx -> routerError(ctx, 405, "method-not-allowed",
-                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        router.errorHandler(405, ctx -> {
+            String allowed = allowedMethods(ctx.request().path());
+            ctx.response().putHeader(HttpHeaders.ALLOW, allowed); // RFC 9110 asks a 405 to list them
+            routerError(ctx, 405, "method-not-allowed",
+                    ctx.request().method() + " is not allowed on " + ctx.request().path() + "; allowed: " + allowed);
+        });
         router.errorHandler(413, ctx -> routerError(ctx, 413, "body-too-large",
                 "the request body exceeds " + limits.maxBodyBytes() + " bytes (max-body-bytes)"));
         router.errorHandler(500, ctx -> routerError(ctx, 500, "internal", String.valueOf(ctx.failure())));
@@ -90,6 +94,14 @@ public final class KvHttpServer implements AutoCloseable {
             }
             ctx.next();
         }
+    }
+
+    /** The methods the routes above take on {@code path}, for a 405's Allow header. */
+    private static String allowedMethods(String path) {
+        if (path.startsWith("/v1/kv/")) {
+            return path.endsWith("/cas") ? "POST" : "GET, PUT, DELETE";
+        }
+        return "GET";
     }
 
     private static void routerError(RoutingContext ctx, int status, String error, String message) {

@@ -183,7 +183,10 @@ class KvHttpApiTest {
 
     @Test
     void aWrongMethodIs405() throws Exception {
-        assertError(send("PATCH", leaderUrl() + "/v1/kv/a", "{}"), 405, "method-not-allowed", "not-applied");
+        HttpResponse<String> patch = send("PATCH", leaderUrl() + "/v1/kv/a", "{}");
+        assertError(patch, 405, "method-not-allowed", "not-applied");
+        assertThat(patch.headers().firstValue("Allow")).contains("GET, PUT, DELETE");
+        assertThat(send("GET", leaderUrl() + "/v1/kv/a/cas", null).headers().firstValue("Allow")).contains("POST");
     }
 
     @Test
