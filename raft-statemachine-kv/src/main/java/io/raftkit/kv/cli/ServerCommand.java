@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         description = {"Runs one KV node.",
                 "Settings come from --config (a Java properties file whose keys are these flags without dashes,"
                         + " peers separated by ';') and/or flags; flags win.",
-                "Bad flags or settings exit with status 2 and a message naming the problem."})
+                "Bad flags or settings exit with status 2 and a message naming the problem; a node that cannot"
+                        + " start for another reason (its data directory refused, a port in use) exits 1, naming it."})
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "properties file with the settings")

@@ -57,6 +57,7 @@ public final class KvHttpServer implements AutoCloseable {
         router.post("/v1/kv/:key/cas").handler(kv::cas);
         router.get("/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
+        router.head("/health").handler(this::health); // load balancers probe with HEAD too
         router.get("/metrics").handler(this::metrics);
         router.errorHandler(400, ctx -> routerError(ctx, 400, "bad-request", "the request could not be read"));
         router.errorHandler(404, ctx -> routerError(ctx, 404, "not-found", "no such path: " + ctx.request().path()));
@@ -101,7 +102,7 @@ public final class KvHttpServer implements AutoCloseable {
         if (path.startsWith("/v1/kv/")) {
             return path.endsWith("/cas") ? "POST" : "GET, PUT, DELETE";
         }
-        return "GET";
+        return path.equals("/health") ? "GET, HEAD" : "GET";
     }
 
     private static void routerError(RoutingContext ctx, int status, String error, String message) {
