@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -133,8 +134,12 @@ public final class RaftServer implements AutoCloseable {
 
     /** Opens the log store's contents into the node, starts the transport and the loop. */
     public synchronized void start() throws IOException {
-        if (running || failure != null) {
+        if (running) {
             throw new IllegalStateException("server " + self + " was already started");
+        }
+        if (failure != null || resourcesClosed) {
+            throw new IllegalStateException("server " + self + " has stopped (" + (failure != null ? failure : "closed")
+                    + "); a RaftServer starts once: build a new one on the same log store");
         }
         HardState hardState = logStore.loadHardState();
         long first = logStore.firstIndex();
@@ -176,7 +181,16 @@ public final class RaftServer implements AutoCloseable {
                 self, hardState.term(), first, last, hardState.commitIndex(), cluster.members());
         running = true;
         publishStatus();
-        transport.start(message -> inbox.add(() -> node.step(message)));
+        try {
+            transport.start(message -> inbox.add(() -> node.step(message)));
+        } catch (IOException | RuntimeException e) {
+            // Nothing runs yet: fail whatever was submitted meanwhile, and say so in the status.
+            failure = "could not start the transport: " + e.getMessage();
+            running = false;
+            publishStatus();
+            failPending(failure);
+            throw e;
+        }
         writer.start();
         loop.start();
     }
@@ -201,15 +215,21 @@ public final class RaftServer implements AutoCloseable {
         return self;
     }
 
-    /** Completes with {@link StateMachine#apply}'s result once committed and applied here. */
+    /**
+     * Completes with {@link StateMachine#apply}'s result once committed and applied here. The command
+     * is copied, so the caller may reuse its array at once (the log holds entries in memory and
+     * sends them to followers later). The future completes on the node's loop thread: a callback
+     * must not block on it, or on another request to this server.
+     */
     public CompletableFuture<byte[]> propose(byte[] command) {
+        byte[] copy = Objects.requireNonNull(command, "command").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
-            if (logHeapBytes + heapCost(command.length) > logHeapLimit()) {
+            if (logHeapBytes + heapCost(copy.length) > logHeapLimit()) {
                 future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
                 return;
             }
-            ProposeResult result = node.propose(command);
+            ProposeResult result = node.propose(copy);
             if (result instanceof ProposeResult.Accepted accepted) {
                 proposalCount++;
                 proposals.put(accepted.index(), new PendingProposal(accepted.term(), future, System.nanoTime() + requestTimeoutNanos));
@@ -224,13 +244,18 @@ public final class RaftServer implements AutoCloseable {
         return future;
     }
 
-    /** A linearizable read (ReadIndex, thesis §6.4); a follower gets the read index from the leader. */
+    /**
+     * A linearizable read (ReadIndex, thesis §6.4); a follower gets the read index from the leader.
+     * The query is copied. A query that throws fails this future and nothing else. Completes on the
+     * loop thread, like {@link #propose}.
+     */
     public CompletableFuture<byte[]> read(byte[] query) {
+        byte[] copy = Objects.requireNonNull(query, "query").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
             long id = nextReadId++;
             readCount++;
-            reads.put(id, new PendingRead(query, future, System.nanoTime() + requestTimeoutNanos));
+            reads.put(id, new PendingRead(copy, future, System.nanoTime() + requestTimeoutNanos));
             node.readIndex(id);
         });
         return future;
@@ -238,9 +263,25 @@ public final class RaftServer implements AutoCloseable {
 
     /** Reads this node's state as it is: fast, possibly stale. */
     public CompletableFuture<byte[]> readStale(byte[] query) {
+        byte[] copy = Objects.requireNonNull(query, "query").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
-        submit(future, () -> future.complete(stateMachine.query(query)));
+        submit(future, () -> answer(future, copy));
         return future;
+    }
+
+    /**
+     * Runs a query for one caller. Queries change no state, so one that throws (a malformed query
+     * from a client, say) fails its own request and the node goes on.
+     */
+    private void answer(CompletableFuture<byte[]> future, byte[] query) {
+        byte[] result;
+        try {
+            result = stateMachine.query(query);
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+            return;
+        }
+        future.complete(result);
     }
 
     /** Asks the leader to hand leadership to {@code target} (thesis §3.10); completes once started. */
@@ -263,7 +304,7 @@ public final class RaftServer implements AutoCloseable {
 
     private void submit(CompletableFuture<?> future, Runnable action) {
         if (!running) {
-            future.completeExceptionally(new NodeStoppedException(failure != null ? failure : "not running"));
+            future.completeExceptionally(new NodeStoppedException(failure != null ? failure : "not running", true));
             return;
         }
         inbox.add(action);
@@ -301,6 +342,8 @@ public final class RaftServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ApplyFailure e) {
+            stop(e.getMessage(), e.getCause());
         } catch (RuntimeException | Error e) {
             stop("internal failure: " + e, e);
         }
@@ -359,8 +402,21 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
+    /** The state machine threw in apply: the node must stop, and the log must say whose fault it was. */
+    private static final class ApplyFailure extends RuntimeException {
+        ApplyFailure(long index, RuntimeException cause) {
+            super("the state machine threw in apply at index " + index + ": " + cause, cause);
+        }
+    }
+
     private void apply(LogEntry entry) {
-        byte[] result = entry.kind() == EntryKind.COMMAND ? stateMachine.apply(entry.index(), entry.payload()) : null;
+        byte[] result;
+        try {
+            result = entry.kind() == EntryKind.COMMAND ? stateMachine.apply(entry.index(), entry.payload()) : null;
+        } catch (RuntimeException e) {
+            // Every replica applies the same entry and would throw alike: stopping keeps them equal.
+            throw new ApplyFailure(entry.index(), e);
+        }
         appliedIndex = entry.index();
         PendingProposal pending = proposals.remove(entry.index());
         if (pending == null) {
@@ -378,7 +434,7 @@ public final class RaftServer implements AutoCloseable {
             PendingRead read = it.next();
             if (read.readIndex <= appliedIndex) {
                 it.remove();
-                read.future.complete(stateMachine.query(read.query));
+                answer(read.future, read.query);
             }
         }
     }
@@ -423,7 +479,8 @@ public final class RaftServer implements AutoCloseable {
     private void stop(String why, Throwable cause) {
         failure = why;
         running = false;
-        LOG.log(Level.ERROR, "raft node " + self + " stopped: " + why + ". It will not accept requests until restarted.", cause);
+        LOG.log(Level.ERROR, "raft node " + self + " stopped: " + why + ". It accepts no requests until it is restarted"
+                + " (a state machine that threw in apply will throw again on the same entry after a restart: fix it first).", cause);
         publishStatus(); // before failing futures: a caller that sees the failure also sees the status
         transport.close();
         failPending(why);

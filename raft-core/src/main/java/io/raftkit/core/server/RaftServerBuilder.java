@@ -162,9 +162,14 @@ public final class RaftServerBuilder {
         require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
         require(logStore != null || logStoreName != null, "logStore: give a LogStore or a plugin name");
         require(stateMachine != null || stateMachineName != null, "stateMachine: give a StateMachine or a plugin name");
+        if (!addresses.isEmpty()) {
+            for (NodeId member : cluster.members()) {
+                require(addresses.containsKey(member), "addresses: no address for " + member + "; give every member's");
+            }
+        }
         Map<NodeId, String> allAddresses = new TreeMap<>(addresses);
         for (NodeId member : cluster.members()) {
-            allAddresses.putIfAbsent(member, member.value()); // the memory transport addresses nodes by id
+            allAddresses.putIfAbsent(member, member.value()); // none given: the memory transport addresses nodes by id
         }
         RandomGenerator rng = random;
         if (rng == null) {

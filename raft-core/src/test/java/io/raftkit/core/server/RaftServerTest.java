@@ -8,6 +8,8 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.api.spi.Transport;
 import io.raftkit.api.spi.Resources;
 import io.raftkit.core.Role;
 import io.raftkit.core.memory.MemoryLogStore;
@@ -276,5 +278,140 @@ class RaftServerTest {
         @Override
         public void close() {
         }
+    }
+
+    // ---------------------------------------------------------------- the API's edges (found in review)
+
+    /** A one-node cluster on a memory log store with {@code machine}, not started. */
+    private static RaftServer singleNode(LogStore store, StateMachine machine, Transport transport) {
+        NodeId id = NodeId.of("n1");
+        RaftServerBuilder b = RaftServer.builder().self(id).cluster(ClusterConfig.ofVoters(List.of(id))).logStore(store).stateMachine(machine);
+        if (transport != null) {
+            b.transport(transport);
+        } else {
+            b.transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, new MemoryNetwork("edge-" + System.nanoTime())));
+        }
+        return b.build();
+    }
+
+    private static void awaitLeader(RaftServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.status().role() != Role.LEADER && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void theCallerMayReuseItsCommandArrayOnceProposeReturns() throws Exception {
+        MemoryLogStore store = new MemoryLogStore();
+        try (RaftServer server = singleNode(store, new TestCluster.Appender(), null)) {
+            server.start();
+            awaitLeader(server);
+            byte[] buffer = utf8("add 1");
+            CompletableFuture<byte[]> done = server.propose(buffer);
+            java.util.Arrays.fill(buffer, (byte) '9'); // before and after the write: neither may leak in
+            await(done);
+            assertThat(text(await(server.read(new byte[0])))).isEqualTo("add 1,");
+            LogEntry stored = store.entries(store.lastIndex(), store.lastIndex(), Long.MAX_VALUE).get(0);
+            assertThat(text(stored.payload())).as("what followers would be sent").isEqualTo("add 1");
+        }
+    }
+
+    @Test
+    void aQueryThatThrowsFailsItsOwnReadAndTheNodeGoesOn() throws Exception {
+        StateMachine picky = new TestCluster.Appender() {
+            @Override
+            public synchronized byte[] query(byte[] query) {
+                if (query.length == 0) {
+                    throw new IllegalArgumentException("empty query");
+                }
+                return super.query(query);
+            }
+        };
+        try (RaftServer server = singleNode(new MemoryLogStore(), picky, null)) {
+            server.start();
+            awaitLeader(server);
+            await(server.propose(utf8("a")));
+            for (CompletableFuture<byte[]> bad : List.of(server.read(new byte[0]), server.readStale(new byte[0]))) {
+                assertThatThrownBy(() -> await(bad)).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty query");
+            }
+            assertThat(server.status().running()).isTrue();
+            assertThat(text(await(server.read(utf8("q"))))).isEqualTo("a,");
+        }
+    }
+
+    @Test
+    void nullCommandsAndQueriesAreRefusedInTheCallersThread() throws Exception {
+        try (RaftServer server = singleNode(new MemoryLogStore(), new TestCluster.Appender(), null)) {
+            server.start();
+            assertThatThrownBy(() -> server.propose(null)).isInstanceOf(NullPointerException.class).hasMessage("command");
+            assertThatThrownBy(() -> server.read(null)).isInstanceOf(NullPointerException.class).hasMessage("query");
+            assertThat(server.status().running()).isTrue();
+        }
+    }
+
+    @Test
+    void anApplyThatThrowsStopsTheNodeNamingTheStateMachineAndTheIndex() throws Exception {
+        StateMachine broken = new TestCluster.Appender() {
+            @Override
+            public synchronized byte[] apply(long index, byte[] command) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        try (RaftServer server = singleNode(new MemoryLogStore(), broken, null)) {
+            server.start();
+            awaitLeader(server);
+            assertThatThrownBy(() -> await(server.propose(utf8("x")))).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(NodeStoppedException.class);
+            assertThat(server.status().running()).isFalse();
+            assertThat(server.status().failure()).hasValueSatisfying(f ->
+                    assertThat(f).startsWith("the state machine threw in apply at index 2").contains("boom"));
+        }
+    }
+
+    @Test
+    void aServerStartsOnceAndRequestsBeforeStartAreCertainlyNotApplied() throws Exception {
+        RaftServer server = singleNode(new MemoryLogStore(), new TestCluster.Appender(), null);
+        assertThatThrownBy(() -> await(server.propose(utf8("early")))).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(NodeStoppedException.class)
+                .matches(e -> ((RaftException) e).certainlyNotApplied(), "certainly not applied");
+        server.start();
+        server.close();
+        assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("starts once");
+    }
+
+    @Test
+    void aTransportThatCannotStartLeavesTheServerStoppedNotHalfRunning() throws Exception {
+        Transport refusing = new Transport() {
+            @Override
+            public void start(java.util.function.Consumer<io.raftkit.api.message.RaftMessage> inbound) throws IOException {
+                throw new IOException("Address already in use");
+            }
+
+            @Override
+            public void send(io.raftkit.api.message.RaftMessage message) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RaftServer server = singleNode(new MemoryLogStore(), new TestCluster.Appender(), refusing);
+        assertThatThrownBy(server::start).isInstanceOf(IOException.class).hasMessageContaining("Address already in use");
+        assertThat(server.status().running()).isFalse();
+        assertThat(server.status().failure()).hasValueSatisfying(f -> assertThat(f).contains("Address already in use"));
+        assertThatThrownBy(() -> await(server.propose(utf8("x")))).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(NodeStoppedException.class);
+        server.close();
+    }
+
+    @Test
+    void addressesGivenForSomeMembersOnlyAreRefusedNamingTheMissingOne() {
+        NodeId n1 = NodeId.of("n1");
+        assertThatThrownBy(() -> RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters("n1", "n2"))
+                .addresses(java.util.Map.of(n1, "127.0.0.1:7001")).transport("memory", null).logStore(new MemoryLogStore())
+                .stateMachine(new TestCluster.Appender()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("addresses: no address for n2; give every member's");
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.Function;
 final class TestCluster implements AutoCloseable {
 
     /** A state machine that appends each command to a string; queries return the whole string. */
-    static final class Appender implements StateMachine {
+    static class Appender implements StateMachine {
         final StringBuilder state = new StringBuilder();
 
         @Override
