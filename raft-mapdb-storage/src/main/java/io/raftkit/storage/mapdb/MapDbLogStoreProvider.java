@@ -42,7 +42,7 @@ public final class MapDbLogStoreProvider implements LogStoreProvider {
     @Override
     public LogStore open(LogStoreConfig config) throws IOException {
         if (config.dataDir() == null) {
-            throw new IllegalArgumentException("the mapdb log store needs a data directory (LogStoreConfig.dataDir)");
+            throw new IllegalArgumentException("the mapdb log store needs a data directory (RaftServerBuilder.dataDir, or LogStoreConfig.dataDir when opened directly)");
         }
         StoreSettings settings = StoreSettings.from(config.options());
         return SegmentedLogStore.open(config.dataDir(), config.clusterId(), config.self().value(), settings);

@@ -22,7 +22,8 @@ final class Addresses {
     static SocketAddress parse(NodeId id, String address) {
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
-            throw new IllegalArgumentException("address of " + id + " = '" + address + "' is not host:port");
+            throw new IllegalArgumentException("address of " + id + " = '" + address + "' is not host:port"
+                    + (address.equals(id.toString()) ? " (no address was given for it: RaftServerBuilder.addresses names every member's)" : ""));
         }
         String host = address.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
