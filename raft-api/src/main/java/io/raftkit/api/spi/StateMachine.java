@@ -9,22 +9,29 @@ import java.io.OutputStream;
  * implementation must be deterministic: no clocks, no randomness, no iteration over hash order.
  * A time a command needs (a lease, a session expiry) travels inside the command.
  *
- * <p>Threads: called from one thread at a time, the node's apply thread. {@link #apply} may be slow
+ * <p>Threads: called from one thread at a time, the node's loop thread. {@link #apply} may be slow
  * but should not block on the network. An exception from {@link #apply} is a bug in the state
- * machine: the node stops rather than let replicas diverge.
+ * machine: the node stops rather than let replicas diverge. Every replica applies the same entry, so
+ * every one stops there, and after a restart each stops at that entry again until the state
+ * machine is fixed. An exception from {@link #query} fails only that read.
  */
 public interface StateMachine extends AutoCloseable {
 
     /**
-     * Applies one committed command and returns its result, which completes the proposer's future
-     * on the leader. Called exactly once per index, in index order.
+     * Applies one committed command and returns its result (may be null), which completes the
+     * proposer's future on the node the command was proposed to; elsewhere the result is dropped.
+     * Called once per command entry, in increasing index order; indexes skip the entries Raft writes
+     * for itself (a new leader's no-op). There are no snapshots yet, so a state machine starts empty
+     * and is given every committed command again from the first after each restart. The node owns
+     * {@code command}: read it, do not keep or change it.
      */
     byte[] apply(long index, byte[] command);
 
     /**
-     * Answers a read-only query against the current state. The node calls it only after the
-     * linearizable read barrier (ReadIndex, thesis §6.4) unless the caller asked for a stale read.
-     * Must not change state.
+     * Answers a read-only query against the current state, on the loop thread like {@link #apply}.
+     * The node calls it for {@code RaftServer.read} only after the linearizable read barrier
+     * (ReadIndex, thesis §6.4), and at once for {@code readStale}. Must not change state; an
+     * exception fails that read alone.
      */
     byte[] query(byte[] query);
 
@@ -38,6 +45,7 @@ public interface StateMachine extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support snapshots");
     }
 
+    /** Called once when the server closes, after the last apply. */
     @Override
     default void close() {
     }
