@@ -188,6 +188,7 @@ public final class RaftServer implements AutoCloseable {
             failure = "could not start the transport: " + e.getMessage();
             running = false;
             publishStatus();
+            transport.close(); // it may have started part of itself
             failPending(failure);
             throw e;
         }

@@ -383,6 +383,7 @@ class RaftServerTest {
 
     @Test
     void aTransportThatCannotStartLeavesTheServerStoppedNotHalfRunning() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Transport refusing = new Transport() {
             @Override
             public void start(java.util.function.Consumer<io.raftkit.api.message.RaftMessage> inbound) throws IOException {
@@ -395,12 +396,14 @@ class RaftServerTest {
 
             @Override
             public void close() {
+                closed.set(true);
             }
         };
         RaftServer server = singleNode(new MemoryLogStore(), new TestCluster.Appender(), refusing);
         assertThatThrownBy(server::start).isInstanceOf(IOException.class).hasMessageContaining("Address already in use");
         assertThat(server.status().running()).isFalse();
         assertThat(server.status().failure()).hasValueSatisfying(f -> assertThat(f).contains("Address already in use"));
+        assertThat(closed).as("whatever part of the transport started is closed").isTrue();
         assertThatThrownBy(() -> await(server.propose(utf8("x")))).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(NodeStoppedException.class);
         server.close();

@@ -87,4 +87,26 @@ class MainTest {
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).contains("sideways");
     }
+
+    @Test
+    void aCasWhoseComparisonFailsExits3AndOneThatSucceedsExits0() {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            // A stub leader: a CAS succeeds only when it expects "old".
+            io.vertx.core.http.HttpServer stub = vertx.createHttpServer().requestHandler(req -> {
+                String self = "http://127.0.0.1:" + req.localAddress().port();
+                if (req.path().equals("/v1/status")) {
+                    req.response().end(new io.vertx.core.json.JsonObject().put("leaderHttp", self).encode());
+                    return;
+                }
+                req.body().onSuccess(body -> req.response().end(new io.vertx.core.json.JsonObject().put("key", "k")
+                        .put("succeeded", "old".equals(body.toJsonObject().getString("expected"))).encode()));
+            }).listen(0, "127.0.0.1").await();
+            String url = "http://127.0.0.1:" + stub.actualPort();
+            assertThat(run("cas", "--endpoints", url, "k", "v", "--expected", "other")[0]).isEqualTo("3");
+            assertThat(run("cas", "--endpoints", url, "k", "v", "--expected", "old")[0]).isEqualTo("0");
+        } finally {
+            vertx.close().await();
+        }
+    }
 }

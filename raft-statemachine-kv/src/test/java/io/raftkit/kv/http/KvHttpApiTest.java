@@ -182,6 +182,14 @@ class KvHttpApiTest {
     }
 
     @Test
+    void healthAnswersHead() throws Exception {
+        HttpResponse<String> head = send("HEAD", leaderUrl() + "/health", null);
+        assertThat(head.statusCode()).isIn(200, 503);
+        assertThat(head.body()).isEmpty();
+        assertThat(send("POST", leaderUrl() + "/health", "{}").headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
     void aWrongMethodIs405() throws Exception {
         HttpResponse<String> patch = send("PATCH", leaderUrl() + "/v1/kv/a", "{}");
         assertError(patch, 405, "method-not-allowed", "not-applied");

@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
         for (String node : cluster.nodes()) {
             clusterInfo.put(node, cluster.endpoint(node));
         }
-        Report.write(out, options, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
+        Report.write(out, options, work, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
         return switch (result.verdict()) {
             case VALID -> runner.recoveryFailure() == null ? 0 : 3;
             case INVALID -> 1;

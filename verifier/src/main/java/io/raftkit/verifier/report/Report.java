@@ -23,8 +23,8 @@ public final class Report {
     }
 
     /** {@code recoveryFailure}: why the cluster did not serve after the final heal, or null. */
-    public static void write(Path dir, RunOptions options, List<Recorded> events, CheckResult result, String recoveryFailure,
-                             Map<String, Object> cluster, PrintStream out) throws IOException {
+    public static void write(Path dir, RunOptions options, Workload work, List<Recorded> events, CheckResult result,
+                             String recoveryFailure, Map<String, Object> cluster, PrintStream out) throws IOException {
         Files.createDirectories(dir);
         HistoryWriter.writeJsonl(events, dir.resolve("history.jsonl"));
         HistoryWriter.writeEdn(events, dir.resolve("history.edn"));
@@ -59,7 +59,6 @@ public final class Report {
         given.put("recoverySeconds", options.recoveryTimeout().toSeconds());
         results.put("options", given);
         // The model and initial value the run checked with: `check` needs the same to agree.
-        Workload work = Workload.named(options.workload(), options.keys());
         String initial = work.absent() == null ? "nil" : "\"" + work.absent() + "\"";
         String recheck = "raft-verifier check --model " + work.model() + " --initial '" + initial + "' "
                 + dir.resolve("history.jsonl");
