@@ -25,17 +25,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
  * Drives one {@link RaftNode}: the only code that touches a clock, a thread, the transport, the
- * log store and the state machine. One loop thread owns the node. Each turn it runs what arrived
+ * log store and the state machine. One {@link Loop} owns the node. Each turn it runs what arrived
  * (messages, proposals, reads: all of them, which is what batches proposals), ticks when a tick is
  * due, and carries out each {@link Ready} in the order that makes Raft durable: send the leader's
  * early messages, persist, send the rest, apply, advance. Persisting happens on a {@link LogWriter}
- * thread: the Ready's remaining messages and its advance wait for the write, everything else goes on.
+ * worker: the Ready's remaining messages and its advance wait for the write, everything else goes on.
+ *
+ * <p>Time, the loop and the worker come from a {@link Platform}: real threads in production, virtual
+ * ones in the simulator, which therefore runs this very class.
  *
  * <p>A LogStore I/O failure, or an exception from the state machine, stops the node loudly: one
  * ERROR line, every pending request fails with {@link NodeStoppedException}, the transport closes,
@@ -61,13 +63,14 @@ public final class RaftServer implements AutoCloseable {
     private static final class PendingRead {
         final byte[] query;
         final CompletableFuture<byte[]> future;
+        final long registeredNanos;
         final long deadlineNanos;
-        final long registeredNanos = System.nanoTime();
         long readIndex = -1;
 
-        PendingRead(byte[] query, CompletableFuture<byte[]> future, long deadlineNanos) {
+        PendingRead(byte[] query, CompletableFuture<byte[]> future, long registeredNanos, long deadlineNanos) {
             this.query = query;
             this.future = future;
+            this.registeredNanos = registeredNanos;
             this.deadlineNanos = deadlineNanos;
         }
     }
@@ -79,6 +82,8 @@ public final class RaftServer implements AutoCloseable {
     private final LogStore logStore;
     private final StateMachine stateMachine;
     private final RandomGenerator random;
+    private final Platform platform;
+    private final DriverProbe probe;
     private final long requestTimeoutNanos;
     private final long maxHeapBytes;
     /**
@@ -87,12 +92,11 @@ public final class RaftServer implements AutoCloseable {
      */
     private long logHeapBytes;
 
-    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
-    private final Thread loop;
-    private final LogWriter writer;
+    private final Loop loop;
+    private LogWriter writer;
     /** Readys handed to the writer and not yet reported durable (loop thread only). */
     private int writesInFlight;
 
@@ -109,7 +113,8 @@ public final class RaftServer implements AutoCloseable {
     private volatile RaftStatus status;
 
     RaftServer(NodeId self, ClusterConfig cluster, RaftConfig config, Transport transport, LogStore logStore,
-               StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis, long maxHeapBytes) {
+               StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis, long maxHeapBytes,
+               Platform platform, DriverProbe probe) {
         this.self = self;
         this.cluster = cluster;
         this.config = config;
@@ -117,13 +122,26 @@ public final class RaftServer implements AutoCloseable {
         this.logStore = logStore;
         this.stateMachine = stateMachine;
         this.random = random;
+        this.platform = platform;
+        this.probe = probe;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
         this.maxHeapBytes = maxHeapBytes;
-        this.loop = new Thread(this::runLoop, "raft-" + self + "-loop");
-        this.loop.setDaemon(true);
-        this.writer = new LogWriter(logStore, "raft-" + self + "-log-writer",
-                batch -> inbox.add(() -> persisted(batch)),
-                e -> inbox.add(() -> stop("log store I/O failure: " + e, e)));
+        this.loop = platform.loop("raft-" + self + "-loop", TimeUnit.MILLISECONDS.toNanos(config.tickMillis()), new Loop.Handler() {
+            @Override
+            public void tick() {
+                onTick();
+            }
+
+            @Override
+            public void turnEnded() {
+                onTurnEnded();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                onLoopFailure(cause);
+            }
+        });
         this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
                 0, 0, 0, 0, false, Optional.empty(), 0, logHeapLimit());
     }
@@ -182,7 +200,7 @@ public final class RaftServer implements AutoCloseable {
         running = true;
         publishStatus();
         try {
-            transport.start(message -> inbox.add(() -> node.step(message)));
+            transport.start(message -> loop.execute(() -> node.step(message)));
         } catch (IOException | RuntimeException e) {
             // Nothing runs yet: fail whatever was submitted meanwhile, and say so in the status.
             failure = "could not start the transport: " + e.getMessage();
@@ -192,7 +210,9 @@ public final class RaftServer implements AutoCloseable {
             failPending(failure);
             throw e;
         }
-        writer.start();
+        writer = new LogWriter(logStore, platform.worker("raft-" + self + "-log-writer"),
+                batch -> loop.execute(() -> persisted(batch)),
+                e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log writer failure: ") + e, e)));
         loop.start();
     }
 
@@ -233,7 +253,7 @@ public final class RaftServer implements AutoCloseable {
             ProposeResult result = node.propose(copy);
             if (result instanceof ProposeResult.Accepted accepted) {
                 proposalCount++;
-                proposals.put(accepted.index(), new PendingProposal(accepted.term(), future, System.nanoTime() + requestTimeoutNanos));
+                proposals.put(accepted.index(), new PendingProposal(accepted.term(), future, platform.nanoTime() + requestTimeoutNanos));
             } else if (result instanceof ProposeResult.NotLeader notLeader) {
                 future.completeExceptionally(new NotLeaderException(notLeader.leaderHint()));
             } else if (result instanceof ProposeResult.Rejected) {
@@ -256,7 +276,8 @@ public final class RaftServer implements AutoCloseable {
         submit(future, () -> {
             long id = nextReadId++;
             readCount++;
-            reads.put(id, new PendingRead(copy, future, System.nanoTime() + requestTimeoutNanos));
+            long now = platform.nanoTime();
+            reads.put(id, new PendingRead(copy, future, now, now + requestTimeoutNanos));
             node.readIndex(id);
         });
         return future;
@@ -308,7 +329,7 @@ public final class RaftServer implements AutoCloseable {
             future.completeExceptionally(new NodeStoppedException(failure != null ? failure : "not running", true));
             return;
         }
-        inbox.add(action);
+        loop.execute(action);
         if (!running) {
             failPending(failure != null ? failure : "closed"); // lost the race with close or a failure
         }
@@ -316,41 +337,29 @@ public final class RaftServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- the loop
 
-    private void runLoop() {
-        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
-        long nextTick = System.nanoTime() + tickNanos;
-        try {
-            while (running) {
-                long now = System.nanoTime();
-                if (now >= nextTick) {
-                    node.tick();
-                    expireRequests(now);
-                    // After a stall (GC, a slow disk) skip missed ticks rather than burst them:
-                    // a burst would fire elections the stall did not justify.
-                    nextTick = Math.max(nextTick + tickNanos, now);
-                }
-                Runnable first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    first.run();
-                    for (Runnable next = inbox.poll(); next != null; next = inbox.poll()) {
-                        next.run();
-                    }
-                }
-                while (running && node.hasReady()) {
-                    handleReady(node.ready());
-                }
-                publishStatus();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ApplyFailure e) {
+    private void onTick() {
+        node.tick();
+        expireRequests(platform.nanoTime());
+    }
+
+    private void onTurnEnded() {
+        while (running && node.hasReady()) {
+            handleReady(node.ready());
+        }
+        probe.turnEnded(node);
+        publishStatus();
+    }
+
+    private void onLoopFailure(Throwable e) {
+        if (e instanceof ApplyFailure) {
             stop(e.getMessage(), e.getCause());
-        } catch (RuntimeException | Error e) {
+        } else {
             stop("internal failure: " + e, e);
         }
     }
 
     private void handleReady(Ready ready) {
+        probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
             logHeapBytes += heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
         }
@@ -372,7 +381,7 @@ public final class RaftServer implements AutoCloseable {
             if (read != null) {
                 read.readIndex = rs.readIndex();
                 readsConfirmed++;
-                readConfirmNanos += System.nanoTime() - read.registeredNanos;
+                readConfirmNanos += platform.nanoTime() - read.registeredNanos;
                 confirmedReads.add(read);
             }
         }
@@ -480,6 +489,7 @@ public final class RaftServer implements AutoCloseable {
     private void stop(String why, Throwable cause) {
         failure = why;
         running = false;
+        loop.stop();
         LOG.log(Level.ERROR, "raft node " + self + " stopped: " + why + ". It accepts no requests until it is restarted"
                 + " (a state machine that threw in apply will throw again on the same entry after a restart: fix it first).", cause);
         publishStatus(); // before failing futures: a caller that sees the failure also sees the status
@@ -490,7 +500,7 @@ public final class RaftServer implements AutoCloseable {
     private synchronized void failPending(String why) {
         // Requests still queued never reached the node: run them now (the loop is gone) so their
         // futures are registered, then fail everything.
-        for (Runnable queued = inbox.poll(); queued != null; queued = inbox.poll()) {
+        for (Runnable queued : loop.drain()) {
             try {
                 queued.run();
             } catch (RuntimeException ignored) {
@@ -521,11 +531,9 @@ public final class RaftServer implements AutoCloseable {
             }
             running = false;
         }
-        inbox.add(() -> { });
-        try {
-            loop.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        loop.stop();
+        if (node != null) {
+            publishStatus(); // the loop is gone: say so from here
         }
         transport.close();
         if (failure == null) {
@@ -542,7 +550,9 @@ public final class RaftServer implements AutoCloseable {
             return;
         }
         resourcesClosed = true;
-        writer.close(); // before the store closes under it
+        if (writer != null) {
+            writer.close(); // before the store closes under it
+        }
         try {
             logStore.close();
         } catch (IOException e) {

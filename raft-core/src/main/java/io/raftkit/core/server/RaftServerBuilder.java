@@ -50,6 +50,8 @@ public final class RaftServerBuilder {
     private RandomGenerator random;
     private Duration requestTimeout = Duration.ofSeconds(5);
     private long maxHeapBytes = Runtime.getRuntime().maxMemory();
+    private Platform platform = Platform.threads();
+    private DriverProbe probe = DriverProbe.NONE;
 
     RaftServerBuilder() {
     }
@@ -147,6 +149,21 @@ public final class RaftServerBuilder {
     }
 
     /**
+     * Where the server gets its clock, loop and worker threads; {@link Platform#threads()} by
+     * default. A simulator passes a virtual one.
+     */
+    public RaftServerBuilder platform(Platform value) {
+        platform = value;
+        return this;
+    }
+
+    /** Instrumentation that sees the node at each step of the driver (simulators, tests). */
+    public RaftServerBuilder probe(DriverProbe value) {
+        probe = value;
+        return this;
+    }
+
+    /**
      * Validates and creates the server, opening its log store. Bad fields throw
      * {@link IllegalArgumentException} naming the field; a log store that cannot open throws
      * {@link UncheckedIOException} with the store's message.
@@ -159,6 +176,8 @@ public final class RaftServerBuilder {
                 "requestTimeout: must be positive, was " + requestTimeout);
         require(clusterId != null && !clusterId.isBlank(), "clusterId: must not be blank");
         require(maxHeapBytes > 0, "maxHeapBytes: must be positive, was " + maxHeapBytes);
+        require(platform != null, "platform: must not be null");
+        require(probe != null, "probe: must not be null");
         require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
         require(logStore != null || logStoreName != null, "logStore: give a LogStore or a plugin name");
         require(stateMachine != null || stateMachineName != null, "stateMachine: give a StateMachine or a plugin name");
@@ -188,7 +207,8 @@ public final class RaftServerBuilder {
         }
         Transport net = transport != null ? transport
                 : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, resources));
-        return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes);
+        return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes,
+                platform, probe);
     }
 
     private static void require(boolean ok, String message) {

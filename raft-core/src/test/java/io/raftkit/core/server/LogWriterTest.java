@@ -92,8 +92,7 @@ class LogWriterTest {
     void readysQueuedDuringAWriteGoOutAsOneAppendThenTheNewestHardStateInSubmissionOrder() throws Exception {
         RecordingStore store = new RecordingStore();
         LinkedBlockingQueue<List<Ready>> durable = new LinkedBlockingQueue<>();
-        LogWriter writer = new LogWriter(store, "test-writer", durable::add, e -> { });
-        writer.start();
+        LogWriter writer = new LogWriter(store, Platform.threads().worker("test-writer"), durable::add, e -> { });
         Ready first = ready(null, 1, 2, 1);
         writer.submit(first);
         assertThat(store.firstAppendStarted.await(5, TimeUnit.SECONDS)).isTrue();
@@ -116,9 +115,8 @@ class LogWriterTest {
         RecordingStore store = new RecordingStore();
         store.failWith = new IOException("disk full");
         LinkedBlockingQueue<List<Ready>> durable = new LinkedBlockingQueue<>();
-        LinkedBlockingQueue<IOException> failures = new LinkedBlockingQueue<>();
-        LogWriter writer = new LogWriter(store, "test-writer", durable::add, failures::add);
-        writer.start();
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        LogWriter writer = new LogWriter(store, Platform.threads().worker("test-writer"), durable::add, failures::add);
         writer.submit(ready(null, 1, 1, 1));
         assertThat(failures.poll(5, TimeUnit.SECONDS)).hasMessage("disk full");
         writer.submit(ready(null, 2, 2, 1));
