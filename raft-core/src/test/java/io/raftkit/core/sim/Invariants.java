@@ -14,15 +14,28 @@ import java.util.Map;
  */
 final class Invariants {
 
+    private final Violations violations;
     private final Map<Long, NodeId> leaderOfTerm = new HashMap<>();
     /** Every (index, term) ever written to any disk, with its content and the term before it. */
     private final Map<Long, Map<Long, long[]>> written = new HashMap<>();
-    private long[] appliedTerm = new long[1024];
     private long[] appliedHash = new long[1024];
-    private long appliedMax;
+    private boolean[] applied = new boolean[1024];
     /** The term of the entry at each index once any node counted it committed (0: not yet). */
     private long[] committedTerm = new long[1024];
+    /**
+     * The lowest term in which a node counted each index committed: the term it was committed in
+     * (a leader that counted it), or a later one if only followers were seen to count it.
+     */
+    private long[] commitTerm = new long[1024];
     private long committedMax;
+
+    Invariants(Violations violations) {
+        this.violations = violations;
+    }
+
+    private SafetyViolation fail(String property, String detail) {
+        return violations.record(new SafetyViolation(property, detail));
+    }
 
     /** Election Safety: at most one leader can be elected in a given term. */
     void checkLeader(RaftNode node) {
@@ -33,7 +46,7 @@ final class Invariants {
         if (previous == null) {
             checkLeaderCompleteness(node);
         } else if (!previous.equals(node.id())) {
-            throw new SafetyViolation("election safety", previous + " and " + node.id() + " both led term " + node.term());
+            throw fail("election safety", previous + " and " + node.id() + " both led term " + node.term());
         }
     }
 
@@ -41,11 +54,13 @@ final class Invariants {
      * Leader Completeness: a new leader's log holds every entry committed in earlier terms, where
      * committed means some node's commit index covered it (§5.4: once a leader counts an entry
      * committed, it is in the log of every later leader), whether or not anyone applied it yet.
+     * A leader of an older term elected late (a candidate that stalled, then won its old term)
+     * need not hold what newer terms committed.
      */
     private void checkLeaderCompleteness(RaftNode leader) {
         for (long i = Math.max(1, leader.firstIndex()); i <= committedMax; i++) {
-            if (leader.termAt(i) != committedTerm[(int) i]) {
-                throw new SafetyViolation("leader completeness", leader.id() + " leads term " + leader.term()
+            if (commitTerm[(int) i] < leader.term() && leader.termAt(i) != committedTerm[(int) i]) {
+                throw fail("leader completeness", leader.id() + " leads term " + leader.term()
                         + " without committed entry " + i + "@" + committedTerm[(int) i]
                         + " (its term there: " + leader.termAt(i) + ", last index " + leader.lastIndex() + ")");
             }
@@ -56,79 +71,76 @@ final class Invariants {
      * Log Matching: entries with the same index and term hold the same command, and the logs agree
      * on everything before them (checked by induction: the same term precedes them).
      */
-    void checkWritten(RaftNode node, LogEntry e) {
-        long prevTerm = e.index() == 1 ? 0 : node.termAt(e.index() - 1);
+    void checkWritten(NodeId node, LogEntry e, long prevTerm) {
         long[] fingerprint = {e.kind().code(), Arrays.hashCode(e.payload()), prevTerm};
         long[] seen = written.computeIfAbsent(e.index(), k -> new HashMap<>()).putIfAbsent(e.term(), fingerprint);
         if (seen != null && !Arrays.equals(seen, fingerprint)) {
-            throw new SafetyViolation("log matching", node.id() + " wrote entry " + e.index() + "@" + e.term()
+            throw fail("log matching", node + " wrote entry " + e.index() + "@" + e.term()
                     + " with content/previous term " + Arrays.toString(fingerprint)
                     + " but another node wrote " + Arrays.toString(seen));
         }
     }
 
-    /** State Machine Safety: no two nodes apply different entries at one index. */
-    void checkApplied(NodeId node, LogEntry e) {
-        int i = (int) e.index();
-        if (i >= appliedTerm.length) {
-            appliedTerm = Arrays.copyOf(appliedTerm, i * 2);
+    /** State Machine Safety: no two nodes apply different commands at one index. */
+    void checkApplied(NodeId node, long index, byte[] command) {
+        int i = (int) index;
+        if (i >= applied.length) {
+            applied = Arrays.copyOf(applied, i * 2);
             appliedHash = Arrays.copyOf(appliedHash, i * 2);
         }
-        long hash = Arrays.hashCode(e.payload()) * 31L + e.kind().code();
-        if (i <= appliedMax && appliedTerm[i] != 0) {
-            if (appliedTerm[i] != e.term() || appliedHash[i] != hash) {
-                throw new SafetyViolation("state machine safety", node + " applied " + e + " at " + i
-                        + " where another node applied term " + appliedTerm[i]);
-            }
-            return;
+        long hash = Arrays.hashCode(command);
+        if (applied[i] && appliedHash[i] != hash) {
+            throw fail("state machine safety", node + " applied a command at " + i + " that differs from the one another node applied there");
         }
-        appliedTerm[i] = e.term();
+        applied[i] = true;
         appliedHash[i] = hash;
-        appliedMax = Math.max(appliedMax, i);
     }
 
     /**
      * The commit index of one incarnation never goes backwards, and every entry a node counts
      * committed is the one every other node counted committed at that index (§5.4.3).
      */
-    void checkCommit(SimNode node) {
-        long commit = node.raft.commitIndex();
-        if (commit < node.lastSeenCommit) {
-            throw new SafetyViolation("commit index monotonic", node.id + " commit index went from "
-                    + node.lastSeenCommit + " to " + commit);
+    void checkCommit(SimNode sim, RaftNode node) {
+        long commit = node.commitIndex();
+        if (commit < sim.lastSeenCommit) {
+            throw fail("commit index monotonic", sim.id + " commit index went from " + sim.lastSeenCommit + " to " + commit);
         }
-        for (long i = node.lastSeenCommit + 1; i <= commit; i++) {
-            recordCommitted(node.id, i, node.raft.termAt(i));
+        for (long i = sim.lastSeenCommit + 1; i <= commit; i++) {
+            recordCommitted(sim.id, i, node.termAt(i), node.term());
         }
-        node.lastSeenCommit = commit;
+        sim.lastSeenCommit = commit;
     }
 
     /**
      * A restarted node starts from at least the commit index its disk holds: what it durably knew
      * committed is never forgotten across a crash.
      */
-    void checkRestart(SimNode node, long durableCommit) {
-        long commit = node.raft.commitIndex();
+    void checkRestart(SimNode sim, RaftNode node, long durableCommit) {
+        long commit = node.commitIndex();
         if (commit < durableCommit) {
-            throw new SafetyViolation("commit index monotonic", node.id + " restarted with commit index " + commit
+            throw fail("commit index monotonic", sim.id + " restarted with commit index " + commit
                     + " below the " + durableCommit + " its disk holds");
         }
-        for (long i = 1; i <= commit; i++) {
-            recordCommitted(node.id, i, node.raft.termAt(i));
+        for (long i = Math.max(1, node.firstIndex()); i <= commit; i++) {
+            recordCommitted(sim.id, i, node.termAt(i), node.term());
         }
-        node.lastSeenCommit = commit;
+        sim.lastSeenCommit = commit;
     }
 
-    private void recordCommitted(NodeId node, long index, long term) {
+    private void recordCommitted(NodeId node, long index, long term, long nodeTerm) {
         int i = (int) index;
         if (i >= committedTerm.length) {
             committedTerm = Arrays.copyOf(committedTerm, Math.max(i * 2, committedTerm.length * 2));
+            commitTerm = Arrays.copyOf(commitTerm, committedTerm.length);
         }
         if (committedTerm[i] == 0) {
             committedTerm[i] = term;
+            commitTerm[i] = nodeTerm;
             committedMax = Math.max(committedMax, i);
+        } else if (committedTerm[i] == term) {
+            commitTerm[i] = Math.min(commitTerm[i], nodeTerm);
         } else if (committedTerm[i] != term) {
-            throw new SafetyViolation("state machine safety", node + " counts entry " + index + "@" + term
+            throw fail("state machine safety", node + " counts entry " + index + "@" + term
                     + " committed where another node counted " + index + "@" + committedTerm[i] + " committed");
         }
     }

@@ -6,4 +6,8 @@ public final class SafetyViolation extends RuntimeException {
     public SafetyViolation(String property, String detail) {
         super(property + ": " + detail);
     }
+
+    public SafetyViolation(String property, String detail, Throwable cause) {
+        super(property + ": " + detail, cause);
+    }
 }

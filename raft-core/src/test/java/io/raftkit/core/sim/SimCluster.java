@@ -1,149 +1,197 @@
 package io.raftkit.core.sim;
 
 import io.raftkit.api.ClusterConfig;
-import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
 import io.raftkit.api.message.RaftMessage;
-import io.raftkit.core.RaftNode;
-import io.raftkit.core.ReadFailure;
-import io.raftkit.core.ReadState;
-import io.raftkit.core.Ready;
 import io.raftkit.core.Role;
+import io.raftkit.core.server.RaftStatus;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
 /**
- * A whole Raft cluster in one thread under one seed, with no real clock. Time is simulated in
- * milliseconds; every node ticks each {@code tickMillis}; the network delivers from a priority
- * queue in between. Every fault comes from the seed, and the invariants are checked as each step
+ * A whole Raft cluster in one thread under one seed, with no real clock, running the production
+ * driver: each node is a real {@code RaftServer} on a {@link SimPlatform} (virtual time, a loop and
+ * a log writer whose turns are events), a {@link SimTransport} into the {@link SimNetwork} and a
+ * {@link SimLogStore}. Every fault comes from the seed, and the invariants are checked as each step
  * happens, so the same seed replays the same run, byte for byte.
  *
- * <p>A run has a fault phase (partitions, one-way cuts, loss, duplication, delay, crashes with
- * restart, crashes in the middle of a Ready) and a healing phase, in which a leader must emerge
- * within a bound and every write must then complete. The healing phase ends with a quiet stretch
- * without new requests, after which every node must hold and have applied exactly the leader's
- * committed log: heartbeats alone must bring a follower that missed the last appends up to date.
- *
- * <p>Odd seeds drive the nodes the way {@code RaftServer} does, writing in the background: each
- * Ready's write completes up to three ticks later, never before an earlier one (its after-persist
- * messages and {@code advance} wait for it), while the node goes on taking Readys; a crash loses
- * every write not yet completed. Even
- * seeds write each Ready before taking the next.
+ * <p>A run has a fault phase (see {@link SimNemesis}, plus crashes inside steps: {@link Crashes})
+ * and a healing phase, in which a leader must emerge within a bound and every client operation must
+ * then complete. The healing phase ends with a quiet stretch without new requests, after which
+ * every node must hold and have applied exactly the leader's committed log, with the same state.
+ * Then the clients' history is checked for linearizability.
  */
 public final class SimCluster {
 
-    /** The shape of one run. */
-    public record Options(int nodes, int ticks, boolean faults) {
+    /** The shape of one run: voters and learners, its length, and whether faults are injected. */
+    public record Options(int voters, int learners, int ticks, boolean faults) {
+        public int nodes() {
+            return voters + learners;
+        }
     }
 
     static final int TICK_MILLIS = 10;
+    private static final long TICK_NANOS = TICK_MILLIS * 1_000_000L;
     private static final int SETTLE_TICKS = 300;
     private static final int QUIET_TICKS = 150;
+    /**
+     * Crashes are likelier where they tell most: in a new leader's Readys until its term is on its
+     * disk (its no-op still only local, its first messages in its new term), and where a leader
+     * commits entries of earlier terms (the Figure 8 moment, §5.4.2); and where the hard state (a
+     * vote, a term) changes. The first two are rare, so a strong bias costs no progress.
+     */
+    static final double BOOST_NEW_LEADER = 400;
+    static final double BOOST_HARD_STATE = 25;
+    /** The driver's own logging would drown the test output: warnings and errors only. */
+    private static final Logger SERVER_LOG = Logger.getLogger("io.raftkit.core.server");
+
+    static {
+        SERVER_LOG.setLevel(Level.WARNING);
+    }
 
     private final long seed;
     private final Options options;
     private final RaftConfig config;
-    private final SplittableRandom random;
+    private final ClusterConfig members;
     private final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
     private final List<NodeId> ids = new ArrayList<>();
-    private final SimNetwork network;
-    private final Invariants invariants = new Invariants();
-    private final SimClients clients;
+    private final SplittableRandom nodeRandom;
+    private final long maxDiskLatencyNanos;
+    final EventQueue events = new EventQueue();
+    final Violations violations = new Violations();
+    final Invariants invariants = new Invariants(violations);
+    final Crashes crashes;
+    final SimNetwork network;
+    final SimClients clients;
+    final MessageBudget budget;
+    private final SimNemesis nemesis;
+    private final SplittableRandom random;
     private final StringBuilder trace;
-    private long nowMillis;
     private long tick;
     private boolean healing;
-    private double midReadyCrashRate;
-    private long events;
-    private final boolean backgroundWrites;
+    long readys;
 
     public SimCluster(long seed, Options options, boolean traced) {
         this.seed = seed;
         this.options = options;
         this.random = new SplittableRandom(seed);
-        this.backgroundWrites = (seed & 1) == 1; // from the seed without a draw: even seeds replay as before
         // Flow-control limits vary by seed: tiny batches and windows reach states (a leader's
         // old-term entries acknowledged apart from its no-op) that large batches never show.
         int[] batchSizes = {1, 2, 4, 64};
         // Half the seeds run without CheckQuorum: a cut-off leader then stays leader until it hears
-        // a newer term, which is what tests ReadIndex. With CheckQuorum it steps down about when a
-        // successor is elected, and a leader that served reads without any confirmation failed
-        // 1 seed in 1,000.
+        // a newer term, which is what tests ReadIndex hardest.
         boolean checkQuorum = (seed & 2) == 0;
-        this.config = RaftConfig.builder().electionTimeoutTicks(10, 20).heartbeatIntervalTicks(2)
+        // Heartbeat intervals vary too: a long one (the KV store's default is a fifth of the
+        // election timeout) leaves a read round open for longer, which is where ReadIndex bugs live.
+        int[] heartbeats = {1, 2, 2, 3, 5, 9};
+        this.config = RaftConfig.builder().tickMillis(TICK_MILLIS).electionTimeoutTicks(10, 20)
+                .heartbeatIntervalTicks(heartbeats[random.nextInt(heartbeats.length)])
                 .checkQuorum(checkQuorum)
                 .maxEntriesPerAppend(batchSizes[random.nextInt(batchSizes.length)])
                 .maxInflightAppends(1 + random.nextInt(4)).build();
+        long[] diskLatencies = {0, 1_000_000, 10_000_000, 30_000_000};
+        this.maxDiskLatencyNanos = diskLatencies[random.nextInt(diskLatencies.length)];
         this.trace = traced ? new StringBuilder(1 << 16) : null;
+        TreeSet<NodeId> voters = new TreeSet<>();
+        TreeSet<NodeId> learners = new TreeSet<>();
         for (int i = 1; i <= options.nodes(); i++) {
-            ids.add(NodeId.of("n" + i));
+            NodeId id = NodeId.of("n" + i);
+            ids.add(id);
+            (i <= options.voters() ? voters : learners).add(id);
         }
-        ClusterConfig cluster = ClusterConfig.ofVoters(ids);
+        this.members = new ClusterConfig(voters, learners);
+        this.nodeRandom = random.split();
+        this.network = new SimNetwork(events, random.split(), this::deliver);
+        this.crashes = new Crashes(this, random.split());
+        this.budget = new MessageBudget(options.nodes() - 1, violations);
+        this.clients = new SimClients(this, random.split(), 5);
+        this.nemesis = new SimNemesis(this, network, random.split(), ids);
         for (NodeId id : ids) {
-            SimNode node = new SimNode(id, cluster, config);
-            node.start(random.nextLong());
-            nodes.put(id, node);
+            nodes.put(id, new SimNode(id, this));
         }
-        this.network = new SimNetwork(random.split());
-        this.clients = new SimClients(this, random.split(), 3);
+        trace("cluster " + members + " " + config + " disk latency up to " + maxDiskLatencyNanos / 1_000_000 + " ms");
+        for (SimNode node : nodes.values()) {
+            node.start(members, config, nodeRandom.split(), maxDiskLatencyNanos);
+        }
     }
 
     /** Runs the whole schedule; throws {@link SafetyViolation} on the first broken property. */
     public Result run() {
         int faultTicks = options.faults() ? options.ticks() * 7 / 10 : 0;
         long nextFaultTick = 20;
+        long end = options.ticks() * TICK_NANOS;
         while (tick < options.ticks()) {
-            long nextTickAt = (tick + 1) * TICK_MILLIS;
-            for (SimNetwork.Delivery d = network.peek(); d != null && d.atMillis() < nextTickAt; d = network.peek()) {
-                network.poll();
-                nowMillis = d.atMillis();
-                deliver(d.message());
+            long nextTickAt = (tick + 1) * TICK_NANOS;
+            while (events.runNext(nextTickAt)) {
+                violations.rethrow();
             }
-            nowMillis = nextTickAt;
+            events.advanceTo(nextTickAt);
             tick++;
-            trace("tick " + tick);
+            budget.roll(events.nowNanos(), true);
+            if (tick == 1 && options.faults()) {
+                nemesis.start();
+            }
             if (tick < faultTicks && tick >= nextFaultTick) {
-                nemesis();
-                nextFaultTick = tick + 20 + random.nextInt(150);
+                nemesis.strike();
+                nextFaultTick = tick + nemesis.nextGapTicks();
             } else if (tick == faultTicks && options.faults()) {
                 heal();
             }
             restartDue();
-            for (SimNode node : nodes.values()) {
-                if (node.up) {
-                    completeWrites(node);
-                }
-                if (node.up) {
-                    node.raft.tick();
-                    processReady(node);
-                }
-            }
             clients.step(tick);
+            violations.rethrow();
             if (healing && tick == faultTicks + SETTLE_TICKS) {
                 requireLeader();
             }
+            if (healing && tick >= faultTicks + SETTLE_TICKS && clients.mustCompleteFromTick == Long.MAX_VALUE && converged()) {
+                // From here every request must complete in time. Not sooner: a learner the lone
+                // voter left thousands of entries behind legitimately keeps a read waiting while it
+                // catches up (awaitCaughtUp checks that it does).
+                clients.mustCompleteFromTick = tick;
+                trace("converged: every request from now on must complete");
+            }
         }
+        events.runUntil(end);
+        violations.rethrow();
         if (healing) {
-            requireCaughtUp();
+            awaitCaughtUp();
         }
-        return new Result(seed, options, clients.writesAcked, clients.readsServed, invariants.committedUpTo(), events,
-                trace == null ? null : trace.toString());
+        Optional<String> anomaly = clients.checkLinearizable();
+        if (anomaly.isPresent()) {
+            throw new SafetyViolation("linearizability", anomaly.get());
+        }
+        return new Result(seed, options, clients.writesAcked, clients.readsServed, invariants.committedUpTo(), readys,
+                crashes.struck, budget.worstRatio, trace == null ? null : trace.toString());
     }
 
     /** What a run did, for reports and for the determinism check. */
-    public record Result(long seed, Options options, long writesAcked, long readsServed, long committed, long events,
-                         String trace) {
+    public record Result(long seed, Options options, long writesAcked, long readsServed, long committed, long readys,
+                         long crashesInSteps, double worstMessageRatio, String trace) {
     }
 
-    // ---------------------------------------------------------------- driver, as a real one would do it
+    // ---------------------------------------------------------------- the network
+
+    /** A node's transport sends {@code m}. */
+    void send(RaftMessage m) {
+        budget.countSent(m);
+        if (!network.send(m) && trace != null) {
+            trace("lost " + describe(m));
+        }
+    }
 
     private void deliver(RaftMessage m) {
         SimNode to = nodes.get(m.to());
-        if (!to.up || !network.stillDeliverable(m)) {
+        boolean overflow = to.paused(events.nowNanos()) && to.pauseBuffer-- <= 0;
+        if (!to.up || !network.stillDeliverable(m) || overflow) {
             if (trace != null) {
                 trace("drop " + describe(m));
             }
@@ -152,266 +200,56 @@ public final class SimCluster {
         if (trace != null) {
             trace("deliver " + describe(m));
         }
-        to.raft.step(m);
-        processReady(to);
+        to.transport.deliver(m);
     }
 
-    /** Carries out the node's Ready in the order Ready's contract demands, possibly crashing part-way. */
-    void processReady(SimNode node) {
-        while (node.up && node.raft.hasReady()) {
-            events++;
-            RaftNode raft = node.raft;
-            Ready ready = raft.ready();
-            // Crashes are most telling where durable state changes (a vote, a new term), in a new
-            // leader's first Ready (its no-op still only local), and where a leader commits entries
-            // of earlier terms (the Figure 8 moment, §5.4.2): those Readies are far likelier to be
-            // cut short than the rest. The last two are rare, so a strong bias costs no progress.
-            boolean firstAsLeader = raft.role() == Role.LEADER && node.lastRole != Role.LEADER;
-            node.lastRole = raft.role();
-            double crashRate = midReadyCrashRate;
-            if (firstAsLeader || (raft.role() == Role.LEADER && commitsEarlierTerm(ready, raft.term()))) {
-                crashRate *= 400;
-            } else if (ready.hardState() != null) {
-                crashRate *= 25;
-            }
-            int crashAfter = crashRate > 0 && random.nextDouble() < crashRate ? random.nextInt(4) : -1;
-            // 0: after the early messages; 1: after persisting; 2: after sending; 3: after applying.
-            sendAll(ready.messagesBeforePersist());
-            if (crashAfter == 0) {
-                crashMidReady(node, "after sending early messages");
-                return;
-            }
-            if (backgroundWrites) {
-                // Queued behind earlier writes; crash points 1 and 2 fall inside completeWrites.
-                long due = tick + random.nextInt(4);
-                node.pendingWrites.add(new SimNode.PendingWrite(ready,
-                        node.pendingWrites.isEmpty() ? due : Math.max(due, node.pendingWrites.peekLast().dueTick())));
-                applyAndServe(node, ready);
-                invariants.checkCommit(node);
-                invariants.checkLeader(raft);
-                if (crashAfter == 3) {
-                    crashMidReady(node, "after applying");
-                    return;
-                }
-                continue;
-            }
-            for (LogEntry e : ready.entries()) {
-                invariants.checkWritten(raft, e);
-            }
-            node.disk.append(ready.entries());
-            if (ready.hardState() != null) {
-                node.disk.save(ready.hardState());
-            }
-            if (crashAfter == 1) {
-                crashMidReady(node, "after persisting");
-                return;
-            }
-            sendAll(ready.messages());
-            if (crashAfter == 2) {
-                crashMidReady(node, "after sending");
-                return;
-            }
-            applyAndServe(node, ready);
-            raft.advance(ready);
-            invariants.checkCommit(node);
-            invariants.checkLeader(raft);
-            if (crashAfter == 3) {
-                crashMidReady(node, "after applying");
-                return;
-            }
+    // ---------------------------------------------------------------- pauses
+
+    /** Probability that a leader stalls at a moment where ReadIndex is exposed (see SimNode). */
+    double pauseRate;
+
+    void maybePauseLeader(SimNode node) {
+        if (pauseRate > 0 && !node.paused(events.nowNanos()) && random.nextDouble() < pauseRate) {
+            pause(node, "as its AppendEntries carry a read round no heartbeat carried");
         }
     }
 
-    /** Applies the Ready's committed entries and serves the reads they make servable. */
-    private void applyAndServe(SimNode node, Ready ready) {
-        RaftNode raft = node.raft;
-        if (trace != null && raft.commitIndex() > node.tracedCommit) {
-            node.tracedCommit = raft.commitIndex();
-            trace("commit " + node.id + " " + node.tracedCommit);
-        }
-        if (trace != null && !ready.committedEntries().isEmpty()) {
-            List<LogEntry> c = ready.committedEntries();
-            LogEntry first = c.get(0);
-            LogEntry last = c.get(c.size() - 1);
-            trace("apply " + node.id + " " + first.index() + "@" + first.term() + ".." + last.index() + "@" + last.term());
-        }
-        for (LogEntry e : ready.committedEntries()) {
-            invariants.checkApplied(node.id, e);
-            Long value = node.apply(e);
-            clients.onApplied(node, e.index(), e.term(), value);
-            serveReads(node);
-        }
-        for (ReadState rs : ready.readStates()) {
-            node.pendingReads.add(rs);
-        }
-        serveReads(node);
-        for (ReadFailure rf : ready.readFailures()) {
-            clients.onReadFailed(rf.requestId(), rf.leaderHint().orElse(null));
-        }
+    /** Stalls {@code node}'s loop for longer than an election timeout; its sockets overflow soon. */
+    void pause(SimNode node, String why) {
+        long millis = 150 + random.nextInt(2_000);
+        int buffer = random.nextInt(20);
+        node.pause(events.nowNanos() + millis * 1_000_000, buffer);
+        trace("pause " + node.id + " for " + millis + " ms, " + buffer + " messages buffered, " + why);
     }
 
-    /** Background writes: completes, oldest first, the pending writes due by this tick. */
-    private void completeWrites(SimNode node) {
-        while (node.up && !node.pendingWrites.isEmpty() && node.pendingWrites.peek().dueTick() <= tick) {
-            Ready ready = node.pendingWrites.poll().ready();
-            RaftNode raft = node.raft;
-            for (LogEntry e : ready.entries()) {
-                invariants.checkWritten(raft, e);
-            }
-            node.disk.append(ready.entries());
-            if (ready.hardState() != null) {
-                node.disk.save(ready.hardState());
-            }
-            if (midReadyCrashRate > 0 && random.nextDouble() < midReadyCrashRate * 25) {
-                crashMidReady(node, "after a background write");
-                return;
-            }
-            if (trace != null) {
-                trace("written " + node.id + " " + ready.entries().size() + " entries"
-                        + (ready.hardState() != null ? ", " + ready.hardState() : ""));
-            }
-            sendAll(ready.messages());
-            raft.advance(ready);
-            invariants.checkCommit(node);
-            invariants.checkLeader(raft);
-        }
-        processReady(node);
-    }
+    // ---------------------------------------------------------------- crashes and restarts
 
-    private static boolean commitsEarlierTerm(Ready ready, long term) {
-        List<LogEntry> committed = ready.committedEntries();
-        return !committed.isEmpty() && committed.get(0).term() < term;
-    }
-
-    private void serveReads(SimNode node) {
-        for (var it = node.pendingReads.iterator(); it.hasNext(); ) {
-            ReadState rs = it.next();
-            if (rs.readIndex() <= node.appliedIndex) {
-                it.remove();
-                clients.onRead(node, rs.requestId(), node.appliedIndex);
-            }
-        }
-    }
-
-    private void sendAll(List<RaftMessage> messages) {
-        for (RaftMessage m : messages) {
-            if (!network.send(m, nowMillis) && trace != null) {
-                trace("lost " + describe(m));
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- faults
-
-    private void nemesis() {
-        int action = random.nextInt(11);
-        switch (action) {
-            case 0, 1 -> partitionRandomHalves();
-            case 2 -> oneWayCut();
-            case 3, 4 -> {
-                network.healAll();
-                trace("heal network");
-            }
-            case 5, 6 -> crashRandomNode();
-            case 7 -> restartCrashed();
-            case 8 -> {
-                network.lossRate = random.nextDouble() * 0.2;
-                network.duplicateRate = random.nextDouble() * 0.05;
-                network.maxDelayMillis = 2 + random.nextInt(40);
-                midReadyCrashRate = random.nextDouble() * 0.002;
-                trace("network loss=" + fmt(network.lossRate) + " dup=" + fmt(network.duplicateRate)
-                        + " maxDelay=" + network.maxDelayMillis);
-            }
-            case 9 -> isolateLeader();
-            case 10 -> crashLeader();
-            default -> throw new AssertionError("unhandled nemesis action " + action);
-        }
-    }
-
-    private void partitionRandomHalves() {
-        network.healAll();
-        List<NodeId> shuffled = new ArrayList<>(ids);
-        for (int i = shuffled.size() - 1; i > 0; i--) {
-            java.util.Collections.swap(shuffled, i, random.nextInt(i + 1));
-        }
-        int split = 1 + random.nextInt(ids.size() - 1);
-        List<NodeId> left = shuffled.subList(0, split);
-        for (NodeId a : left) {
-            for (NodeId b : shuffled.subList(split, shuffled.size())) {
-                network.cut(a, b);
-                network.cut(b, a);
-            }
-        }
-        trace("partition " + left + " | " + shuffled.subList(split, shuffled.size()));
-    }
-
-    private void oneWayCut() {
-        NodeId from = ids.get(random.nextInt(ids.size()));
-        NodeId to = ids.get(random.nextInt(ids.size()));
-        if (!from.equals(to)) {
-            network.cut(from, to);
-            trace("cut " + from + " -> " + to);
-        }
-    }
-
-    private void isolateLeader() {
-        for (SimNode node : nodes.values()) {
-            if (node.up && node.raft.role() == Role.LEADER) {
-                for (NodeId other : ids) {
-                    if (!other.equals(node.id)) {
-                        network.cut(node.id, other);
-                        network.cut(other, node.id);
-                    }
-                }
-                trace("isolate leader " + node.id);
-                return;
-            }
-        }
-    }
-
-    private void crashLeader() {
-        for (SimNode node : nodes.values()) {
-            if (node.up && node.raft.role() == Role.LEADER) {
-                crash(node, "leader, by nemesis");
-                return;
-            }
-        }
-    }
-
-    private void crashRandomNode() {
-        SimNode node = nodes.get(ids.get(random.nextInt(ids.size())));
-        if (node.up) {
-            crash(node, "by nemesis");
-        }
+    void crash(SimNode node, String why) {
+        trace("crash " + node.id + " " + why);
+        node.crash();
     }
 
     /**
-     * A crash inside a Ready. Half of these processes come straight back (a supervisor restarts
+     * A crash inside a step. Half of these processes come straight back (a supervisor restarts
      * them within a few ticks), so the node rejoins the same election it crashed in: that is where
      * a vote sent before it was durable shows (§5.2, Figure 2 "persistent state").
      */
-    private void crashMidReady(SimNode node, String why) {
-        crash(node, why);
+    void crashInStep(SimNode node, String where) {
+        crash(node, where);
         if (random.nextBoolean()) {
-            node.restartAtTick = tick + 1 + random.nextInt(3);
+            node.restartAtNanos = events.nowNanos() + (1 + random.nextInt(3)) * TICK_NANOS;
         }
     }
 
     private void restartDue() {
         for (SimNode node : nodes.values()) {
-            if (!node.up && node.restartAtTick != 0 && node.restartAtTick <= tick) {
+            if (!node.up && node.restartAtNanos != 0 && node.restartAtNanos <= events.nowNanos()) {
                 restart(node);
             }
         }
     }
 
-    private void crash(SimNode node, String why) {
-        trace("crash " + node.id + " " + why);
-        node.crash();
-        clients.onCrash(node.id);
-    }
-
-    private void restartCrashed() {
+    void restartCrashed() {
         for (SimNode node : nodes.values()) {
             if (!node.up) {
                 restart(node);
@@ -420,12 +258,10 @@ public final class SimCluster {
     }
 
     private void restart(SimNode node) {
-        node.restartAtTick = 0;
-        node.start(random.nextLong());
-        invariants.checkRestart(node, node.disk.hardState().commitIndex());
-        trace("restart " + node.id + " term=" + node.raft.term() + " last=" + node.raft.lastIndex()
-                + " commit=" + node.raft.commitIndex());
-        processReady(node);
+        node.restartAtNanos = 0;
+        node.start(members, config, nodeRandom.split(), maxDiskLatencyNanos);
+        trace("restart " + node.id + " " + node.disk.loadHardState() + " log " + node.disk.firstIndex() + ".."
+                + node.disk.lastIndex());
     }
 
     private void heal() {
@@ -434,45 +270,125 @@ public final class SimCluster {
         network.lossRate = 0;
         network.duplicateRate = 0;
         network.maxDelayMillis = 5;
-        midReadyCrashRate = 0;
+        crashes.rate = 0;
+        pauseRate = 0;
+        for (SimNode node : nodes.values()) {
+            node.diskStalledUntilNanos = 0;
+            node.armed = null; // a crash armed in the fault phase must not strike in the healed one
+        }
         restartCrashed();
-        clients.mustCompleteFromTick = tick + SETTLE_TICKS;
         clients.quietFromTick = Math.max(tick + SETTLE_TICKS, options.ticks() - QUIET_TICKS);
         trace("heal all");
     }
 
-    /** After the quiet stretch: one leader, and every node's log, commit and applied index equal to its. */
-    private void requireCaughtUp() {
-        requireLeader();
-        SimNode leader = nodes.values().stream().filter(n -> n.raft.role() == Role.LEADER)
-                .max(java.util.Comparator.comparingLong(n -> n.raft.term())).orElseThrow();
-        long commit = leader.raft.commitIndex();
+    // ---------------------------------------------------------------- liveness
+
+    /**
+     * After the quiet stretch: one leader, and every node's log, commit, applied index and state
+     * equal to its. A node that fell far behind may take longer than the stretch (one entry per
+     * message with the smallest batches, and a lone voter commits without its learners), so the run
+     * goes on, quietly, while every lagging node keeps gaining; one that gains nothing for a whole
+     * quiet stretch is stuck, and that fails the run.
+     */
+    private void awaitCaughtUp() {
+        long[] lastApplied = new long[ids.size()];
+        long lastGain = tick;
+        while (true) {
+            SimNode leader = currentLeader().orElseThrow(() -> noLeader("at the end of the quiet stretch"));
+            RaftStatus l = leader.server.status();
+            long digest = leader.registers.digest();
+            boolean caughtUp = true;
+            int i = 0;
+            for (SimNode node : nodes.values()) {
+                RaftStatus s = node.up ? node.server.status() : null;
+                if (s == null || s.lastLogIndex() != l.lastLogIndex() || s.commitIndex() != l.commitIndex()
+                        || s.appliedIndex() != l.commitIndex() || node.registers.digest() != digest) {
+                    caughtUp = false;
+                    if (s != null && s.appliedIndex() > lastApplied[i]) {
+                        lastApplied[i] = s.appliedIndex();
+                        lastGain = tick;
+                    }
+                }
+                i++;
+            }
+            if (caughtUp) {
+                return;
+            }
+            if (tick - lastGain > QUIET_TICKS) {
+                throw new SafetyViolation("liveness after healing", "a node did not catch up with leader " + leader.id
+                        + " and gained nothing in " + QUIET_TICKS + " ticks:" + states());
+            }
+            runQuietly(10);
+        }
+    }
+
+    /** Runs {@code ticks} more ticks with no new client requests and no faults. */
+    private void runQuietly(int ticks) {
+        for (int t = 0; t < ticks; t++) {
+            long nextTickAt = (tick + 1) * TICK_NANOS;
+            while (events.runNext(nextTickAt)) {
+                violations.rethrow();
+            }
+            events.advanceTo(nextTickAt);
+            tick++;
+            budget.roll(events.nowNanos(), true);
+        }
+    }
+
+    /** Whether a leader exists and every node has applied what it committed (give or take a round trip's worth). */
+    private boolean converged() {
+        Optional<SimNode> leader = currentLeader();
+        if (leader.isEmpty()) {
+            return false;
+        }
+        long commit = leader.get().server.status().commitIndex();
         for (SimNode node : nodes.values()) {
-            if (!node.up || node.raft.lastIndex() != leader.raft.lastIndex() || node.raft.commitIndex() != commit
-                    || node.appliedIndex != commit) {
-                StringBuilder states = new StringBuilder();
-                nodes.values().forEach(n -> states.append(' ').append(n.raft).append(" applied=").append(n.appliedIndex));
-                throw new SafetyViolation("liveness after healing", node.id + " did not catch up with leader " + leader.id
-                        + " in a quiet stretch of " + (tick - clients.quietFromTick) + " ticks:" + states);
+            if (!node.up || node.server.status().appliedIndex() < commit - 50) {
+                return false;
             }
         }
+        return true;
     }
 
     private void requireLeader() {
-        for (SimNode node : nodes.values()) {
-            if (node.raft.role() == Role.LEADER) {
-                return;
-            }
+        if (currentLeader().isEmpty()) {
+            throw noLeader(SETTLE_TICKS + " ticks after healing");
         }
-        StringBuilder states = new StringBuilder();
-        nodes.values().forEach(n -> states.append(' ').append(n.raft));
-        throw new SafetyViolation("liveness after healing", "no leader " + SETTLE_TICKS + " ticks after healing:" + states);
     }
 
-    // ---------------------------------------------------------------- helpers for clients and traces
+    private SafetyViolation noLeader(String when) {
+        return new SafetyViolation("liveness after healing", "no leader " + when + ":" + states());
+    }
+
+    private String states() {
+        StringBuilder out = new StringBuilder();
+        for (SimNode n : nodes.values()) {
+            if (!n.up) {
+                out.append(' ').append(n.id).append("[down]");
+                continue;
+            }
+            RaftStatus s = n.server.status();
+            out.append(' ').append(n.id).append('[').append(s.role()).append(" term=").append(s.term())
+                    .append(" commit=").append(s.commitIndex()).append(" applied=").append(s.appliedIndex())
+                    .append(" last=").append(s.lastLogIndex()).append(']');
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The up node that leads the newest term, if any. */
+    Optional<SimNode> currentLeader() {
+        return nodes.values().stream().filter(n -> n.up && n.server.status().role() == Role.LEADER)
+                .max(Comparator.comparingLong(n -> n.server.status().term()));
+    }
 
     SimNode node(NodeId id) {
         return nodes.get(id);
+    }
+
+    List<NodeId> voters() {
+        return List.copyOf(members.voters());
     }
 
     NodeId randomNode(RandomGenerator r) {
@@ -494,16 +410,17 @@ public final class SimCluster {
 
     void trace(String line) {
         if (trace != null) {
-            trace.append(nowMillis).append(' ').append(line).append('\n');
+            trace.append(events.nowNanos() / 1_000_000).append('.').append(events.nowNanos() / 100_000 % 10)
+                    .append(' ').append(line).append('\n');
         }
+    }
+
+    static String kind(RaftMessage m) {
+        return m.getClass().getSimpleName() + " to " + m.to();
     }
 
     private static String describe(RaftMessage m) {
         String s = m.toString();
         return s.length() > 160 ? s.substring(0, 160) + "..." : s;
-    }
-
-    private static String fmt(double d) {
-        return String.format(java.util.Locale.ROOT, "%.3f", d);
     }
 }

@@ -3,51 +3,57 @@ package io.raftkit.core.sim;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import java.util.HashSet;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * The simulated network: a priority queue of deliveries ordered by simulated time, with loss,
- * duplication, reordering (random delay) and symmetric or one-way cuts, all drawn from the seed.
+ * The simulated network: every message becomes a delivery event in simulated time, with loss,
+ * duplication, reordering (random delay), symmetric or one-way cuts, and slow links whose messages
+ * are held far longer than an election timeout before they arrive. Every choice comes from the seed.
  */
 final class SimNetwork {
 
-    record Delivery(long atMillis, long seq, RaftMessage message) implements Comparable<Delivery> {
-        @Override
-        public int compareTo(Delivery o) {
-            int c = Long.compare(atMillis, o.atMillis);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
-    private final PriorityQueue<Delivery> queue = new PriorityQueue<>();
+    private final EventQueue events;
     private final RandomGenerator random;
+    private final Consumer<RaftMessage> deliver;
     private final Set<String> cuts = new HashSet<>();
-    private long seq;
+    /** Directed links whose messages arrive after {@code slowMinMillis..slowMaxMillis}. */
+    private final Set<String> slow = new HashSet<>();
     double lossRate;
     double duplicateRate;
     int minDelayMillis = 1;
     int maxDelayMillis = 5;
+    int slowMinMillis = 200;
+    int slowMaxMillis = 2_000;
 
-    SimNetwork(RandomGenerator random) {
+    SimNetwork(EventQueue events, RandomGenerator random, Consumer<RaftMessage> deliver) {
+        this.events = events;
         this.random = random;
+        this.deliver = deliver;
     }
 
-    /** Queues {@code m} sent at {@code now}; returns false when the network dropped it. */
-    boolean send(RaftMessage m, long now) {
-        if (cuts.contains(key(m.from(), m.to())) || (lossRate > 0 && random.nextDouble() < lossRate)) {
+    /** Schedules the delivery of {@code m}; returns false when the network dropped it at once. */
+    boolean send(RaftMessage m) {
+        String link = key(m.from(), m.to());
+        if (cuts.contains(link) || (lossRate > 0 && random.nextDouble() < lossRate)) {
             return false;
         }
-        queue.add(new Delivery(now + delay(), seq++, m));
+        schedule(m, link);
         if (duplicateRate > 0 && random.nextDouble() < duplicateRate) {
-            queue.add(new Delivery(now + delay(), seq++, m));
+            schedule(m, link);
         }
         return true;
     }
 
-    private int delay() {
-        return minDelayMillis + random.nextInt(maxDelayMillis - minDelayMillis + 1);
+    private void schedule(RaftMessage m, String link) {
+        long delayMillis = minDelayMillis + random.nextInt(maxDelayMillis - minDelayMillis + 1);
+        if (!slow.isEmpty() && slow.contains(link)) {
+            delayMillis += slowMinMillis + random.nextInt(slowMaxMillis - slowMinMillis + 1);
+        }
+        // Sub-millisecond jitter, so messages sent in one step need not arrive in the order sent.
+        long delayNanos = delayMillis * 1_000_000 + random.nextInt(1_000_000);
+        events.after(delayNanos, () -> deliver.accept(m));
     }
 
     /** Cuts the direction {@code from -> to}. A symmetric partition cuts both. */
@@ -55,20 +61,19 @@ final class SimNetwork {
         cuts.add(key(from, to));
     }
 
-    boolean isCut(NodeId from, NodeId to) {
-        return cuts.contains(key(from, to));
+    /** Messages on {@code from -> to} are held for a long time from now on (until healed). */
+    void slowDown(NodeId from, NodeId to) {
+        slow.add(key(from, to));
     }
 
     void healAll() {
         cuts.clear();
+        slow.clear();
     }
 
-    Delivery peek() {
-        return queue.peek();
-    }
-
-    Delivery poll() {
-        return queue.poll();
+    /** Heals the cuts only; slow links stay slow. */
+    void healCuts() {
+        cuts.clear();
     }
 
     /** Messages already in flight on a link that is now cut are lost too, like packets in a dropped route. */
