@@ -128,6 +128,9 @@ final class Election {
     }
 
     private void startVoteCount() {
+        // A campaigning node follows no leader: reads it forwarded will not be answered to it
+        // (a candidate ignores ReadIndexReplies), so fail them now rather than at their timeout.
+        node.reads.failForwardedReads();
         votesGranted.clear();
         votesRejected.clear();
         votesGranted.add(node.self);

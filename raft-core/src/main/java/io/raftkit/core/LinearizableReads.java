@@ -31,7 +31,7 @@ final class LinearizableReads {
     private final RaftLog log;
     private final Outbox outbox;
 
-    private final ReadQueue reads = new ReadQueue();
+    private final ReadQueue reads = new ReadQueue(Mutant.isActive(Mutant.READ_JOINS_CARRIED_ROUND));
     /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
     private final List<ReadQueue.PendingRead> readsAwaitingNoOp = new ArrayList<>();
     /** Reads this follower forwarded to the leader, by request id. */
@@ -51,9 +51,12 @@ final class LinearizableReads {
 
     // ---------------------------------------------------------------- leader
 
-    /** The round the next AppendEntries carries; a follower's reply echoes it. */
-    long round() {
-        return reads.round();
+    /**
+     * The round an AppendEntries about to leave carries; a follower's reply echoes it. Reads that
+     * arrive after this message left join a later round (see {@link ReadQueue}).
+     */
+    long carryRound() {
+        return reads.carry();
     }
 
     /** Whether a read round has not gone out on a heartbeat yet. */

@@ -41,7 +41,7 @@ public final class RaftNode {
     final List<NodeId> peers;
     final RaftConfig config;
     final RaftLog log;
-    private final Outbox outbox = new Outbox();
+    private final Outbox outbox;
     final Election election;
     final LinearizableReads reads;
 
@@ -56,6 +56,8 @@ public final class RaftNode {
 
     int electionElapsed;
     int heartbeatElapsed;
+    /** Ticks since this node started: the clock of in-flight AppendEntries (loss detection). */
+    private long ticks;
 
     final TreeMap<NodeId, Progress> progress = new TreeMap<>();
     boolean broadcastPending;
@@ -72,9 +74,17 @@ public final class RaftNode {
         if (!cluster.members().contains(self)) {
             throw new IllegalArgumentException("node " + self + " is not a member of " + cluster.members());
         }
+        if (hardState.commitIndex() > snapshotIndex + log.size()) {
+            // A store that lost acknowledged entries: starting would hide it (and this node might
+            // then vote for a candidate missing committed entries). The driver names the store.
+            throw new IllegalStateException("the stored commit index " + hardState.commitIndex()
+                    + " is above the last index " + (snapshotIndex + log.size())
+                    + " of the stored log: entries this node knew to be committed are missing");
+        }
         this.self = self;
         this.cluster = cluster;
         this.config = config;
+        this.outbox = new Outbox(hardState.term());
         this.log = new RaftLog(snapshotIndex, snapshotTerm, log);
         this.otherVoters = cluster.voters().stream().filter(id -> !id.equals(self)).toList();
         this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
@@ -82,9 +92,8 @@ public final class RaftNode {
         this.reads = new LinearizableReads(self, cluster, otherVoters, this.log, outbox);
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
-        // The stored commit index is a lower bound of what was committed; entries above the
-        // stored log cannot be committed from this node's point of view yet.
-        this.commitIndex = Math.min(hardState.commitIndex(), this.log.lastIndex());
+        // The stored commit index is a lower bound of what was committed.
+        this.commitIndex = hardState.commitIndex();
         this.appliedHandedOut = snapshotIndex;
         this.handedOutHardState = hardState;
         election.resetElectionTimeout();
@@ -94,6 +103,7 @@ public final class RaftNode {
 
     /** One unit of logical time. Followers and candidates count toward an election; leaders toward a heartbeat. */
     public void tick() {
+        ticks++;
         electionElapsed++;
         if (role == Role.LEADER) {
             tickLeader();
@@ -142,8 +152,11 @@ public final class RaftNode {
     private void rejectStale(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
             // Tell a deposed leader the newer term so it steps down (with CheckQuorum and PreVote
-            // it might otherwise never hear of it).
-            send(new AppendReply(self, m.from(), term, false, 0, 0, 0, ae.readRound()));
+            // it might otherwise never hear of it). The reply acknowledges no read round: it carries
+            // this node's term, and should its sender lead that term by now (restarted, its rounds
+            // counting from 0 again), an old round echoed here would confirm its new reads.
+            long round = Mutant.isActive(Mutant.STALE_TERM_REJECTION_ACKS) ? ae.readRound() : 0;
+            send(new AppendReply(self, m.from(), term, false, 0, 0, 0, round, ae.prevLogIndex()));
         } else if (m instanceof RequestVote rv && rv.preVote()) {
             send(new VoteReply(self, m.from(), term, false, true));
         }
@@ -284,6 +297,9 @@ public final class RaftNode {
      * that persists in the background may take further Readys first, but advances them in order.
      */
     public void advance(Ready done) {
+        if (done.hardState() != null) {
+            outbox.termDurable(done.hardState().term());
+        }
         if (!done.entries().isEmpty()) {
             LogEntry last = done.entries().get(done.entries().size() - 1);
             log.stableTo(last.index(), last.term());
@@ -394,7 +410,7 @@ public final class RaftNode {
                 matched = log.appendFromLeader(commitIndex, tail, commitIndex);
             }
             advanceFollowerCommit(ae.leaderCommit(), matched);
-            send(new AppendReply(self, ae.from(), term, true, matched, 0, 0, ae.readRound()));
+            send(new AppendReply(self, ae.from(), term, true, matched, 0, 0, ae.readRound(), ae.prevLogIndex()));
             return;
         }
         if (!log.matchTerm(ae.prevLogIndex(), ae.prevLogTerm())) {
@@ -407,12 +423,13 @@ public final class RaftNode {
                 conflictTerm = log.term(ae.prevLogIndex());
                 conflictIndex = log.firstIndexOfTerm(ae.prevLogIndex(), conflictTerm);
             }
-            send(new AppendReply(self, ae.from(), term, false, 0, conflictTerm, conflictIndex, ae.readRound()));
+            send(new AppendReply(self, ae.from(), term, false, 0, conflictTerm, conflictIndex, ae.readRound(),
+                    ae.prevLogIndex()));
             return;
         }
         long lastNew = log.appendFromLeader(ae.prevLogIndex(), ae.entries(), commitIndex);
         advanceFollowerCommit(ae.leaderCommit(), lastNew);
-        send(new AppendReply(self, ae.from(), term, true, lastNew, 0, 0, ae.readRound()));
+        send(new AppendReply(self, ae.from(), term, true, lastNew, 0, 0, ae.readRound(), ae.prevLogIndex()));
     }
 
     private void advanceFollowerCommit(long leaderCommit, long lastNew) {
@@ -425,35 +442,56 @@ public final class RaftNode {
 
     private void handleAppendReply(Progress pr, AppendReply reply) {
         reads.ack(reply.from(), reply.readRound());
-        if (reply.success()) {
-            boolean updated = pr.maybeUpdate(reply.matchIndex());
-            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
-                pr.becomeReplicate(); // the probe matched: stream from here on
-            }
-            if (updated) {
+        if (Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED)) {
+            handleAppendReplyTrustingStale(pr, reply);
+        } else if (reply.success()) {
+            if (pr.maybeUpdate(reply.matchIndex())) {
+                if (pr.state() == Progress.State.PROBE) {
+                    pr.becomeReplicate(); // the probe matched: stream from here on
+                }
                 maybeCommit();
                 election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-            } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
-                pr.becomeProbe(pr.matchIndex() + 1); // the pipeline stalled: messages were lost
+                if (pr.nextIndex() <= log.lastIndex()) {
+                    sendAppend(reply.from(), pr);
+                }
             }
-            if (pr.nextIndex() <= log.lastIndex() && !pr.isPaused()) {
-                sendAppend(reply.from(), pr);
-            }
-        } else {
-            pr.becomeProbe(nextAfterRejection(pr, reply));
+        } else if (pr.maybeDecrTo(reply.prevLogIndex(), nextAfterRejection(reply))) {
             sendAppend(reply.from(), pr);
         }
         reads.confirmReads(term);
     }
 
     /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
-    private long nextAfterRejection(Progress pr, AppendReply reply) {
+    private long nextAfterRejection(AppendReply reply) {
         if (reply.conflictTerm() == 0) {
-            return Math.min(pr.nextIndex(), reply.conflictIndex());
+            return reply.conflictIndex(); // the follower's log ends before prevLogIndex
         }
         long last = log.lastIndexOfTerm(reply.conflictTerm());
         long next = last > 0 ? last + 1 : reply.conflictIndex();
         return Math.min(Math.max(next, 1), log.lastIndex() + 1);
+    }
+
+    /** {@link Mutant#STALE_REPLIES_TRUSTED}: the reply handling this node had before issue 15. */
+    private void handleAppendReplyTrustingStale(Progress pr, AppendReply reply) {
+        if (reply.success()) {
+            boolean updated = pr.maybeUpdate(reply.matchIndex());
+            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
+                pr.becomeReplicate();
+            }
+            if (updated) {
+                maybeCommit();
+                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
+            } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
+                pr.becomeProbe(pr.matchIndex() + 1);
+            }
+            if (pr.nextIndex() <= log.lastIndex() && !pr.isPaused()) {
+                sendAppend(reply.from(), pr);
+            }
+        } else {
+            long hint = nextAfterRejection(reply);
+            pr.becomeProbe(reply.conflictTerm() == 0 ? Math.min(pr.nextIndex(), hint) : hint);
+            sendAppend(reply.from(), pr);
+        }
     }
 
     void sendAppend(NodeId peer, Progress pr) {
@@ -472,23 +510,29 @@ public final class RaftNode {
         for (LogEntry e : entries) {
             bytes += e.sizeInBytes();
         }
-        send(new AppendEntries(self, peer, term, prevIndex, log.term(prevIndex), entries, commitIndex, reads.round()));
-        pr.sent(prevIndex + entries.size(), bytes);
+        send(new AppendEntries(self, peer, term, prevIndex, log.term(prevIndex), entries, commitIndex, reads.carryRound()));
+        pr.sent(prevIndex + entries.size(), bytes, ticks);
     }
 
     /**
-     * Heartbeats carry the commit index and the read round. A replicating follower's heartbeat is
-     * anchored at nextIndex - 1, so its success tells the leader the follower really holds what was
-     * streamed to it (an AppendReply lost on the way would otherwise leave matchIndex, and the
-     * follower's commit index, stuck until the next proposal); a probing follower's at matchIndex.
+     * Heartbeats carry the commit index and the read round, anchored at the follower's matchIndex:
+     * the follower holds that, so a heartbeat is never rejected, and one that overtakes the
+     * AppendEntries streamed after it causes no churn. An AppendEntries unacknowledged for two
+     * heartbeat intervals is taken as lost (or its reply lost), and the follower is probed again;
+     * without that, a follower that missed the last append of a burst would wait for the next
+     * proposal. A probing follower also gets its next probe.
      */
     private void broadcastHeartbeat() {
         reads.heartbeatSent();
+        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
         for (NodeId peer : peers) {
             Progress pr = progress.get(peer);
-            long prev = pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
+            if (!oldAnchoring && pr.unacknowledgedSince(ticks - 2L * config.heartbeatIntervalTicks())) {
+                pr.becomeProbe(pr.matchIndex() + 1);
+            }
+            long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
             send(new AppendEntries(self, peer, term, prev, log.term(prev), List.of(),
-                    Math.min(commitIndex, prev), reads.round()));
+                    Math.min(commitIndex, prev), reads.carryRound()));
             if (pr.state() == Progress.State.PROBE) {
                 pr.resumeProbe();
                 sendAppend(peer, pr);

@@ -13,7 +13,10 @@ import io.raftkit.api.NodeId;
  *                      last index + 1 when its log is too short; lets the leader skip a whole
  *                      term per round trip (§5.3, "the leader can decrement nextIndex to bypass")
  * @param readRound     the {@code readRound} of the AppendEntries being answered
+ * @param prevLogIndex  the {@code prevLogIndex} of the AppendEntries being answered, so the leader can
+ *                      tell a rejection of the message it waits on from a stale or duplicated one
  */
 public record AppendReply(NodeId from, NodeId to, long term, boolean success, long matchIndex,
-                          long conflictTerm, long conflictIndex, long readRound) implements RaftMessage {
+                          long conflictTerm, long conflictIndex, long readRound, long prevLogIndex)
+        implements RaftMessage {
 }

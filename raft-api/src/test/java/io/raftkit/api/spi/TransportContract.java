@@ -70,8 +70,8 @@ public abstract class TransportContract {
                 new VoteReply(from, to, 4, true, false),
                 new AppendEntries(from, to, 2, 4, 1, entries, 3, 17),
                 new AppendEntries(from, to, 2, 7, 2, List.of(), 7, 18),
-                new AppendReply(from, to, 2, true, 7, 0, 0, 17),
-                new AppendReply(from, to, 2, false, 0, 1, 3, 18),
+                new AppendReply(from, to, 2, true, 7, 0, 0, 17, 6),
+                new AppendReply(from, to, 2, false, 0, 1, 3, 18, 9),
                 new ReadRoundAck(from, to, 2, 19),
                 new TimeoutNow(from, to, 2),
                 new ReadIndexRequest(from, to, 2, 99),
@@ -115,7 +115,7 @@ public abstract class TransportContract {
         int count = 5_000;
         List<RaftMessage> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            RaftMessage m = new AppendReply(A, B, 1, true, i, 0, 0, i);
+            RaftMessage m = new AppendReply(A, B, 1, true, i, 0, 0, i, i);
             sent.add(m);
             transports.get(A).send(m);
             if (i % 256 == 255) {

@@ -107,4 +107,9 @@ public final class MemoryLogStore implements LogStore {
     public void close() {
         // nothing to release; the contents stay readable so a test can reuse the instance
     }
+
+    @Override
+    public String toString() {
+        return "memory (entries " + firstIndex() + ".." + lastIndex() + ")";
+    }
 }

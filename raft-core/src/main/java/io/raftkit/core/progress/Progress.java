@@ -10,12 +10,19 @@ import java.util.ArrayDeque;
  * at a time and waits. REPLICATE: the logs match up to matchIndex; the leader streams entries
  * optimistically, advancing nextIndex on send, with at most {@code maxInflight} messages and
  * {@code maxInflightBytes} payload bytes unacknowledged.
+ *
+ * <p>Replies arrive late, twice, or out of order. Only news changes anything: a success that
+ * raises matchIndex, or a rejection of the message the leader is waiting on (a REPLICATE
+ * follower's message above matchIndex, a PROBE follower's outstanding probe). Anything else is
+ * stale and ignored, so a duplicate can never make the leader send again: without that, each
+ * stale reply caused another send and the sends grew without bound (issue 15, bug 3).
  */
 public final class Progress {
 
     public enum State { PROBE, REPLICATE }
 
-    private record Inflight(long lastIndex, long bytes) {
+    /** An unacknowledged AppendEntries: the last index it carried, its bytes, the tick it left at. */
+    private record Inflight(long lastIndex, long bytes, long sentAtTick) {
     }
 
     private long matchIndex;
@@ -64,11 +71,11 @@ public final class Progress {
         return state == State.REPLICATE && isPaused();
     }
 
-    /** Records an AppendEntries carrying entries up to {@code lastIndex}. */
-    public void sent(long lastIndex, long bytes) {
+    /** Records an AppendEntries carrying entries up to {@code lastIndex}, sent at {@code tick}. */
+    public void sent(long lastIndex, long bytes, long tick) {
         if (state == State.REPLICATE) {
             nextIndex = lastIndex + 1;
-            inflight.addLast(new Inflight(lastIndex, bytes));
+            inflight.addLast(new Inflight(lastIndex, bytes, tick));
             inflightBytes += bytes;
         } else {
             probeSent = true;
@@ -82,20 +89,52 @@ public final class Progress {
 
     /**
      * A successful AppendReply: the follower matches up to {@code index}. Returns whether that is
-     * news. Acknowledged in-flight messages are released.
+     * news; a stale or duplicate success changes nothing. Acknowledged in-flight messages are released.
      */
     public boolean maybeUpdate(long index) {
-        boolean updated = false;
-        if (index > matchIndex) {
-            matchIndex = index;
-            updated = true;
-            probeSent = false;
+        if (index <= matchIndex) {
+            return false;
         }
+        matchIndex = index;
+        probeSent = false;
         nextIndex = Math.max(nextIndex, index + 1);
         while (!inflight.isEmpty() && inflight.peekFirst().lastIndex() <= index) {
             inflightBytes -= inflight.pollFirst().bytes();
         }
-        return updated;
+        return true;
+    }
+
+    /**
+     * A rejection of the AppendEntries sent with {@code rejectedPrevIndex}; {@code hintNext} is where
+     * the follower's conflict hint says to resume (§5.3 fast backtracking). Returns whether it
+     * was news. Stale (ignored): in REPLICATE a rejection at or below matchIndex, since the
+     * follower has since accepted more; in PROBE a rejection of any probe but the outstanding one.
+     * News: back to probing, at most down to the rejected index, never below matchIndex + 1.
+     */
+    public boolean maybeDecrTo(long rejectedPrevIndex, long hintNext) {
+        long next = Math.max(matchIndex + 1, Math.min(hintNext, rejectedPrevIndex));
+        if (state == State.REPLICATE) {
+            if (rejectedPrevIndex <= matchIndex) {
+                return false;
+            }
+            becomeProbe(next);
+            return true;
+        }
+        if (rejectedPrevIndex != nextIndex - 1) {
+            return false;
+        }
+        nextIndex = next;
+        probeSent = false;
+        return true;
+    }
+
+    /**
+     * Whether an AppendEntries has gone unacknowledged since {@code tick} or earlier: taken as lost
+     * (or its reply lost), so the leader probes again. A heartbeat cannot tell, since heartbeats are
+     * anchored at matchIndex and always match; this bounds the wait to a couple of heartbeats.
+     */
+    public boolean unacknowledgedSince(long tick) {
+        return state == State.REPLICATE && !inflight.isEmpty() && inflight.peekFirst().sentAtTick() <= tick;
     }
 
     public void becomeReplicate() {
@@ -105,7 +144,7 @@ public final class Progress {
         clearInflight();
     }
 
-    /** Back to one-at-a-time probing from {@code next} (after a rejection or a stalled pipeline). */
+    /** Back to one-at-a-time probing from {@code next} (after a rejection or a lost message). */
     public void becomeProbe(long next) {
         state = State.PROBE;
         nextIndex = Math.max(matchIndex + 1, next);

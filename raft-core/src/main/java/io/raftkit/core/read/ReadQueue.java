@@ -9,10 +9,14 @@ import java.util.Map;
 
 /**
  * A leader's ReadIndex bookkeeping (thesis §6.4). Each read records the commit index when it
- * arrived and the round it joined. The leader stamps every AppendEntries with its latest round;
- * a follower's reply echoes it. Once a quorum has echoed round {@code r}, the leader was still the
- * leader after every read of rounds {@code <= r} arrived, so they are all confirmed: one heartbeat
- * round serves every read queued behind it.
+ * arrived and the round it joined. Every AppendEntries carries the current round (taken with
+ * {@link #carry}); a follower's reply echoes it.
+ *
+ * <p>The invariant that makes this safe: <b>every message carrying round r left after every read
+ * of round r was registered.</b> A read therefore only joins a round that no message has carried
+ * yet; once one has, the next read opens a new round. So when a quorum has echoed round r, each of
+ * those followers still took this node as leader after every read of rounds up to r arrived, and
+ * they are all confirmed at once: one round serves every read queued behind it.
  */
 public final class ReadQueue {
 
@@ -23,39 +27,63 @@ public final class ReadQueue {
     private final List<PendingRead> pending = new ArrayList<>();
     private final Map<NodeId, Long> ackedRound = new HashMap<>();
     private long round;
-    private boolean roundUnsent;
-    /** The latest round a heartbeat broadcast carried. */
-    private long sentRound;
+    /** Whether some message already carried {@code round}: then a new read needs a new round. */
+    private boolean roundCarried = true;
+    /** The latest round a heartbeat broadcast carried to every follower. */
+    private long broadcastRound;
+    /** For {@link io.raftkit.core.Mutant#READ_JOINS_CARRIED_ROUND} only: the old rule. */
+    private final boolean joinCarriedRounds;
 
-    /** The round the next AppendEntries carries. */
+    public ReadQueue() {
+        this(false);
+    }
+
+    /** @param joinCarriedRounds the old, unsafe rule: a round stays open until a heartbeat broadcast */
+    public ReadQueue(boolean joinCarriedRounds) {
+        this.joinCarriedRounds = joinCarriedRounds;
+    }
+
+    /** The round the next AppendEntries would carry (without carrying it). */
     public long round() {
         return round;
     }
 
-    /** Registers a read at {@code readIndex}, opening a new round. */
+    /** An AppendEntries leaves carrying the current round, which is therefore closed to new reads. */
+    public long carry() {
+        if (!joinCarriedRounds) {
+            roundCarried = true;
+        }
+        return round;
+    }
+
+    /** Registers a read at {@code readIndex}, in a round no message has carried yet. */
     public void add(long requestId, NodeId origin, long readIndex) {
-        if (!roundUnsent) {
+        if (roundCarried) {
             round++;
-            roundUnsent = true;
+            roundCarried = false;
         }
         pending.add(new PendingRead(requestId, origin, readIndex, round));
     }
 
     /**
-     * Whether a round has reads but no heartbeat carried it yet, and no earlier round is still
-     * waiting for its quorum. One round in flight at a time: reads that arrive meanwhile share the
-     * next round, so a busy leader sends one heartbeat round per round trip instead of one per
-     * turn of its loop (measured: about 3 reads per round without this). If an answer is lost,
-     * the periodic heartbeat carries the newest round and frees the queue.
+     * Whether a round has reads that no heartbeat broadcast carried yet, and no earlier round is
+     * still waiting for its quorum. One broadcast round in flight at a time: reads that arrive
+     * meanwhile share the next round, so a busy leader sends one heartbeat round per round trip
+     * instead of one per turn of its loop (measured: about 3 reads per round without this). If an
+     * answer is lost, the periodic heartbeat carries the newest round and frees the queue.
      */
     public boolean needsBroadcast() {
-        boolean earlierRoundInFlight = !pending.isEmpty() && pending.get(0).round() <= sentRound;
-        return roundUnsent && !earlierRoundInFlight;
+        if (pending.isEmpty()) {
+            return false;
+        }
+        boolean earlierRoundInFlight = pending.get(0).round() <= broadcastRound;
+        return pending.get(pending.size() - 1).round() > broadcastRound && !earlierRoundInFlight;
     }
 
+    /** A heartbeat broadcast carried the current round to every follower. */
     public void broadcastSent() {
-        roundUnsent = false;
-        sentRound = round;
+        roundCarried = true;
+        broadcastRound = round;
     }
 
     public void ack(NodeId follower, long echoedRound) {
@@ -93,7 +121,7 @@ public final class ReadQueue {
         List<PendingRead> all = new ArrayList<>(pending);
         pending.clear();
         ackedRound.clear();
-        roundUnsent = false;
+        roundCarried = true;
         return all;
     }
 

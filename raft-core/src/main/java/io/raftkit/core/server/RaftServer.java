@@ -193,7 +193,13 @@ public final class RaftServer implements AutoCloseable {
                     Long.toString(heapBytes >> 20), Long.toString(maxHeapBytes >> 20));
         }
         long snapshotIndex = first - 1;
-        node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex));
+        try {
+            node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex));
+        } catch (IllegalStateException e) {
+            // The store lost entries it had acknowledged (or holds a gap): refuse to start on it.
+            throw new IOException(describe(logStore) + " of " + self + " is damaged: " + e.getMessage()
+                    + "; nothing was changed, and the node does not start on it", e);
+        }
         appliedIndex = snapshotIndex;
         LOG.log(Level.INFO, "{0} starting: term {1}, log {2}..{3}, commit {4}, members {5}",
                 self, hardState.term(), first, last, hardState.commitIndex(), cluster.members());
@@ -214,6 +220,16 @@ public final class RaftServer implements AutoCloseable {
                 batch -> loop.execute(() -> persisted(batch)),
                 e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log writer failure: ") + e, e)));
         loop.start();
+    }
+
+    /** The store as its own toString names it (a data directory, say), else its class. */
+    private static String describe(LogStore store) {
+        try {
+            boolean named = store.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+            return named ? "log store " + store : "log store " + store.getClass().getName();
+        } catch (NoSuchMethodException e) {
+            return "log store " + store.getClass().getName();
+        }
     }
 
     private static long heapCost(int payloadBytes) {
@@ -471,6 +487,16 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
+    /** The last published status, marked stopped with the failure: safe from any thread (it reads no node state). */
+    private void publishStopped() {
+        RaftStatus s = status;
+        if (s.running() != running || !s.failure().equals(Optional.ofNullable(failure))) {
+            status = new RaftStatus(s.id(), s.role(), s.term(), s.leader(), s.commitIndex(), s.appliedIndex(),
+                    s.lastLogIndex(), s.members(), s.proposals(), s.reads(), s.readsConfirmed(), s.readConfirmNanos(),
+                    running, Optional.ofNullable(failure), s.logHeapBytes(), s.logHeapLimitBytes());
+        }
+    }
+
     private void publishStatus() {
         RaftNode n = node;
         RaftStatus before = status;
@@ -498,6 +524,9 @@ public final class RaftServer implements AutoCloseable {
     }
 
     private synchronized void failPending(String why) {
+        // A caller that sees its request fail must also see the node stopped, whichever thread
+        // (the stopping loop, or a caller that lost the race with it) gets here first.
+        publishStopped();
         // Requests still queued never reached the node: run them now (the loop is gone) so their
         // futures are registered, then fail everything.
         for (Runnable queued : loop.drain()) {

@@ -69,7 +69,13 @@ final class ThreadPlatform implements Platform {
                     Runnable first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
                     if (first != null) {
                         first.run();
-                        for (Runnable next = inbox.poll(); next != null && running; next = inbox.poll()) {
+                        // Check before taking a task: one taken after a stop would be lost, neither
+                        // run nor handed to whoever drains the queue.
+                        while (running) {
+                            Runnable next = inbox.poll();
+                            if (next == null) {
+                                break;
+                            }
                             next.run();
                         }
                     }

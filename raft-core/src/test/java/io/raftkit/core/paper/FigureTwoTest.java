@@ -68,7 +68,7 @@ class FigureTwoTest {
         Harness h = new Harness(3, NO_EXTRAS);
         RaftNode leader = h.elect("n1");
         assertThat(leader.role()).isEqualTo(Role.LEADER);
-        leader.step(new AppendReply(N2, N1, leader.term() + 5, false, 0, 0, 0, 0));
+        leader.step(new AppendReply(N2, N1, leader.term() + 5, false, 0, 0, 0, 0, 0));
         assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
         assertThat(leader.term()).isEqualTo(6);
     }
@@ -155,9 +155,9 @@ class FigureTwoTest {
         n1.step(new VoteReply(N2, N1, 4, true, false));
         assertThat(n1.role()).isEqualTo(Role.LEADER);
         sent(n1); // persists the no-op at index 3, term 4
-        n1.step(new AppendReply(N2, N1, 4, true, 2, 0, 0, 0));
+        n1.step(new AppendReply(N2, N1, 4, true, 2, 0, 0, 0, 1));
         assertThat(n1.commitIndex()).as("index 2 is on a majority but from term 2").isZero();
-        n1.step(new AppendReply(N2, N1, 4, true, 3, 0, 0, 0));
+        n1.step(new AppendReply(N2, N1, 4, true, 3, 0, 0, 0, 2));
         assertThat(n1.commitIndex()).isEqualTo(3);
     }
 

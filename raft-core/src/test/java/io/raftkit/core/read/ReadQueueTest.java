@@ -45,4 +45,19 @@ class ReadQueueTest {
         q.ack(N2, q.round());
         assertThat(q.confirmed(OTHERS, 2)).extracting(ReadQueue.PendingRead::requestId).containsExactly(1L, 2L);
     }
+
+    /** Issue 15, bug 1: the invariant is that every message carrying round r left after every read of round r. */
+    @Test
+    void aReadArrivingAfterAMessageCarriedTheOpenRoundWaitsForALaterRound() {
+        ReadQueue q = new ReadQueue();
+        q.add(1, null, 10);
+        long carried = q.carry(); // an AppendEntries leaves with read 1's round
+        q.add(2, null, 12);       // read 2 arrives afterwards
+        q.ack(N2, carried);
+        q.ack(N3, carried);
+        assertThat(q.confirmed(OTHERS, 2)).as("answers to the earlier message confirm read 1 only")
+                .extracting(ReadQueue.PendingRead::requestId).containsExactly(1L);
+        q.ack(N2, q.carry());
+        assertThat(q.confirmed(OTHERS, 2)).extracting(ReadQueue.PendingRead::requestId).containsExactly(2L);
+    }
 }

@@ -3,6 +3,7 @@ package io.raftkit.core.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
 import io.raftkit.core.RaftNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code -Draft.scenarios.rewrite=true} to rewrite the expected output from the current code, then
  * review the change as a diff.
  *
- * <p>Commands: {@code nodes N}, {@code elect ID}, {@code tick ID N}, {@code tickall N} (all nodes, delivering between rounds), {@code deliver},
- * {@code propose ID TEXT}, {@code read ID REQUEST}, {@code transfer FROM TO},
- * {@code partition ID...} (cuts those nodes from the rest), {@code heal}, {@code status}, {@code events}.
+ * <p>Commands: {@code nodes N [learners M]}, {@code elect ID}, {@code tick ID N}, {@code tickall N} (all
+ * nodes, delivering between rounds), {@code deliver}, {@code propose ID TEXT}, {@code read ID REQUEST},
+ * {@code transfer FROM TO}, {@code partition ID...} (cuts those nodes from the rest), {@code heal},
+ * {@code hold FROM TO} and {@code release FROM TO} (a link's messages wait in the queue; {@code *}
+ * for any node), {@code drop FROM TO} (loses the link's queued messages), {@code stall ID} and
+ * {@code unstall ID} (the node's writes stop completing, and complete), {@code crash ID},
+ * {@code restart ID} (from what its disk holds), {@code status}, {@code events}.
  */
 class ScenarioTest {
 
@@ -63,7 +68,10 @@ class ScenarioTest {
             String[] w = line.substring(2).trim().split("\\s+");
             List<String> args = Arrays.asList(w).subList(1, w.length);
             if (w[0].equals("nodes")) {
-                h = new Harness(Integer.parseInt(args.get(0)));
+                int learners = args.size() == 3 && args.get(1).equals("learners") ? Integer.parseInt(args.get(2)) : 0;
+                h = learners == 0 ? new Harness(Integer.parseInt(args.get(0)))
+                        : new Harness(Integer.parseInt(args.get(0)), learners,
+                                RaftConfig.builder().electionTimeoutTicks(10, 20).heartbeatIntervalTicks(2).build());
                 continue;
             }
             for (String result : execute(h, w[0], args)) {
@@ -117,6 +125,32 @@ class ScenarioTest {
             case "heal" -> {
                 h.heal();
                 return List.of("healed");
+            }
+            case "hold" -> {
+                h.hold(args.get(0), args.get(1));
+                return List.of("holding " + args.get(0) + " -> " + args.get(1));
+            }
+            case "release" -> {
+                h.release(args.get(0), args.get(1));
+                return List.of("released " + args.get(0) + " -> " + args.get(1));
+            }
+            case "drop" -> {
+                return List.of("dropped " + h.drop(args.get(0), args.get(1)) + " queued " + args.get(0) + " -> " + args.get(1));
+            }
+            case "stall" -> {
+                h.stall(args.get(0));
+                return List.of(args.get(0) + "'s writes stall");
+            }
+            case "unstall" -> {
+                h.unstall(args.get(0));
+                return List.of(args.get(0) + "'s writes complete");
+            }
+            case "crash" -> {
+                h.crash(args.get(0));
+                return List.of(args.get(0) + " crashed");
+            }
+            case "restart" -> {
+                return List.of(h.describe(h.restart(args.get(0))));
             }
             case "status" -> {
                 return h.nodes.values().stream().map(h::describe).toList();

@@ -83,7 +83,7 @@ public final class RaftMessageCodec {
             }
             return size;
         } else if (m instanceof AppendReply) {
-            return common + 1 + 8 + 8 + 8 + 8;
+            return common + 1 + 8 + 8 + 8 + 8 + 8;
         } else if (m instanceof ReadRoundAck) {
             return common + 8;
         } else if (m instanceof RequestVote) {
@@ -143,7 +143,7 @@ public final class RaftMessageCodec {
             }
         } else if (m instanceof AppendReply r) {
             out.appendByte(bit(r.success())).appendLong(r.matchIndex()).appendLong(r.conflictTerm())
-                    .appendLong(r.conflictIndex()).appendLong(r.readRound());
+                    .appendLong(r.conflictIndex()).appendLong(r.readRound()).appendLong(r.prevLogIndex());
         } else if (m instanceof ReadRoundAck a) {
             out.appendLong(a.readRound());
         } else if (m instanceof RequestVote v) {
@@ -232,7 +232,8 @@ public final class RaftMessageCodec {
                 return decodeAppendEntries(from, to, term, in);
             case APPEND_REPLY:
                 return new AppendReply(from, to, term, in.readBoolean("success"), in.readCount("matchIndex"),
-                        in.readCount("conflictTerm"), in.readCount("conflictIndex"), in.readCount("readRound"));
+                        in.readCount("conflictTerm"), in.readCount("conflictIndex"), in.readCount("readRound"),
+                        in.readCount("prevLogIndex"));
             case READ_ROUND_ACK:
                 return new ReadRoundAck(from, to, term, in.readCount("readRound"));
             case REQUEST_VOTE:

@@ -16,7 +16,8 @@ package io.raftkit.transport.vertx.codec;
  */
 public final class WireFormat {
 
-    public static final byte VERSION = 1;
+    /** 2: AppendReply carries the prevLogIndex it answers (issue 15). */
+    public static final byte VERSION = 2;
 
     /** Bytes of the length prefix. */
     public static final int LENGTH_BYTES = 4;

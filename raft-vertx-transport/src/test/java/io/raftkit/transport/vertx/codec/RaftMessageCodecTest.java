@@ -37,7 +37,7 @@ class RaftMessageCodecTest {
                 new AppendEntries(A, B, 5, 4, 1, List.of(LogEntry.command(5, 2, new byte[] {1, 2, 3}),
                         LogEntry.noOp(6, 5), LogEntry.command(7, 5, new byte[0])), 3, 17),
                 new AppendEntries(A, B, 2, 7, 2, List.of(), 7, 18),
-                new AppendReply(A, B, 2, false, 0, 1, 3, 18),
+                new AppendReply(A, B, 2, false, 0, 1, 3, 18, 9),
                 new ReadRoundAck(A, B, 2, 19),
                 new TimeoutNow(A, B, 2),
                 new ReadIndexRequest(A, B, 2, -99),

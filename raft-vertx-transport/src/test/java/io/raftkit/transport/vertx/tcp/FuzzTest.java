@@ -183,7 +183,7 @@ class FuzzTest {
             case 2:
                 return new VoteReply(A, B, 4, random.nextBoolean(), false);
             case 3:
-                return new AppendReply(A, B, 3, true, 12, 0, 0, 5);
+                return new AppendReply(A, B, 3, true, 12, 0, 0, 5, 11);
             default:
                 return new TimeoutNow(A, B, 3);
         }

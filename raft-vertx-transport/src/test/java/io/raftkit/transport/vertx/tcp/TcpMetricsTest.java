@@ -25,7 +25,7 @@ class TcpMetricsTest {
     void messagesAndBytesSentAndReceivedAreCountedPerPeer() throws Exception {
         Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B));
         try (LiveNode b = new LiveNode(B, addresses, Map.of()); LiveNode a = new LiveNode(A, addresses, Map.of())) {
-            RaftMessage m = new AppendReply(A, B, 1, true, 5, 0, 0, 1);
+            RaftMessage m = new AppendReply(A, B, 1, true, 5, 0, 0, 1, 4);
             for (int i = 0; i < 100; i++) {
                 a.transport.send(m);
             }

@@ -1,0 +1,46 @@
+package io.raftkit.core;
+
+/**
+ * Bugs this core once had, kept so that a test can put each one back and show that the simulator
+ * finds it from seeds alone (docs/testing.md lists how many seeds each needed). Production never
+ * activates one: the only writer is {@link #activate}, called by the simulator's tests.
+ */
+public enum Mutant {
+
+    /** None: the node as designed. */
+    NONE,
+    /**
+     * Issue 15, bug 1: a read joins a read round that AppendEntries already carried before the
+     * read arrived, so acknowledgements to those earlier messages confirm it (a stale read).
+     */
+    READ_JOINS_CARRIED_ROUND,
+    /**
+     * Issue 15, bug 2: a leader's AppendEntries leave before its new term is durable, so a crash
+     * lets it win the same term again and write a different entry at the same index and term.
+     */
+    APPEND_BEFORE_TERM_DURABLE,
+    /**
+     * Issue 15, bug 3: stale and duplicate AppendReplies are taken as news: a duplicate with a
+     * full window drops the follower to probing, every rejection resets it, every reply sends
+     * again, and heartbeats anchored past what the follower acknowledged are rejected.
+     */
+    STALE_REPLIES_TRUSTED,
+    /**
+     * Found by the simulator after issue 15's fixes (seed 122): a follower's rejection of an
+     * AppendEntries from an older term echoed that message's read round in a reply of the
+     * follower's term. A leader elected in that term after a restart (its rounds count from 0
+     * again) took the old, high round as an acknowledgement and confirmed reads with a stale index.
+     */
+    STALE_TERM_REJECTION_ACKS;
+
+    private static volatile Mutant active = NONE;
+
+    /** Puts {@code mutant} back (tests only); {@link #NONE} restores the node as designed. */
+    public static void activate(Mutant mutant) {
+        active = mutant;
+    }
+
+    static boolean isActive(Mutant mutant) {
+        return active == mutant;
+    }
+}
