@@ -1,7 +1,13 @@
 package io.raftkit.storage.mapdb;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The steps that make a new file, or a new directory, survive a crash. */
 final class DurableFiles {
@@ -10,6 +16,8 @@ final class DurableFiles {
     interface Contents {
         void writeTo(DiskFile out) throws IOException;
     }
+
+    private static final Logger log = LoggerFactory.getLogger(DurableFiles.class);
 
     private DurableFiles() {
     }
@@ -30,46 +38,51 @@ final class DurableFiles {
         disk.forceDirectory(file.getParent());
     }
 
-    /**
-     * Creates {@code dir} and any missing parent, forcing the parent of each directory created so
-     * that its name survives a power loss. Returns how many directories were created.
-     */
-    static int createDirectories(Disk disk, Path dir) throws IOException {
-        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+    /** Creates {@code dir} and any missing parent; returns the directories created, outermost first. */
+    static List<Path> createDirectories(Disk disk, Path dir) throws IOException {
+        ArrayDeque<Path> missing = new ArrayDeque<>();
         for (Path p = dir.toAbsolutePath(); p != null && !disk.exists(p); p = p.getParent()) {
             missing.push(p);
         }
-        int created = 0;
-        while (!missing.isEmpty()) {
-            Path p = missing.pop();
+        List<Path> created = new ArrayList<>();
+        for (Path p : missing) {
             try {
                 disk.createDirectory(p);
-                created++;
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                created.add(p);
+            } catch (FileAlreadyExistsException raced) {
                 if (!disk.isDirectory(p)) {
                     throw raced;
                 }
             }
-            forceParent(disk, p);
         }
         return created;
     }
 
     /**
-     * Forces the directory holding {@code path}, so the entry naming {@code path} is durable. A store
-     * forces its data directory's parent at every open, not only when it created the directory: a
-     * process killed between creating the directory and forcing its parent leaves a name that only
-     * the page cache holds, and the next open finds it "already there".
+     * Forces every directory from the parent of {@code dir} up to the root, so that every name on
+     * the way to a new store survives a power loss. Not only the ones created now: a process killed
+     * after creating a directory and before forcing its parent leaves a name only the page cache
+     * holds, which the next attempt finds "already there" (found by the storage fault model). The
+     * parent of {@code dir} and of every directory in {@code created} must be forced; higher
+     * directories are forced if they can be opened (a home directory of mode 711 cannot), with a
+     * warning otherwise.
      */
-    static void forceParent(Disk disk, Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent == null || KnownBug.PARENT_DIRECTORY_NOT_FORCED.reintroduced()) {
+    static void forceAncestors(Disk disk, Path dir, List<Path> created) throws IOException {
+        if (KnownBug.PARENT_DIRECTORY_NOT_FORCED.reintroduced()) {
             return;
         }
-        try {
-            disk.forceDirectory(parent);
-        } catch (IOException e) {
-            throw new IOException("cannot make the entry of " + path + " durable: forcing directory " + parent + " failed: " + e, e);
+        Path absolute = dir.toAbsolutePath();
+        for (Path p = absolute; p.getParent() != null; p = p.getParent()) {
+            try {
+                disk.forceDirectory(p.getParent());
+            } catch (IOException e) {
+                if (p.equals(absolute) || created.contains(p)) {
+                    throw new IOException("cannot make the entry of " + p + " durable: forcing directory " + p.getParent()
+                            + " failed: " + e, e);
+                }
+                log.warn("could not force directory {} (the entry of {} may not survive a power loss if a crashed"
+                        + " attempt created it): {}", p.getParent(), p, e.toString());
+            }
         }
     }
 }

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a sector's share of it ends in at least {@value #BLANK_MARK} zero bytes: a sector the
  *       crash did not write, or wrote only the start of, reads as zeros there. Whitening makes
  *       that mark 2^-64 unlikely in a legitimate frame, and padding makes every share at least
- *       32 bytes long ({@link FrameCodec}). When the header does not check out, only the
- *       header's own sector is looked at: the frame's length is unknown, and zeros further on
- *       could belong to another write.</li>
+ *       32 bytes long ({@link FrameCodec});</li>
+ *   <li>when its header does not check out (its length unknown): its sector is blank from the
+ *       header's last byte to the sector's end ({@link #headerLooksTorn}).</li>
  * </ul>
  * Anything else that does not check out is damage: a bad frame followed by a good one, a bad frame
  * in an older segment, or a last frame that is complete and bears no such mark. Damage to a durable
@@ -97,17 +97,12 @@ final class SegmentScan {
 
     /** Whether the bad last frame at {@code offset} bears a crash's marks (see the class comment). */
     private static boolean looksTorn(Segment segment, long offset, int length, long size) throws IOException {
-        long end;
-        if (length >= 0) {
-            end = offset + FrameCodec.extent(offset, length);
-            if (end > size) {
-                return true;
-            }
-        } else {
-            if (size - offset < FrameCodec.HEADER) {
-                return true;
-            }
-            end = Math.min(size, (offset / FrameCodec.SECTOR + 1) * FrameCodec.SECTOR);
+        if (length < 0) {
+            return headerLooksTorn(segment, offset, size);
+        }
+        long end = offset + FrameCodec.extent(offset, length);
+        if (end > size) {
+            return true;
         }
         byte[] frame = segment.readRaw(offset, Math.toIntExact(end - offset));
         long shareStart = offset;
@@ -123,6 +118,28 @@ final class SegmentScan {
             shareStart = shareEnd;
         }
         return false;
+    }
+
+    /**
+     * A header that does not check out was cut by a crash only if the file ends inside it, or its
+     * sector reads blank from the header's last byte to the sector's end: a crash cuts a sector
+     * at some byte and leaves zeros after it. A header damaged where it lay is followed by its own
+     * whitened record. Zeros further on prove nothing: with the length unknown they may be the
+     * next write's (an acknowledged short frame with a damaged header, followed by a torn one,
+     * was cut this way until the fault model found it).
+     */
+    private static boolean headerLooksTorn(Segment segment, long offset, long size) throws IOException {
+        if (size - offset < FrameCodec.HEADER) {
+            return true;
+        }
+        long shareEnd = Math.min(size, (offset / FrameCodec.SECTOR + 1) * FrameCodec.SECTOR);
+        byte[] share = segment.readRaw(offset, Math.toIntExact(shareEnd - offset));
+        for (int i = FrameCodec.HEADER - 1; i < share.length; i++) {
+            if (share[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The offset of the first whole frame that checks out at or after {@code from}, or -1. */

@@ -85,7 +85,7 @@ public final class SegmentedLogStore implements LogStore {
         StateFile.checkIdLength("cluster id", clusterId);
         StateFile.checkIdLength("node id", nodeId);
         Disk disk = env.disk();
-        createDirectory(disk, dataDir);
+        List<Path> madeNow = createDirectory(disk, dataDir);
         DirectoryLock lock = DirectoryLock.acquire(disk, dataDir);
         StateFile state = null;
         try {
@@ -94,6 +94,7 @@ public final class SegmentedLogStore implements LogStore {
             state = fresh ? null : StateFile.open(disk, dataDir, clusterId, nodeId);
             SegmentedLogStore store;
             if (fresh) {
+                DurableFiles.forceAncestors(disk, dataDir, madeNow);
                 // Segment 1 first, the state file last: its rename is what makes the directory a store.
                 SegmentLog created = SegmentLog.create(env, dataDir, clusterId, nodeId, settings.segmentBytes());
                 state = StateFile.create(disk, dataDir, clusterId, nodeId);
@@ -118,12 +119,13 @@ public final class SegmentedLogStore implements LogStore {
         }
     }
 
-    private static void createDirectory(Disk disk, Path dataDir) throws IOException {
+    private static List<Path> createDirectory(Disk disk, Path dataDir) throws IOException {
         if (disk.exists(dataDir) && !disk.isDirectory(dataDir)) {
             throw new IOException("data directory " + dataDir + " is not a directory");
         }
+        List<Path> created;
         try {
-            DurableFiles.createDirectories(disk, dataDir);
+            created = DurableFiles.createDirectories(disk, dataDir);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new IOException("data directory " + dataDir + " is not a directory", e);
         } catch (IOException e) {
@@ -132,6 +134,7 @@ public final class SegmentedLogStore implements LogStore {
         if (!disk.isWritable(dataDir)) {
             throw new IOException("data directory " + dataDir + " is not writable");
         }
+        return created;
     }
 
     private static void refuseFormatOne(Disk disk, Path dataDir) throws IOException {
@@ -177,7 +180,6 @@ public final class SegmentedLogStore implements LogStore {
                 segments.forceNewest();
                 state.force();
                 env.disk().forceDirectory(dir);
-                DurableFiles.forceParent(env.disk(), dir);
             }
         } catch (IOException | RuntimeException e) {
             segments.close();

@@ -7,8 +7,9 @@ import java.util.Random;
 
 /**
  * The process the crash test kills: opens the store, then loops over appends (some truncating a
- * suffix above the commit index, §5.3), compactions up to the commit index and hard-state saves, printing {@code BEGIN <op>} before each and
- * {@code ACK} after it returns. It stops by itself after {@code maxMillis} in case the parent died.
+ * suffix above the commit index, §5.3), compactions up to the commit index and hard-state saves,
+ * printing {@code BEGIN <op>} before each and {@code ACK} after it returns. It stops by itself
+ * after {@code maxMillis} in case the parent died.
  */
 public final class CrashChild {
 

@@ -122,6 +122,7 @@ final class SimDisk implements Disk {
         operationsLeft = n;
     }
 
+    /** Whether writes and forces may fail ({@link Faults#ioError()}); the first failure turns this off again. */
     void ioErrors(boolean on) {
         ioErrors = on;
     }
@@ -174,7 +175,7 @@ final class SimDisk implements Disk {
         Set<Inode> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object node : stored.values()) {
             if (node instanceof Inode inode && seen.add(inode)) {
-                settle(inode, counts);
+                settle(inode, counts, true);
                 inode.cached = Arrays.copyOf(inode.stored, inode.stored.length);
                 inode.cachedLength = inode.storedLength;
             }
@@ -362,8 +363,11 @@ final class SimDisk implements Disk {
         }
     }
 
-    /** Decides what reaches the disk of an inode's unforced bytes (machine crash, failed force). */
-    private void settle(Inode inode, int[] counts) {
+    /**
+     * Decides what reaches the disk of an inode's unforced bytes: at a machine crash, or when a force
+     * fails (then no page is garbled: the device sent some sectors and reported the rest).
+     */
+    private void settle(Inode inode, int[] counts, boolean powerLoss) {
         int length = inode.storedLength;
         if (inode.cachedLength != inode.storedLength && !worstCrash) {
             int low = Math.min(inode.cachedLength, inode.storedLength);
@@ -379,7 +383,7 @@ final class SimDisk implements Disk {
         byte[] result = Arrays.copyOf(old, length);
         BitSet tornPages = new BitSet();
         for (int s = inode.dirty.nextSetBit(0); s >= 0 && !worstCrash; s = inode.dirty.nextSetBit(s + 1)) {
-            if (!tornPages.get(s / 8) && random.nextDouble() < faults.tornPage()) {
+            if (powerLoss && !tornPages.get(s / 8) && random.nextDouble() < faults.tornPage()) {
                 tornPages.set(s / 8);
             }
         }
@@ -482,6 +486,7 @@ final class SimDisk implements Disk {
             live();
             operation();
             if (ioErrors && random.nextDouble() < faults.ioError()) {
+                ioErrors = false; // a transient error: the disk works again until the test asks for more
                 throw new IOException("No space left on device (simulated)");
             }
             int at = (int) position;
@@ -516,10 +521,11 @@ final class SimDisk implements Disk {
             boolean fail = path.equals(failingFile) || ioErrors && random.nextDouble() < faults.ioError();
             if (fail) {
                 failingFile = null;
+                ioErrors = false;
                 // Some sectors reached the disk, some did not; the cache keeps the new bytes, clean.
                 byte[] cachedCopy = inode.cached;
                 int cachedLength = inode.cachedLength;
-                settle(inode, new int[5]);
+                settle(inode, new int[5], false);
                 inode.cached = cachedCopy;
                 inode.cachedLength = cachedLength;
                 throw new IOException("Input/output error (simulated failed fsync of " + path + ")");
