@@ -199,11 +199,11 @@ public final class SegmentedLogStore implements LogStore {
             throw corrupt("the log ends at " + replayedLast + " before its compaction point " + (firstIndex - 1));
         }
         lastIndex = Math.max(replayedLast, firstIndex - 1);
+        checkAgainstReplayedLog(stored);
         // Drop what compaction covered; batches straddling the first index stay and are read from it.
         batches.headMap(firstIndex, false).entrySet().removeIf(b -> b.getKey() + b.getValue().count() - 1 < firstIndex);
         termStarts.headMap(firstIndex - 1, true).clear();
         termStarts.put(firstIndex - 1, stored.compactedTerm());
-        checkCommitIndex(stored);
         int deleted = segments.deleteThrough(firstIndex - 1);
         log.info("opened log store {}: entries {}..{}, {}, {} segment file(s){}", dir, firstIndex, lastIndex,
                 stored.hardState(), segments.segmentCount(), deleted > 0 ? ", deleted " + deleted + " compacted one(s)" : "");
@@ -212,22 +212,40 @@ public final class SegmentedLogStore implements LogStore {
     /**
      * Entries up to the stored commit index were committed (§5.4): the recovered log must hold them,
      * the same ones. A log ending below it (a segment cut at a frame boundary, oldest segments lost
-     * beside an empty newest one) or holding another term there (a frame that replaced a suffix, lost)
-     * has lost committed entries, and opening it would let this node apply or vote as if it never had them.
+     * beside an empty newest one) or holding another term there (a frame that replaced a suffix,
+     * lost) has lost committed entries, and opening it would let this node apply or vote as if it
+     * never had them. The same holds for the compaction point and its term. Checked on the terms the
+     * segments gave, before the compaction point's term replaces them (a check after that compared
+     * the state file with itself, and the fault model found a lost frame that got through).
      */
-    private void checkCommitIndex(StateFile.State stored) throws IOException {
+    private void checkAgainstReplayedLog(StateFile.State stored) throws IOException {
         long commit = stored.hardState().commitIndex();
         if (commit > lastIndex && !KnownBug.COMMIT_ABOVE_LAST_ACCEPTED.reintroduced()) {
             throw corrupt("the state file's commit index " + commit + " is above the log's last index " + lastIndex
                     + ": committed entries are missing from the segments. Refusing to start without them; nothing was"
                     + " changed. Restore this node's data directory from a copy");
         }
-        if (stored.commitTerm() != StateFile.UNKNOWN_TERM && commit >= firstIndex - 1 && commit <= lastIndex
-                && term(commit) != stored.commitTerm()) {
-            throw corrupt("the entry at the commit index " + commit + " has term " + term(commit) + ", but it had term "
+        long compactionPoint = firstIndex - 1;
+        boolean replayCoversCompactionPoint = !batches.isEmpty() && batches.firstKey() <= compactionPoint;
+        if (replayCoversCompactionPoint && replayedTerm(compactionPoint) != stored.compactedTerm()) {
+            throw corrupt("the entry at the compaction point " + compactionPoint + " has term " + replayedTerm(compactionPoint)
+                    + ", but it had term " + stored.compactedTerm() + " when the log was compacted: entries were lost or"
+                    + " replaced. Refusing to start with them; nothing was changed. Restore this node's data directory from a copy");
+        }
+        if (stored.commitTerm() == StateFile.UNKNOWN_TERM || commit < compactionPoint || commit > lastIndex) {
+            return;
+        }
+        long termThere = commit == compactionPoint ? stored.compactedTerm() : replayedTerm(commit);
+        if (termThere != stored.commitTerm()) {
+            throw corrupt("the entry at the commit index " + commit + " has term " + termThere + ", but it had term "
                     + stored.commitTerm() + " when the commit index was saved: committed entries were lost or replaced."
                     + " Refusing to start with them; nothing was changed. Restore this node's data directory from a copy");
         }
+    }
+
+    /** The term the segments gave index {@code index}, which they hold. */
+    private long replayedTerm(long index) {
+        return termStarts.floorEntry(index).getValue();
     }
 
     /** Places one stored record while the segments are scanned: the log continues at its first index (§5.3). */

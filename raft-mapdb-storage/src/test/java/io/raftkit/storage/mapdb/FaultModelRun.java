@@ -163,9 +163,12 @@ final class FaultModelRun {
         }
         if (exact != null && lostTail) {
             String upToCommit = acknowledged.differenceUpToCommit(store);
-            if (upToCommit != null && withInterrupted != null && withInterrupted.differenceUpToCommit(store) == null) {
+            String withItUpToCommit = withInterrupted == null ? null : withInterrupted.differenceUpToCommit(store);
+            if (upToCommit != null && withInterrupted != null && withItUpToCommit == null) {
                 acknowledged = withInterrupted;
                 upToCommit = null;
+            } else if (upToCommit != null && withInterrupted != null) {
+                upToCommit += " (with the interrupted " + interrupted + ": " + withItUpToCommit + ")";
             }
             if (upToCommit != null) {
                 return "after a lost segment tail: " + upToCommit;
