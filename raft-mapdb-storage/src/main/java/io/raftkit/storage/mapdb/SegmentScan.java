@@ -35,7 +35,7 @@ final class SegmentScan {
     private static final Logger log = LoggerFactory.getLogger(SegmentScan.class);
     /** Zero bytes at the end of a sector's share of a frame that mark it as not written. */
     static final int BLANK_MARK = 8;
-    /** Words in the refusal of a complete last frame that fails its checks; the fault model's test looks for them. */
+    /** Words in the refusal of a complete last frame that fails its checks, which tests look for. */
     static final String NO_TORN_MARK = "bears no mark of a torn write";
 
     /** Receives each stored record in log order. */

@@ -97,7 +97,16 @@ public final class SegmentedLogStore implements LogStore {
                 DurableFiles.forceAncestors(disk, dataDir, madeNow);
                 // Segment 1 first, the state file last: its rename is what makes the directory a store.
                 SegmentLog created = SegmentLog.create(env, dataDir, clusterId, nodeId, settings.segmentBytes());
-                state = StateFile.create(disk, dataDir, clusterId, nodeId);
+                try {
+                    state = StateFile.create(disk, dataDir, clusterId, nodeId);
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        created.close();
+                    } catch (IOException alsoFailed) {
+                        e.addSuppressed(alsoFailed);
+                    }
+                    throw e;
+                }
                 store = new SegmentedLogStore(env, dataDir, lock, state, settings);
                 store.segments = created;
                 store.termStarts.put(0L, 0L);
@@ -302,9 +311,11 @@ public final class SegmentedLogStore implements LogStore {
             long recordBytes = BatchCodec.encodedSize(batch);
             if (recordBytes > env.maxRecordBytes() && !KnownBug.OVERSIZE_RECORD_ACCEPTED.reintroduced()) {
                 // Refused before anything is written, and the store stays usable: nothing on disk changed.
+                int limit = env.maxRecordBytes();
+                String readable = limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : (limit >> 10) + " KiB";
                 throw new IOException("log store " + dir + ": the batch of entries " + from + ".." + to + " encodes to "
-                        + recordBytes + " bytes, over the limit of " + env.maxRecordBytes() + " bytes (" + env.maxRecordBytes() / 1024
-                        + " KiB) for one append; split it into smaller batches");
+                        + recordBytes + " bytes, over the limit of " + limit + " bytes (" + readable + ") for one append;"
+                        + " split it into smaller batches");
             }
             if (segments.full()) {
                 startSegment();

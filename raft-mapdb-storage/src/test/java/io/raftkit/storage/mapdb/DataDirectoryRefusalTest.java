@@ -105,6 +105,24 @@ class DataDirectoryRefusalTest {
     }
 
     @Test
+    void aFormatTwoDirectoryIsRefusedWithWhatToDoAndLeftAsItWas() throws Exception {
+        // Format 2's state file: a 512-byte header and two 512-byte slots, 1,536 bytes in all.
+        Files.createDirectories(data());
+        Path file = StateFile.path(data());
+        byte[] formatTwo = new byte[1536];
+        StateFile.header(2, "c1", "n1").get(formatTwo, 0, 512);
+        Files.write(file, formatTwo);
+        Files.write(segment1(), new byte[100]);
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("format version 2, which this build does not read (it reads 3)")
+                .hasMessageContaining("Move the directory aside");
+        assertThat(Files.readAllBytes(file)).isEqualTo(formatTwo);
+        assertThat(Files.size(segment1())).isEqualTo(100);
+    }
+
+    @Test
     void aFormatOneMapDbDirectoryIsRefusedWithWhatToDo() throws Exception {
         Files.createDirectories(data());
         Path old = data().resolve(SegmentedLogStore.FORMAT_1_FILE);

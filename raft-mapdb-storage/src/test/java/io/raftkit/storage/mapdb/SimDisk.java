@@ -72,8 +72,13 @@ final class SimDisk implements Disk {
 
     private static final Object DIRECTORY = "directory";
 
-    /** One file's bytes, in the cache and on the disk. */
+    /**
+     * One file's bytes, in the cache and on the disk, and its own stream of fault decisions: what a
+     * crash does to one file cannot shift what it does to another (the LOCK file holds the pid,
+     * whose length differs between JVMs, and replays must not).
+     */
     static final class Inode {
+        final Random random;
         byte[] cached = new byte[0];
         int cachedLength;
         byte[] stored = new byte[0];
@@ -81,6 +86,10 @@ final class SimDisk implements Disk {
         final BitSet dirty = new BitSet();
         /** Offsets of the latest writes, newest last, for faults aimed at the last frames. */
         final ArrayDeque<long[]> recentWrites = new ArrayDeque<>();
+
+        Inode(Random random) {
+            this.random = random;
+        }
     }
 
     private record Op(Path name, Path to, Object node) {
@@ -230,7 +239,7 @@ final class SimDisk implements Disk {
                 throw new NoSuchFileException(file.toString());
             }
             requireDirectory(file.getParent());
-            Inode inode = new Inode();
+            Inode inode = new Inode(new Random(random.nextLong()));
             link(file, inode);
             node = inode;
         }
@@ -372,8 +381,8 @@ final class SimDisk implements Disk {
         if (inode.cachedLength != inode.storedLength && !worstCrash) {
             int low = Math.min(inode.cachedLength, inode.storedLength);
             int high = Math.max(inode.cachedLength, inode.storedLength);
-            double r = random.nextDouble();
-            length = r < 0.4 ? inode.storedLength : r < 0.8 ? inode.cachedLength : low + random.nextInt(high - low + 1);
+            double r = inode.random.nextDouble();
+            length = r < 0.4 ? inode.storedLength : r < 0.8 ? inode.cachedLength : low + inode.random.nextInt(high - low + 1);
             if (length != inode.storedLength && length != inode.cachedLength) {
                 length = Math.max(low, length / SECTOR * SECTOR);
             }
@@ -383,7 +392,7 @@ final class SimDisk implements Disk {
         byte[] result = Arrays.copyOf(old, length);
         BitSet tornPages = new BitSet();
         for (int s = inode.dirty.nextSetBit(0); s >= 0 && !worstCrash; s = inode.dirty.nextSetBit(s + 1)) {
-            if (powerLoss && !tornPages.get(s / 8) && random.nextDouble() < faults.tornPage()) {
+            if (powerLoss && !tornPages.get(s / 8) && inode.random.nextDouble() < faults.tornPage()) {
                 tornPages.set(s / 8);
             }
         }
@@ -410,7 +419,7 @@ final class SimDisk implements Disk {
         if (from >= to) {
             return;
         }
-        double r = random.nextDouble();
+        double r = inode.random.nextDouble();
         if (wholePage) {
             if (r < 1 / 3.0) {
                 copyCached(inode, result, from, to);
@@ -419,12 +428,12 @@ final class SimDisk implements Disk {
                 counts[1]++;
             } else {
                 byte[] noise = new byte[to - from];
-                random.nextBytes(noise);
+                inode.random.nextBytes(noise);
                 System.arraycopy(noise, 0, result, from, noise.length);
                 counts[3]++;
             }
         } else if (r < faults.tearSector()) {
-            copyCached(inode, result, from, from + Math.min(to - from, 1 + random.nextInt(SECTOR - 1)));
+            copyCached(inode, result, from, from + Math.min(to - from, 1 + inode.random.nextInt(SECTOR - 1)));
             counts[2]++;
         } else if (r < faults.tearSector() + (1 - faults.tearSector()) * faults.keepSector()) {
             copyCached(inode, result, from, to);
