@@ -26,18 +26,32 @@ final class BatchCodec {
     private BatchCodec() {
     }
 
-    static byte[] encodeBatch(List<LogEntry> entries) {
-        int size = BATCH_HEADER + 4;
+    /** The size of the record {@link #encodeBatch} makes, as a long: an oversize batch must be refused, not overflow. */
+    static long encodedSize(List<LogEntry> entries) {
+        long size = BATCH_HEADER + 4;
         for (LogEntry e : entries) {
             size += ENTRY_HEADER + e.payload().length;
         }
-        ByteBuffer buf = ByteBuffer.allocate(size);
+        return size;
+    }
+
+    static byte[] encodeBatch(List<LogEntry> entries) {
+        byte[] record = new byte[Math.toIntExact(encodedSize(entries))];
+        encodeBatch(entries, record, 0);
+        return record;
+    }
+
+    /** Writes the record of {@code entries} into {@code into} at {@code at}; it takes {@link #encodedSize} bytes. */
+    static void encodeBatch(List<LogEntry> entries, byte[] into, int at) {
+        int size = Math.toIntExact(encodedSize(entries));
+        ByteBuffer buf = ByteBuffer.wrap(into, at, size);
         buf.put(RECORD_VERSION).putLong(entries.get(0).index()).putInt(entries.size());
         for (LogEntry e : entries) {
             buf.putLong(e.term()).put((byte) e.kind().code()).putInt(e.payload().length).put(e.payload());
         }
-        buf.putInt(crc(buf.array(), size - 4));
-        return buf.array();
+        CRC32C crc = new CRC32C();
+        crc.update(into, at, size - 4);
+        buf.putInt((int) crc.getValue());
     }
 
     /** Decodes one stored batch; throws {@link CorruptRecordException} saying what is wrong. */

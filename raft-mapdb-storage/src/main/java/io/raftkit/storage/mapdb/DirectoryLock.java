@@ -2,12 +2,8 @@ package io.raftkit.storage.mapdb;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * An OS lock on {@code <dataDir>/LOCK} held while a store is open, so a second process (or a second
@@ -18,44 +14,44 @@ final class DirectoryLock implements AutoCloseable {
 
     static final String FILE_NAME = "LOCK";
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final DiskFile file;
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
+    private DirectoryLock(DiskFile file) {
+        this.file = file;
     }
 
-    static DirectoryLock acquire(Path dataDir) throws IOException {
+    static DirectoryLock acquire(Disk disk, Path dataDir) throws IOException {
         Path path = dataDir.resolve(FILE_NAME);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock;
+        DiskFile file = disk.open(path, true);
+        boolean locked;
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            locked = file.tryLock();
         } catch (IOException e) {
-            channel.close();
+            file.close();
             throw new IOException("data directory " + dataDir + ": cannot lock " + path + ": " + e.getMessage(), e);
         }
-        if (lock == null) {
-            String holder = readHolder(channel);
-            channel.close();
+        if (!locked) {
+            String holder = readHolder(file);
+            file.close();
             throw new IOException("data directory " + dataDir + " is in use by another log store (lock file " + path
                     + " held by pid " + holder + "); stop that process first");
         }
-        byte[] pid = Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII);
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(pid), 0);
-        channel.force(true);
-        return new DirectoryLock(channel, lock);
+        try {
+            byte[] pid = Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII);
+            file.truncate(0);
+            file.write(ByteBuffer.wrap(pid), 0);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        return new DirectoryLock(file);
     }
 
-    private static String readHolder(FileChannel channel) {
+    private static String readHolder(DiskFile file) {
         try {
             ByteBuffer buf = ByteBuffer.allocate(32);
-            channel.read(buf, 0);
-            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).trim();
+            int n = file.read(buf, 0);
+            String text = new String(buf.array(), 0, Math.max(0, n), StandardCharsets.US_ASCII).trim();
             return text.isEmpty() ? "unknown" : text;
         } catch (IOException e) {
             return "unknown";
@@ -64,10 +60,6 @@ final class DirectoryLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            lock.release();
-        } finally {
-            channel.close();
-        }
+        file.close();
     }
 }

@@ -11,8 +11,8 @@ import java.io.IOException;
  * state and compaction point, and a {@code LOCK} file holding the owner's pid.
  *
  * <p>The name is kept from format 1, which stored everything in MapDB; MapDB 3.1's write-ahead-log
- * recovery did not survive repeated {@code kill -9} (see this module's README), so format 2 keeps
- * its durable state in files it checks itself.
+ * recovery did not survive repeated {@code kill -9} (see this module's README), so formats 2 and 3
+ * keep their durable state in files the store checks itself. This build writes and reads format 3.
  *
  * <p>Options:
  * <ul>

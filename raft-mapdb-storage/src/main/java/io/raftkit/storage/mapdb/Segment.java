@@ -1,18 +1,22 @@
 package io.raftkit.storage.mapdb;
 
+import io.raftkit.api.LogEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * One append-only file of log records: a header naming the owner, then frames of
- * {@code magic:i32 length:i32 record} where the record is a {@link BatchCodec} batch ending in its
- * own CRC32C. Appends are positional writes at the end followed by {@code force}, so once
- * {@link #append} returns the frame survives {@code kill -9} and the operating system's crash.
+ * One append-only file of log records: a header page naming the owner and holding the segment's
+ * whitening key, then {@link FrameCodec frames}. Appends are positional writes at the end followed
+ * by a force, so once {@link #append} returns the frame survives {@code kill -9} and the operating
+ * system's crash.
+ *
+ * <p>The header has a 4 KiB page to itself: a drive that rewrites a whole 4 KiB physical sector to
+ * change part of it (512-byte emulation) and loses power meanwhile can garble the rest of that
+ * sector; appends never touch the header's page.
  *
  * <p>Why our own file and not a MapDB B-tree: MapDB 3.1's write-ahead-log recovery after kill -9
  * left B-trees it could not read within 10-100 kills of CrashRecoveryTest, and each MapDB commit
@@ -21,27 +25,28 @@ import java.util.zip.CRC32C;
  */
 final class Segment implements AutoCloseable {
 
-    static final int FRAME_MAGIC = 0x52_4B_4C_47; // "RKLG"
-    static final int FRAME_HEADER = 8;
-    /** No batch record is larger; a length beyond it is corruption, not a huge batch. */
-    static final int MAX_RECORD = 256 << 20;
+    /** Frames start here; the header and its padding fill the page before. */
+    static final int HEADER_PAGE = 4096;
+    /** Version 1 was the segment of store format 2 (plain frames); this build reads only 2. */
+    static final int HEADER_VERSION = 2;
 
     private static final long HEADER_MAGIC = 0x52_41_46_54_4B_53_45_47L; // "RAFTKSEG"
-    private static final int HEADER_VERSION = 1;
 
+    private final Disk disk;
     private final Path file;
     private final long sequence;
-    private final FileChannel channel;
-    private final int headerBytes;
+    private final long key;
+    private final DiskFile channel;
     private long end;
     /** The highest log index any frame of this file holds; compaction deletes a file at or below it. */
     private long maxIndex;
 
-    private Segment(Path file, long sequence, FileChannel channel, int headerBytes, long end) {
+    private Segment(Disk disk, Path file, long sequence, long key, DiskFile channel, long end) {
+        this.disk = disk;
         this.file = file;
         this.sequence = sequence;
+        this.key = key;
         this.channel = channel;
-        this.headerBytes = headerBytes;
         this.end = end;
     }
 
@@ -50,27 +55,24 @@ final class Segment implements AutoCloseable {
     }
 
     /**
-     * Creates segment {@code sequence}: the header goes to a temporary file that is forced and then
-     * renamed, so a crash leaves either no segment or a complete header, never a torn one.
+     * Creates segment {@code sequence} with a new random key: the header goes to a temporary file
+     * that is forced and then renamed, so a crash leaves either no segment or a complete header.
      */
-    static Segment create(Path dir, long sequence, String clusterId, String nodeId) throws IOException {
+    static Segment create(StoreEnvironment env, Path dir, long sequence, String clusterId, String nodeId) throws IOException {
         Path file = dir.resolve(fileName(sequence));
-        ByteBuffer header = encodeHeader(sequence, clusterId, nodeId);
-        DurableFiles.createAtomically(file, out -> {
-            while (header.hasRemaining()) {
-                out.write(header);
-            }
-        });
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new Segment(file, sequence, channel, header.limit(), channel.size());
+        long key = env.keys().nextLong();
+        ByteBuffer header = encodeHeader(sequence, key, clusterId, nodeId);
+        DurableFiles.createAtomically(env.disk(), file, out -> out.write(header, 0));
+        DiskFile channel = env.disk().open(file, false);
+        return new Segment(env.disk(), file, sequence, key, channel, channel.size());
     }
 
     /** Opens an existing segment and checks its header; the caller scans its frames. */
-    static Segment open(Path file, long sequence, String clusterId, String nodeId) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static Segment open(Disk disk, Path file, long sequence, String clusterId, String nodeId) throws IOException {
+        DiskFile channel = disk.open(file, false);
         try {
-            int headerBytes = checkHeader(file, channel, sequence, clusterId, nodeId);
-            return new Segment(file, sequence, channel, headerBytes, channel.size());
+            long key = checkHeader(file, channel, sequence, clusterId, nodeId);
+            return new Segment(disk, file, sequence, key, channel, channel.size());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -89,8 +91,8 @@ final class Segment implements AutoCloseable {
         return end;
     }
 
-    int headerBytes() {
-        return headerBytes;
+    boolean holdsNoFrame() {
+        return end <= HEADER_PAGE;
     }
 
     long maxIndex() {
@@ -101,69 +103,64 @@ final class Segment implements AutoCloseable {
         maxIndex = Math.max(maxIndex, index);
     }
 
-    /** Appends one framed record and forces it to disk; returns the frame's offset. */
-    long append(byte[] record) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER + record.length);
-        frame.putInt(FRAME_MAGIC).putInt(record.length).put(record).flip();
+    /**
+     * Appends {@code batch}, whose record is {@code recordLength} bytes, as one frame and forces it
+     * to disk; returns the frame's offset.
+     */
+    long append(List<LogEntry> batch, int recordLength) throws IOException {
         long at = end;
+        byte[] frame = new byte[Math.toIntExact(FrameCodec.extent(at, recordLength))];
+        BatchCodec.encodeBatch(batch, frame, FrameCodec.HEADER);
+        FrameCodec.seal(frame, recordLength, key, sequence, at);
         try {
-            long position = at;
-            while (frame.hasRemaining()) {
-                position += channel.write(frame, position);
-            }
-            channel.force(false);
+            channel.write(ByteBuffer.wrap(frame), at);
+            channel.force();
         } catch (IOException e) {
-            // A half-written frame must not sit between acknowledged ones: cut it if the disk lets us.
+            // A half-written frame must not sit between acknowledged ones, nor come back after a
+            // power loss: cut it and force the cut, if the disk lets us.
             try {
                 channel.truncate(at);
+                channel.force();
             } catch (IOException ignored) {
                 // The open after a restart cuts a torn tail as well.
             }
             throw e;
         }
-        end = at + frame.capacity();
+        end = at + frame.length;
         return at;
     }
 
-    /** Reads the record of the frame at {@code offset} whose record is {@code length} bytes. */
-    byte[] read(long offset, int length) throws IOException {
-        return readRaw(offset + FRAME_HEADER, length);
+    /** The record of the frame at {@code offset}, {@code length} bytes, as {@link BatchCodec} wrote it. */
+    byte[] readRecord(long offset, int length) throws IOException {
+        byte[] record = readRaw(offset + FrameCodec.HEADER, length);
+        FrameCodec.unwhitenRecord(record, key, sequence, offset);
+        return record;
+    }
+
+    /** The record length the frame header at {@code offset} declares, or -1 when no valid header is there. */
+    int recordLength(long offset, long fileSize, int maxRecord) throws IOException {
+        if (fileSize - offset < FrameCodec.HEADER) {
+            return -1;
+        }
+        return FrameCodec.recordLength(readRaw(offset, FrameCodec.HEADER), key, sequence, offset, maxRecord);
     }
 
     /** Reads {@code length} bytes at {@code offset}. */
     byte[] readRaw(long offset, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
-        long position = offset;
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, position);
-            if (n < 0) {
-                throw new IOException("segment " + file + " ends before the record at offset " + offset);
-            }
-            position += n;
+        if (channel.read(buf, offset) < length) {
+            throw new IOException("segment " + file + " ends before the " + length + " bytes at offset " + offset);
         }
         return buf.array();
     }
 
-    /**
-     * Reads the frame header at {@code offset}: the record length, or -1 when no whole, plausible
-     * frame header is there (end of file, wrong magic, impossible length).
-     */
-    int frameLength(long offset, long fileSize) throws IOException {
-        if (fileSize - offset < FRAME_HEADER) {
-            return -1;
-        }
-        ByteBuffer head = ByteBuffer.allocate(FRAME_HEADER);
-        channel.read(head, offset);
-        head.flip();
-        if (head.remaining() < FRAME_HEADER || head.getInt() != FRAME_MAGIC) {
-            return -1;
-        }
-        int length = head.getInt();
-        return length < 1 || length > MAX_RECORD ? -1 : length;
-    }
-
     long size() throws IOException {
         return channel.size();
+    }
+
+    /** Makes every frame of this file durable: opening trusts nothing the page cache alone holds. */
+    void force() throws IOException {
+        channel.force();
     }
 
     /**
@@ -173,13 +170,13 @@ final class Segment implements AutoCloseable {
     Path cutTail(long offset) throws IOException {
         long size = channel.size();
         Path aside = file.resolveSibling(file.getFileName() + ".torn-" + offset);
-        try (FileChannel out = FileChannel.open(aside, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            channel.transferTo(offset, size - offset, out);
-            out.force(true);
+        try (DiskFile out = disk.open(aside, true)) {
+            out.truncate(0);
+            out.write(ByteBuffer.wrap(readRaw(offset, Math.toIntExact(size - offset))), 0);
+            out.force();
         }
         channel.truncate(offset);
-        channel.force(true);
+        channel.force();
         end = offset;
         return aside;
     }
@@ -193,19 +190,20 @@ final class Segment implements AutoCloseable {
         channel.close();
     }
 
-    private static ByteBuffer encodeHeader(long sequence, String clusterId, String nodeId) {
+    private static ByteBuffer encodeHeader(long sequence, long key, String clusterId, String nodeId) {
         byte[] cluster = clusterId.getBytes(StandardCharsets.UTF_8);
         byte[] node = nodeId.getBytes(StandardCharsets.UTF_8);
-        int size = 8 + 4 + 4 + 8 + 4 + cluster.length + 4 + node.length + 4;
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.putLong(HEADER_MAGIC).putInt(HEADER_VERSION).putInt(size).putLong(sequence)
+        int size = 8 + 4 + 4 + 8 + 8 + 4 + cluster.length + 4 + node.length + 4;
+        ByteBuffer buf = ByteBuffer.allocate(HEADER_PAGE);
+        buf.putLong(HEADER_MAGIC).putInt(HEADER_VERSION).putInt(size).putLong(sequence).putLong(key)
                 .putInt(cluster.length).put(cluster).putInt(node.length).put(node);
         buf.putInt(crc(buf.array(), size - 4));
-        buf.flip();
+        buf.clear();
         return buf;
     }
 
-    private static int checkHeader(Path file, FileChannel channel, long sequence, String clusterId, String nodeId)
+    /** Checks the header and returns the segment's whitening key. */
+    private static long checkHeader(Path file, DiskFile channel, long sequence, String clusterId, String nodeId)
             throws IOException {
         ByteBuffer fixed = ByteBuffer.allocate(16);
         channel.read(fixed, 0);
@@ -218,9 +216,14 @@ final class Segment implements AutoCloseable {
             throw new IOException("log segment " + file + " has segment format version " + version
                     + ", newer than this build reads (" + HEADER_VERSION + "); upgrade RaftKit, do not delete the directory");
         }
+        if (version < HEADER_VERSION) {
+            throw new IOException("log segment " + file + " has segment format version " + version
+                    + " (written by store format 2), which this build does not read (it reads " + HEADER_VERSION + ")");
+        }
         int size = fixed.getInt();
-        if (size < 36 || size > 4096 || size > channel.size()) {
-            throw new IOException("log segment " + file + " is corrupt: its header claims " + size + " bytes");
+        if (size < 44 || size > HEADER_PAGE || channel.size() < HEADER_PAGE) {
+            throw new IOException("log segment " + file + " is corrupt: its header claims " + size + " bytes in a file of "
+                    + channel.size());
         }
         ByteBuffer header = ByteBuffer.allocate(size);
         channel.read(header, 0);
@@ -230,6 +233,7 @@ final class Segment implements AutoCloseable {
         }
         ByteBuffer in = ByteBuffer.wrap(raw, 16, size - 20);
         long storedSequence = in.getLong();
+        long key = in.getLong();
         String storedCluster = string(in);
         String storedNode = string(in);
         if (storedSequence != sequence) {
@@ -239,7 +243,7 @@ final class Segment implements AutoCloseable {
             throw new IOException("log segment " + file + " belongs to node " + storedNode + " of cluster " + storedCluster
                     + ", not to node " + nodeId + " of cluster " + clusterId + "; refusing to use another node's log");
         }
-        return size;
+        return key;
     }
 
     private static String string(ByteBuffer in) throws IOException {

@@ -4,49 +4,69 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.NodeId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * The small, rarely written part of a store: who owns the directory (format version, cluster id,
- * node id), the hard state (term, votedFor, commitIndex) and the compaction point (first index and
- * the term before it), and the newest segment file created, so a lost newest segment is noticed.
+ * node id), the hard state (term, votedFor, commitIndex and the term of the entry there), the
+ * compaction point (first index and the term before it), and the newest segment file created, so
+ * a lost newest segment is noticed.
  *
- * <p>Layout: a header written once, then two fixed slots. Each save writes the slot not holding
- * the newest state, with a sequence number one higher and a CRC32C, and forces it. A crash can tear
- * only the slot being written; the other still holds the last acknowledged state, and opening
- * picks the valid slot with the higher sequence number. So a save is atomic without a journal.
+ * <p>Layout: three 4 KiB pages. Page 0 holds the header, written once. Pages 1 and 2 are the two
+ * slots. Each save writes the slot not holding the newest state, with a sequence number one
+ * higher, and forces it; opening picks the valid copy with the highest sequence number. So a save
+ * is atomic without a journal:
+ * <ul>
+ *   <li>a crash can tear only the page being written, which holds the older state; the newest
+ *       acknowledged state is in the other page, which no write touches (a drive that rewrites a
+ *       whole 4 KiB physical sector can garble all of the page it writes, so the slots must not
+ *       share one);</li>
+ *   <li>each save writes its state twice, in different sectors of its page, so one damaged
+ *       sector of the newest slot (a bad sector, a flipped bit) still leaves the newest state
+ *       readable instead of silently falling back to the one before.</li>
+ * </ul>
  *
  * <pre>
- * header (bytes 0..511): magic:i64 formatVersion:i32 clusterLength:i32 cluster nodeLength:i32 node crc:i32
- * slot   (512 and 1024): sequence:i64 firstIndex:i64 compactedTerm:i64 newestSegment:i64 term:i64 commitIndex:i64
- *                        voteLength:i32 (-1 = none) vote crc:i32
+ * page 0:      magic:i64 formatVersion:i32 clusterLength:i32 cluster nodeLength:i32 node crc:i32
+ * page 1 or 2: copy at +0 and at +2048:
+ *              sequence:i64 firstIndex:i64 compactedTerm:i64 newestSegment:i64 term:i64 commitIndex:i64
+ *              commitTerm:i64 (-1 = not known) voteLength:i32 (-1 = none) vote crc:i32
  * </pre>
  */
 final class StateFile implements AutoCloseable {
 
     static final String FILE_NAME = "raft-state";
-    /** Bumped whenever the stored layout changes incompatibly; older builds refuse newer directories. */
-    static final int FORMAT_VERSION = 2;
+    /**
+     * Bumped whenever the stored layout changes incompatibly; older builds refuse newer directories.
+     * 3: slots in pages of their own, two copies each, the commit term; whitened segment frames.
+     */
+    static final int FORMAT_VERSION = 3;
+    /** The longest cluster id (and node id) the header holds, in UTF-8 bytes. */
+    static final int MAX_ID_BYTES = 256;
+    /** A commit index whose entry's term was not known when it was saved (compacted, or beyond the log). */
+    static final long UNKNOWN_TERM = -1;
 
     private static final long MAGIC = 0x52_41_46_54_4B_53_54_41L; // "RAFTKSTA"
-    private static final int SLOT_BYTES = 512;
-    private static final int HEADER_BYTES = 512;
+    private static final int PAGE = 4096;
+    private static final int FILE_BYTES = 3 * PAGE;
+    private static final int COPY_BYTES = 512;
 
     /** What one slot holds. */
-    record State(long sequence, long firstIndex, long compactedTerm, long newestSegment, HardState hardState) {
+    record State(long sequence, long firstIndex, long compactedTerm, long newestSegment, HardState hardState, long commitTerm) {
     }
 
     private final Path file;
-    private final FileChannel channel;
+    private final DiskFile channel;
+    /** The file's bytes as the disk should hold them: what an undo writes back. */
+    private final byte[] image;
     private State current;
 
-    private StateFile(Path file, FileChannel channel, State current) {
+    private StateFile(Path file, DiskFile channel, byte[] image, State current) {
         this.file = file;
         this.channel = channel;
+        this.image = image;
         this.current = current;
     }
 
@@ -54,46 +74,58 @@ final class StateFile implements AutoCloseable {
         return dataDir.resolve(FILE_NAME);
     }
 
+    /** Refuses, before anything is created, an id the header cannot hold. */
+    static void checkIdLength(String what, String id) {
+        int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_ID_BYTES && !KnownBug.CLUSTER_ID_UNCHECKED.reintroduced()) {
+            throw new IllegalArgumentException("the mapdb log store cannot keep a " + what + " of " + bytes
+                    + " bytes in UTF-8: it holds at most " + MAX_ID_BYTES);
+        }
+    }
+
     /**
      * Creates the state file of a new store through a forced temporary file and a rename, so a
      * crash leaves either no state file or a complete one.
      */
-    static StateFile create(Path dataDir, String clusterId, String nodeId) throws IOException {
+    static StateFile create(Disk disk, Path dataDir, String clusterId, String nodeId) throws IOException {
         Path file = path(dataDir);
-        State initial = new State(1, 1, 0, 1, HardState.INITIAL);
-        DurableFiles.createAtomically(file, out -> {
-            writeFully(out, header(FORMAT_VERSION, clusterId, nodeId), 0);
-            writeFully(out, ByteBuffer.allocate(2 * SLOT_BYTES), HEADER_BYTES);
-            writeFully(out, slot(initial), slotOffset(initial.sequence()));
-        });
-        return new StateFile(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), initial);
+        State initial = new State(1, 1, 0, 1, HardState.INITIAL, 0);
+        byte[] image = new byte[FILE_BYTES];
+        ByteBuffer.wrap(image).put(header(FORMAT_VERSION, clusterId, nodeId));
+        byte[] slot = slot(initial);
+        System.arraycopy(slot, 0, image, slotOffset(initial.sequence()), slot.length);
+        DurableFiles.createAtomically(disk, file, out -> out.write(ByteBuffer.wrap(image), 0));
+        return new StateFile(file, disk.open(file, false), image, initial);
     }
 
     /** Opens and checks an existing state file; refuses, naming the file, one this node must not use. */
-    static StateFile open(Path dataDir, String clusterId, String nodeId) throws IOException {
+    static StateFile open(Disk disk, Path dataDir, String clusterId, String nodeId) throws IOException {
         Path file = path(dataDir);
-        if (!Files.isRegularFile(file)) {
+        if (!disk.isRegularFile(file)) {
             throw new IOException("log store state " + file + " is not a regular file");
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        DiskFile channel = disk.open(file, false);
         try {
-            byte[] raw = new byte[HEADER_BYTES + 2 * SLOT_BYTES];
-            ByteBuffer buf = ByteBuffer.wrap(raw);
-            while (buf.hasRemaining() && channel.read(buf) > 0) {
-                // read it all
+            byte[] image = new byte[FILE_BYTES];
+            int read = channel.read(ByteBuffer.wrap(image), 0);
+            checkHeader(file, image, read, clusterId, nodeId);
+            if (read < FILE_BYTES) {
+                throw new IOException("log store state " + file + " is corrupt: it has " + read
+                        + " bytes, a state file has " + FILE_BYTES);
             }
-            if (buf.hasRemaining()) {
-                throw new IOException("log store state " + file + " is corrupt: it has " + buf.position()
-                        + " bytes, a state file has " + raw.length);
+            State newest = null;
+            for (int slot = 0; slot < 2; slot++) {
+                for (int copy = 0; copy < 2; copy++) {
+                    State s = readCopy(image, slotOffset(slot) + copyOffset(copy));
+                    if (s != null && (newest == null || s.sequence() > newest.sequence())) {
+                        newest = s;
+                    }
+                }
             }
-            checkHeader(file, raw, clusterId, nodeId);
-            State a = readSlot(raw, HEADER_BYTES);
-            State b = readSlot(raw, HEADER_BYTES + SLOT_BYTES);
-            State newest = a == null ? b : b == null ? a : a.sequence() > b.sequence() ? a : b;
             if (newest == null) {
-                throw new IOException("log store state " + file + " is corrupt: neither state slot passes its CRC32C checksum");
+                throw new IOException("log store state " + file + " is corrupt: no copy of either state slot passes its CRC32C checksum");
             }
-            return new StateFile(file, channel, newest);
+            return new StateFile(file, channel, image, newest);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -109,24 +141,64 @@ final class StateFile implements AutoCloseable {
     }
 
     /** Makes {@code hardState} durable, keeping the compaction point. */
-    void saveHardState(HardState hardState) throws IOException {
-        save(new State(current.sequence() + 1, current.firstIndex(), current.compactedTerm(), current.newestSegment(), hardState));
+    void saveHardState(HardState hardState, long commitTerm) throws IOException {
+        State c = current;
+        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), c.newestSegment(), hardState, commitTerm));
     }
 
     /** Makes the compaction point durable, keeping the hard state. */
     void saveCompaction(long firstIndex, long compactedTerm) throws IOException {
-        save(new State(current.sequence() + 1, firstIndex, compactedTerm, current.newestSegment(), current.hardState()));
+        State c = current;
+        save(new State(c.sequence() + 1, firstIndex, compactedTerm, c.newestSegment(), c.hardState(), c.commitTerm()));
     }
 
     /** Records that segment {@code sequence} exists, so opening notices if it goes missing. */
     void saveNewestSegment(long sequence) throws IOException {
-        save(new State(current.sequence() + 1, current.firstIndex(), current.compactedTerm(), sequence, current.hardState()));
+        State c = current;
+        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), sequence, c.hardState(), c.commitTerm()));
+    }
+
+    /** Makes the file durable as read: opening trusts nothing the page cache alone holds. */
+    void force() throws IOException {
+        channel.force();
     }
 
     private void save(State next) throws IOException {
-        writeFully(channel, slot(next), slotOffset(next.sequence()));
-        channel.force(false);
+        int at = slotOffset(next.sequence());
+        byte[] slot = slot(next);
+        try {
+            channel.write(ByteBuffer.wrap(slot), at);
+            channel.force();
+        } catch (IOException e) {
+            if (!KnownBug.STATE_SLOT_NOT_UNDONE.reintroduced()) {
+                undo(at, slot.length, e);
+            }
+            throw e;
+        }
+        System.arraycopy(slot, 0, image, at, slot.length);
         current = next;
+    }
+
+    /**
+     * After a failed write or fsync the page cache may still hold the new slot, and the next open of
+     * this directory (a restart, with no reboot between) would read it: Linux marks the pages of a
+     * failed writeback clean, keeps them readable, and may never write them. That restart would then
+     * trust a vote or a commit index that never reached the disk, act on it (answer a candidate, apply
+     * entries) and lose it to a later power loss: a vote given twice in one term.
+     *
+     * <p>The rule: a slot whose save failed is written back with what it held before (an older
+     * state, never the newest acknowledged one, which lives in the other slot) and forced again.
+     * Then every open, before or after a power loss, reads the last acknowledged state. If this
+     * write fails too, the store is failed anyway; what the cache then holds is the old bytes or
+     * the new ones, and the new ones were never acknowledged: no one acted on them.
+     */
+    private void undo(int at, int length, IOException cause) {
+        try {
+            channel.write(ByteBuffer.wrap(Arrays.copyOfRange(image, at, at + length)), at);
+            channel.force();
+        } catch (IOException again) {
+            cause.addSuppressed(again);
+        }
     }
 
     @Override
@@ -135,68 +207,80 @@ final class StateFile implements AutoCloseable {
     }
 
     /** Consecutive sequence numbers alternate between the slots, so a save never overwrites the newest state. */
-    private static long slotOffset(long sequence) {
-        return HEADER_BYTES + (sequence % 2) * SLOT_BYTES;
+    private static int slotOffset(long sequence) {
+        int parity = (int) (sequence % 2);
+        return KnownBug.STATE_SLOTS_SHARE_PAGE.reintroduced() ? 512 + parity * 2 * COPY_BYTES : (1 + parity) * PAGE;
+    }
+
+    private static int copyOffset(int copy) {
+        return copy * (KnownBug.STATE_SLOTS_SHARE_PAGE.reintroduced() ? COPY_BYTES : PAGE / 2);
     }
 
     static ByteBuffer header(int formatVersion, String clusterId, String nodeId) {
         byte[] cluster = clusterId.getBytes(StandardCharsets.UTF_8);
         byte[] node = nodeId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES);
+        ByteBuffer buf = ByteBuffer.allocate(PAGE);
         buf.putLong(MAGIC).putInt(formatVersion).putInt(cluster.length).put(cluster).putInt(node.length).put(node);
         buf.putInt(Segment.crc(buf.array(), buf.position()));
         buf.clear();
         return buf;
     }
 
-    private static void checkHeader(Path file, byte[] raw, String clusterId, String nodeId) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(raw, 0, HEADER_BYTES);
-        if (in.getLong() != MAGIC) {
+    private static void checkHeader(Path file, byte[] raw, int read, String clusterId, String nodeId) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(raw, 0, Math.min(read, PAGE));
+        if (in.remaining() < 16 || in.getLong() != MAGIC) {
             throw new IOException("log store state " + file + " is corrupt: it does not start with a RaftKit state header");
         }
+        int version = in.getInt();
+        String cluster;
+        String node;
         try {
-            int version = in.getInt();
-            String cluster = string(in);
-            String node = string(in);
+            cluster = string(in);
+            node = string(in);
             int end = in.position();
             if (in.getInt() != Segment.crc(raw, end)) {
                 throw new IOException("log store state " + file + " is corrupt: its header fails its CRC32C checksum");
             }
-            if (version > FORMAT_VERSION) {
-                throw new IOException("log store state " + file + " has format version " + version
-                        + ", newer than this build reads (" + FORMAT_VERSION + "); upgrade RaftKit, do not delete the directory");
-            }
-            if (version < FORMAT_VERSION) {
-                throw new IOException("log store state " + file + " has format version " + version
-                        + ", which this build does not read (it reads " + FORMAT_VERSION + ")");
-            }
-            if (!cluster.equals(clusterId) || !node.equals(nodeId)) {
-                throw new IOException("log store " + file.getParent() + " belongs to node " + node + " of cluster " + cluster
-                        + ", not to node " + nodeId + " of cluster " + clusterId + "; refusing to use another node's log");
-            }
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new IOException("log store state " + file + " is corrupt: its header is malformed (" + e + ")");
         }
+        if (version > FORMAT_VERSION) {
+            throw new IOException("log store state " + file + " has format version " + version
+                    + ", newer than this build reads (" + FORMAT_VERSION + "); upgrade RaftKit, do not delete the directory");
+        }
+        if (version < FORMAT_VERSION) {
+            throw new IOException("log store state " + file + " has format version " + version + ", which this build does"
+                    + " not read (it reads " + FORMAT_VERSION + "). Move the directory aside (do not delete it) and start"
+                    + " this node with an empty one; it catches up from its peers");
+        }
+        if (!cluster.equals(clusterId) || !node.equals(nodeId)) {
+            throw new IOException("log store " + file.getParent() + " belongs to node " + node + " of cluster " + cluster
+                    + ", not to node " + nodeId + " of cluster " + clusterId + "; refusing to use another node's log");
+        }
     }
 
-    private static ByteBuffer slot(State s) {
-        ByteBuffer buf = ByteBuffer.allocate(SLOT_BYTES);
+    /** The slot's bytes: two identical copies, in different sectors. */
+    private static byte[] slot(State s) {
+        ByteBuffer copy = ByteBuffer.allocate(COPY_BYTES);
         HardState h = s.hardState();
-        buf.putLong(s.sequence()).putLong(s.firstIndex()).putLong(s.compactedTerm()).putLong(s.newestSegment()).putLong(h.term()).putLong(h.commitIndex());
+        copy.putLong(s.sequence()).putLong(s.firstIndex()).putLong(s.compactedTerm()).putLong(s.newestSegment())
+                .putLong(h.term()).putLong(h.commitIndex()).putLong(s.commitTerm());
         if (h.votedFor() == null) {
-            buf.putInt(-1);
+            copy.putInt(-1);
         } else {
             byte[] vote = h.votedFor().value().getBytes(StandardCharsets.UTF_8);
-            buf.putInt(vote.length).put(vote);
+            copy.putInt(vote.length).put(vote);
         }
-        buf.putInt(Segment.crc(buf.array(), buf.position()));
-        buf.clear();
-        return buf;
+        copy.putInt(Segment.crc(copy.array(), copy.position()));
+        byte[] slot = new byte[copyOffset(1) * 2];
+        System.arraycopy(copy.array(), 0, slot, copyOffset(0), COPY_BYTES);
+        System.arraycopy(copy.array(), 0, slot, copyOffset(1), COPY_BYTES);
+        return slot;
     }
 
-    /** The slot's state, or null when it is empty or torn (its checksum does not match). */
-    private static State readSlot(byte[] raw, int offset) {
-        ByteBuffer in = ByteBuffer.wrap(raw, offset, SLOT_BYTES);
+    /** The copy's state, or null when it is empty or torn (its checksum does not match). */
+    private static State readCopy(byte[] raw, int offset) {
+        ByteBuffer in = ByteBuffer.wrap(raw, offset, COPY_BYTES);
         try {
             long sequence = in.getLong();
             long firstIndex = in.getLong();
@@ -204,6 +288,7 @@ final class StateFile implements AutoCloseable {
             long newestSegment = in.getLong();
             long term = in.getLong();
             long commitIndex = in.getLong();
+            long commitTerm = in.getLong();
             int voteLength = in.getInt();
             if (voteLength < -1 || voteLength > 64) {
                 return null;
@@ -215,11 +300,11 @@ final class StateFile implements AutoCloseable {
                 vote = NodeId.of(new String(bytes, StandardCharsets.UTF_8));
             }
             int end = in.position() - offset;
-            byte[] body = java.util.Arrays.copyOfRange(raw, offset, offset + end);
+            byte[] body = Arrays.copyOfRange(raw, offset, offset + end);
             if (in.getInt() != Segment.crc(body, end) || sequence < 1 || firstIndex < 1) {
                 return null;
             }
-            return new State(sequence, firstIndex, compactedTerm, newestSegment, new HardState(term, vote, commitIndex));
+            return new State(sequence, firstIndex, compactedTerm, newestSegment, new HardState(term, vote, commitIndex), commitTerm);
         } catch (RuntimeException malformed) {
             return null;
         }
@@ -227,17 +312,11 @@ final class StateFile implements AutoCloseable {
 
     private static String string(ByteBuffer in) {
         int length = in.getInt();
-        if (length < 0 || length > 256) {
+        if (length < 0 || length > MAX_ID_BYTES) {
             throw new IllegalArgumentException("string length " + length);
         }
         byte[] bytes = new byte[length];
         in.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
-        while (buf.hasRemaining()) {
-            position += channel.write(buf, position);
-        }
     }
 }

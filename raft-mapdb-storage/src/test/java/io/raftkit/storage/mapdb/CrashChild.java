@@ -7,8 +7,9 @@ import java.util.Random;
 
 /**
  * The process the crash test kills: opens the store, then loops over appends (some truncating a
- * suffix, §5.3), compactions and hard-state saves, printing {@code BEGIN <op>} before each and
- * {@code ACK} after it returns. It stops by itself after {@code maxMillis} in case the parent died.
+ * suffix above the commit index, §5.3), compactions up to the commit index and hard-state saves,
+ * printing {@code BEGIN <op>} before each and {@code ACK} after it returns. It stops by itself
+ * after {@code maxMillis} in case the parent died.
  */
 public final class CrashChild {
 
@@ -29,16 +30,20 @@ public final class CrashChild {
             while (System.nanoTime() < deadline) {
                 long last = store.lastIndex();
                 long lastTerm = Math.max(1, store.term(last));
+                long commit = state.commitIndex();
                 double r = random.nextDouble();
                 String op;
-                if (r < 0.1 && last - store.firstIndex() > 2) {
-                    long from = Math.max(store.firstIndex(), last - random.nextInt(20));
+                // As Raft uses a log: a suffix is replaced only above the commit index (§5.3, a leader never
+                // overwrites committed entries), compaction stays at or below it, and it never decreases.
+                if (r < 0.1 && last > Math.max(commit, store.firstIndex()) + 1) {
+                    long from = Math.max(Math.max(commit + 1, store.firstIndex()), last - random.nextInt(20));
                     op = "A " + from + " " + (1 + random.nextInt(64)) + " " + (lastTerm + 1);
-                } else if (r < 0.15 && COMPACTION && last - 500 >= store.firstIndex()) {
-                    op = "C " + (last - 500);
+                } else if (r < 0.15 && COMPACTION && Math.min(commit, last - 500) >= store.firstIndex()) {
+                    op = "C " + Math.min(commit, last - 500);
                 } else if (r < 0.35) {
                     int vote = random.nextInt(4);
-                    op = "H " + (state.term() + 1) + " " + (vote == 0 ? "-" : "n" + vote) + " " + last;
+                    long newCommit = commit + (long) (random.nextDouble() * (last - commit + 1));
+                    op = "H " + (state.term() + 1) + " " + (vote == 0 ? "-" : "n" + vote) + " " + Math.min(last, newCommit);
                 } else {
                     op = "A " + (last + 1) + " " + (1 + random.nextInt(64)) + " " + lastTerm;
                 }

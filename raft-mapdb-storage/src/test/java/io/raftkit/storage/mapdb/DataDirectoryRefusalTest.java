@@ -100,8 +100,26 @@ class DataDirectoryRefusalTest {
         assertThatThrownBy(() -> open("c1", "n1"))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("format version 99, newer than this build reads (2)");
+                .hasMessageContaining("format version 99, newer than this build reads (3)");
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void aFormatTwoDirectoryIsRefusedWithWhatToDoAndLeftAsItWas() throws Exception {
+        // Format 2's state file: a 512-byte header and two 512-byte slots, 1,536 bytes in all.
+        Files.createDirectories(data());
+        Path file = StateFile.path(data());
+        byte[] formatTwo = new byte[1536];
+        StateFile.header(2, "c1", "n1").get(formatTwo, 0, 512);
+        Files.write(file, formatTwo);
+        Files.write(segment1(), new byte[100]);
+        assertThatThrownBy(() -> open("c1", "n1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("format version 2, which this build does not read (it reads 3)")
+                .hasMessageContaining("Move the directory aside");
+        assertThat(Files.readAllBytes(file)).isEqualTo(formatTwo);
+        assertThat(Files.size(segment1())).isEqualTo(100);
     }
 
     @Test
@@ -124,8 +142,7 @@ class DataDirectoryRefusalTest {
             store.append(batch(51, 60, "LATER"));
         }
         byte[] bytes = Files.readAllBytes(segment1());
-        int at = indexOf(bytes, "PAYLOADMARKER-7".getBytes(StandardCharsets.UTF_8));
-        assertThat(at).as("the payload is stored where the test can find it").isNotNegative();
+        int at = Segment.HEADER_PAGE + 100; // inside the record of the first frame (entries 1..50)
         bytes[at + 3] ^= 0x5A;
         bytes[at + 4] ^= 0x01;
         Files.write(segment1(), bytes);
@@ -173,7 +190,7 @@ class DataDirectoryRefusalTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(segment1().toString())
                 .hasMessageContaining("fails its CRC32C checksum")
-                .hasMessageContaining("not a torn one");
+                .hasMessageContaining(SegmentScan.NO_TORN_MARK);
         assertThat(Files.readAllBytes(segment1())).as("nothing was cut").isEqualTo(bytes);
     }
 
@@ -203,7 +220,9 @@ class DataDirectoryRefusalTest {
         }
         Path file = StateFile.path(data());
         byte[] bytes = Files.readAllBytes(file);
-        bytes[1024 + 20] ^= 0x10; // odd sequence numbers (3) live in the second slot
+        // Odd sequence numbers (3) live in the second slot, page 2; each save writes its state twice.
+        bytes[2 * 4096 + 20] ^= 0x10;
+        bytes[2 * 4096 + 2048 + 20] ^= 0x10;
         Files.write(file, bytes);
         try (SegmentedLogStore store = open("c1", "n1")) {
             assertThat(store.loadHardState()).as("the previous save").isEqualTo(new HardState(3, NodeId.of("n2"), 40));
@@ -215,13 +234,14 @@ class DataDirectoryRefusalTest {
         writeSomething();
         Path file = StateFile.path(data());
         byte[] bytes = Files.readAllBytes(file);
-        bytes[512 + 3] ^= 0x10;
-        bytes[1024 + 3] ^= 0x10;
+        for (int copy = 4096; copy < 3 * 4096; copy += 2048) {
+            bytes[copy + 3] ^= 0x10;
+        }
         Files.write(file, bytes);
         assertThatThrownBy(() -> open("c1", "n1"))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("neither state slot passes its CRC32C checksum");
+                .hasMessageContaining("no copy of either state slot passes its CRC32C checksum");
         assertThat(Files.readAllBytes(file)).as("never re-initialised").isEqualTo(bytes);
     }
 
@@ -322,18 +342,5 @@ class DataDirectoryRefusalTest {
         assertThatThrownBy(() -> new MapDbLogStoreProvider().open(badOption))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("read-cache-batches");
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
