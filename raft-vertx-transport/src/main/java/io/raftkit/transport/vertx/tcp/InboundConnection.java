@@ -170,10 +170,10 @@ final class InboundConnection {
         fail("busy", pending + " connections from members' addresses are already in their handshake", true);
     }
 
-    /** A newer connection arrived from the same address while this one was still in its handshake. */
+    /** A newer connection arrived while this one was still in its handshake; called from any thread. */
     void evict() {
-        fail("evicted", "closed to make room: the oldest connection still in its handshake gives way"
-                + " (max-pending-handshakes and max-pending-handshakes-per-host)", true);
+        context.runOnContext(v -> fail("evicted", "closed to make room: the oldest connection still in its"
+                + " handshake gives way (max-pending-handshakes and max-pending-handshakes-per-host)", true));
     }
 
     /** The same member connected again: the newer connection carries its messages from now on. */

@@ -65,6 +65,7 @@ final class PeerLink {
     // Touched only on the context's thread.
     private NetSocket attempt;  // the socket being dialled or in its handshake, or the admitted one
     private NetSocket admitted; // set once the peer accepted this node
+    private NetSocket abandoned; // an attempt this link ended itself, having said why
     private int failedAttempts;
     private boolean connecting;
     private long dialledAt;      // System.nanoTime() when the current attempt began
@@ -250,6 +251,7 @@ final class PeerLink {
 
     /** Ends this attempt; its close handler schedules the next one. */
     private void giveUp(NetSocket s, String kind, String reason) {
+        abandoned = s;
         warnings.warn(kind, "vertx-tcp of " + auth.self() + ": " + peer + " at " + address + ": " + reason
                 + "; redialling with backoff");
         s.close();
@@ -259,8 +261,12 @@ final class PeerLink {
         if (attempt != s) {
             return;
         }
-        if (admitted == null) {
-            log.debug("{}: {} closed the connection during the handshake", auth.self(), peer);
+        if (admitted == null && abandoned != s) {
+            // An acceptor that refuses says why; one that just hangs up may be an older RaftKit
+            // (it cannot read this hello), or one whose pending handshakes are full.
+            warnings.warn("hung-up", "vertx-tcp of " + auth.self() + ": " + peer + " at " + address
+                    + " closed the connection during the handshake without a reason (an older RaftKit,"
+                    + " or too many connections pending there?); redialling with backoff");
         }
         attempt = null;
         admitted = null;
