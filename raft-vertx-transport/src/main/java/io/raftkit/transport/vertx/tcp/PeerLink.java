@@ -233,7 +233,7 @@ final class PeerLink {
             } else {
                 vertx.setTimer(options.backoffResetMillis(), id -> {
                     if (admitted == s) {
-                        failedAttempts = 0; // healthy for a while: the next loss redials at once
+                        failedAttempts = 0; // healthy for a while: the next loss redials after the minimum delay
                     }
                 });
             }
