@@ -27,6 +27,9 @@ import java.util.List;
  */
 final class InboundConnection {
 
+    /** How long a refused connection is drained before it is closed (the dialer closes first on reading why). */
+    static final long REFUSAL_LINGER_MILLIS = 200;
+
     private final Acceptor acceptor;
     private final NetSocket socket;
     private final Context context;
@@ -185,7 +188,12 @@ final class InboundConnection {
         });
     }
 
-    /** Tells the dialer why (its operator learns it too), then closes. */
+    /**
+     * Tells the dialer why (its operator learns it too), then closes. The close waits a moment while
+     * what the dialer already sent is read and discarded: closing with unread bytes makes the kernel
+     * reset the connection, and a reset can destroy the answer before the dialer reads it. The slot
+     * among the pending handshakes is freed at once.
+     */
     private void refuse(Refusal reason, String detail) {
         if (failed) {
             return;
@@ -193,7 +201,10 @@ final class InboundConnection {
         report("refused " + reason, detail, true);
         Buffer out = Buffer.buffer(8);
         HandshakeCodec.write(new Refused(reason), out);
-        socket.end(out);
+        socket.write(out);
+        acceptor.vertx.cancelTimer(handshakeTimer);
+        acceptor.settled(this);
+        acceptor.vertx.setTimer(REFUSAL_LINGER_MILLIS, id -> socket.close());
     }
 
     private void fail(String kind, String reason, boolean refused) {

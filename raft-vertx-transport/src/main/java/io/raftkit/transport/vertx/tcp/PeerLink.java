@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbound connection to one peer with its bounded send queue. {@link #send} runs on the driver
  * thread and only offers to the queue; connecting, the handshake, encoding and writing happen on
- * this link's own event-loop context. Messages go out only once the peer has admitted this node, and
- * (with TLS) only to a peer whose certificate names the member this link means to reach.
+ * this link's own event-loop context. Messages go out only behind this node's complete handshake
+ * ({@link DialerHandshake#mayPipeline()}): to a peer that proved the secret, when there is one, and
+ * (with TLS) whose certificate names the member this link means to reach.
  *
  * <p>A lost connection is redialled after an exponential backoff with jitter, so a restarted cluster
  * does not reconnect in lock-step. The backoff starts again from the minimum only after a connection
@@ -64,6 +65,7 @@ final class PeerLink {
     private volatile boolean closed;
     // Touched only on the context's thread.
     private NetSocket attempt;  // the socket being dialled or in its handshake, or the admitted one
+    private NetSocket sending;  // set once this end's handshake is out: messages may follow it
     private NetSocket admitted; // set once the peer accepted this node
     private NetSocket abandoned; // an attempt this link ended itself, having said why
     private int failedAttempts;
@@ -121,6 +123,7 @@ final class PeerLink {
                 if (attempt != null) {
                     attempt.close();
                     attempt = null;
+                    sending = null;
                     admitted = null;
                 }
                 dropQueued();
@@ -207,6 +210,16 @@ final class PeerLink {
         Buffer hello = Buffer.buffer(WireFormat.MAX_HANDSHAKE_FRAME_BYTES);
         HandshakeCodec.write(handshake.hello(), hello);
         s.write(hello);
+        if (handshake.mayPipeline()) {
+            startSending(s);
+        }
+    }
+
+    /** This end's handshake is out: queued messages may follow it on {@code s}. */
+    private void startSending(NetSocket s) {
+        sending = s;
+        staleBefore = dialledAt - staleAfterNanos;
+        flush();
     }
 
     private void onHandshakeFrame(NetSocket s, DialerHandshake handshake, Buffer record, long timer) {
@@ -224,10 +237,12 @@ final class PeerLink {
             HandshakeCodec.write(frame, out);
             s.write(out);
         });
+        if (sending != s && handshake.mayPipeline()) {
+            startSending(s);
+        }
         if (handshake.accepted()) {
             vertx.cancelTimer(timer);
             admitted = s;
-            staleBefore = dialledAt - staleAfterNanos;
             if (options.backoffResetMillis() == 0) {
                 failedAttempts = 0;
             } else {
@@ -237,7 +252,6 @@ final class PeerLink {
                     }
                 });
             }
-            flush();
         }
     }
 
@@ -265,10 +279,11 @@ final class PeerLink {
             // An acceptor that refuses says why; one that just hangs up may be an older RaftKit
             // (it cannot read this hello), or one whose pending handshakes are full.
             warnings.warn("hung-up", "vertx-tcp of " + auth.self() + ": " + peer + " at " + address
-                    + " closed the connection during the handshake without a reason (an older RaftKit,"
-                    + " or too many connections pending there?); redialling with backoff");
+                    + " closed the connection during the handshake without saying why (shutting down? a RaftKit"
+                    + " older than this hello? too many connections pending there?); redialling with backoff");
         }
         attempt = null;
+        sending = null;
         admitted = null;
         dropQueued(); // queued for a connection that is gone: stale by the time another is up
         scheduleReconnect();
@@ -291,7 +306,7 @@ final class PeerLink {
 
     private void flush() {
         flushScheduled.set(false);
-        NetSocket s = admitted;
+        NetSocket s = sending;
         if (s == null || closed) {
             return; // the queue keeps (up to its bounds) what the next connection may carry
         }
