@@ -21,9 +21,15 @@ package io.raftkit.transport.vertx.codec;
  * dialer   HELLO     clusterId:str8  from:nodeId  to:nodeId  nonceSize:int8 (0 or 32)  nonce
  * acceptor CHALLENGE nonce[32]  proof[32]     only when the acceptor holds a peer secret
  * dialer   PROOF     proof[32]                answers a CHALLENGE
- * acceptor ACCEPTED  (empty)                  then the dialer sends Raft messages, and nothing
- *                                             more comes back on this connection
+ * acceptor ACCEPTED  (empty)                  the acceptor reads Raft messages from now on;
+ *                                             nothing more comes back on this connection
  * acceptor REFUSED   reason:int8              then the acceptor closes the connection
+ * </pre>
+ *
+ * The dialer sends its Raft messages right behind its last handshake frame (the hello without a
+ * secret, the proof with one), without waiting for ACCEPTED.
+ *
+ * <pre>
  * str8 = size:int8 (1..255)  UTF-8 bytes
  * </pre>
  */
