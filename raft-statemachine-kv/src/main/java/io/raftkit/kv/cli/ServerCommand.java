@@ -47,6 +47,15 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--cluster-id", description = "cluster name; a data dir of another cluster is refused (default raftkit)")
     String clusterId;
 
+    @Option(names = "--peer-secret-file", paramLabel = "FILE",
+            description = "a file every member holds (e.g. openssl rand -base64 32 > FILE; chmod 600 FILE): peers prove it"
+                    + " when they connect (vertx-tcp). Default on loopback: ~/.raftkit/peer-secret, created when missing")
+    String peerSecretFile;
+
+    @Option(names = "--insecure-peers", description = "admit Raft peers that prove nothing; needed to listen beyond loopback"
+            + " without --peer-secret-file or TLS (transport.tls.*). Anyone who reaches the Raft port can then act as a member")
+    boolean insecurePeers;
+
     @Option(names = "--tick-ms", description = "length of one Raft tick (default 10)")
     String tickMillis;
 
@@ -121,6 +130,10 @@ public final class ServerCommand implements Callable<Integer> {
         put(s, "log-store", logStore);
         put(s, "cluster-id", clusterId);
         put(s, "bind-host", bindHost);
+        put(s, "peer-secret-file", peerSecretFile);
+        if (insecurePeers) {
+            s.put("insecure-peers", "true");
+        }
         put(s, "tick-ms", tickMillis);
         put(s, "election-timeout-ticks", electionTimeoutTicks);
         put(s, "heartbeat-ticks", heartbeatTicks);

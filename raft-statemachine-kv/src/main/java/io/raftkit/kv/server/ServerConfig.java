@@ -31,9 +31,14 @@ import java.util.TreeMap;
  * transport=vertx-tcp
  * # any LogStoreProvider name
  * log-store=mapdb
+ * # named in vertx-tcp's hello too: a node of another cluster is refused
  * cluster-id=raftkit
  * # optional: listen here (HTTP, and vertx-tcp unless transport.bind-host)
  * bind-host=0.0.0.0
+ * # vertx-tcp peer authentication (docs/security.md): a secret file every member holds, or TLS
+ * # (transport.tls.*); listening beyond loopback with neither needs insecure-peers=true
+ * peer-secret-file=/etc/raft-kv/peer-secret
+ * insecure-peers=false
  * tick-ms=10
  * election-timeout-ticks=50..100
  * heartbeat-ticks=10
@@ -58,7 +63,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
 
     private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
-            "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host");
+            "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers");
 
     public Peer self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
@@ -135,6 +140,8 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         if (bindHost.isPresent() && transport.equals("vertx-tcp")) {
             transportOptions.putIfAbsent("bind-host", bindHost.get()); // one setting for both listeners
         }
+        String clusterId = settings.getOrDefault("cluster-id", "raftkit");
+        peerAuthentication(settings, transport, clusterId, transportOptions);
         String logStore = settings.getOrDefault("log-store", "mapdb");
         String dataDirText = settings.get("data-dir");
         if (dataDirText == null && !logStore.equals("memory")) {
@@ -171,9 +178,33 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                 numbers.intValue("max-value-bytes", 1024 * 1024, 0, 64 * 1024 * 1024),
                 numbers.longValue("max-body-bytes", 4L * 1024 * 1024, 1, 256L * 1024 * 1024));
         return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
-                Options.of(logStoreOptions), settings.getOrDefault("cluster-id", "raftkit"), raftConfig,
+                Options.of(logStoreOptions), clusterId, raftConfig,
                 Duration.ofMillis(numbers.longValue("request-timeout-ms", 5000, 1, 600_000)), limits,
                 numbers.longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2), bindHost);
+    }
+
+    /**
+     * The vertx-tcp settings the server names itself: the cluster id (so the transport's hello names
+     * the cluster the data directory belongs to), the peer secret file and insecure-peers.
+     */
+    private static void peerAuthentication(Map<String, String> settings, String transport, String clusterId,
+                                           Map<String, String> transportOptions) {
+        String secretFile = settings.get("peer-secret-file");
+        String insecure = settings.get("insecure-peers");
+        if (!transport.equals("vertx-tcp")) {
+            if (secretFile != null || insecure != null) {
+                throw new IllegalArgumentException("peer-secret-file and insecure-peers are settings of the vertx-tcp"
+                        + " transport, not of '" + transport + "'; give its own options as transport.<option>");
+            }
+            return;
+        }
+        transportOptions.putIfAbsent("cluster-id", clusterId);
+        if (secretFile != null) {
+            transportOptions.putIfAbsent("secret-file", secretFile);
+        }
+        if (insecure != null) {
+            transportOptions.putIfAbsent("insecure-peers", insecure);
+        }
     }
 
     private static String required(Map<String, String> settings, String key) {

@@ -1,10 +1,12 @@
 package io.raftkit.kv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,25 @@ class MainTest {
                 "--set", "transport.queue-sise=16");
         assertThat(transport[0]).isEqualTo("2");
         assertThat(transport[1]).contains("unknown option 'queue-sise' for vertx-tcp");
+    }
+
+    @Test
+    void aServerListeningBeyondLoopbackWithoutPeerAuthenticationExits2NamingTheChoices() {
+        // Were it to start, it would run until killed: fail instead of hanging the build.
+        String[] r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run("server", "--id", "n1",
+                "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--log-store", "memory", "--bind-host", "0.0.0.0"));
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("beyond loopback").contains("secret-file").contains("insecure-peers");
+    }
+
+    @Test
+    void thePeerFlagsReachTheSettings() {
+        ServerCommand command = new ServerCommand();
+        new picocli.CommandLine(command).parseArgs("--insecure-peers", "--peer-secret-file", "/etc/s");
+        assertThat(command.settings()).containsEntry("insecure-peers", "true").containsEntry("peer-secret-file", "/etc/s");
+        ServerCommand plain = new ServerCommand();
+        new picocli.CommandLine(plain).parseArgs();
+        assertThat(plain.settings()).doesNotContainKey("insecure-peers").doesNotContainKey("peer-secret-file");
     }
 
     @Test

@@ -126,6 +126,25 @@ class ServerConfigTest {
     }
 
     @Test
+    void vertxTcpIsToldTheClusterIdTheSecretFileAndWhetherPeersMayBeInsecure() {
+        Map<String, String> s = valid();
+        assertThat(ServerConfig.from(s).transportOptions().get("cluster-id")).contains("raftkit");
+        s.put("cluster-id", "blue");
+        s.put("peer-secret-file", "/etc/raft-kv/peer-secret");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.transportOptions().get("cluster-id")).contains("blue");
+        assertThat(c.transportOptions().get("secret-file")).contains("/etc/raft-kv/peer-secret");
+        s.remove("peer-secret-file");
+        s.put("insecure-peers", "true");
+        assertThat(ServerConfig.from(s).transportOptions().get("insecure-peers")).contains("true");
+        s.put("transport", "memory");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("insecure-peers")
+                .hasMessageContaining("not of 'memory'");
+        s.remove("insecure-peers");
+        assertThat(ServerConfig.from(s).transportOptions().values()).isEmpty();
+    }
+
+    @Test
     void aDurableStoreWithoutDataDirIsRefused() {
         Map<String, String> s = valid();
         s.remove("data-dir");

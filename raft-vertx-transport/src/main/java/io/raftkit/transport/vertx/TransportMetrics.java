@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Micrometer counters of one transport, tagged with the transport's name, this node and the peer:
  * {@code raftkit.transport.messages} and {@code raftkit.transport.bytes} with
  * {@code direction=sent|received|dropped}, {@code raftkit.transport.reconnects},
- * {@code raftkit.transport.decode.errors} and {@code raftkit.transport.connections.refused}.
+ * {@code raftkit.transport.decode.errors}, {@code raftkit.transport.connections.refused} and
+ * {@code raftkit.transport.inbound.pauses}.
  * The registry comes from {@link Resources} when the host lends one, else a private one.
  */
 public final class TransportMetrics {
@@ -21,6 +22,11 @@ public final class TransportMetrics {
     public record Flow(Counter messages, Counter bytes) {
         public void record(long byteCount) {
             messages.increment();
+            bytes.increment(byteCount);
+        }
+
+        public void record(long messageCount, long byteCount) {
+            messages.increment(messageCount);
             bytes.increment(byteCount);
         }
     }
@@ -32,6 +38,7 @@ public final class TransportMetrics {
     private final Map<NodeId, Counter> reconnects = new ConcurrentHashMap<>();
     private final Counter decodeErrors;
     private final Counter refusedConnections;
+    private final Counter inboundPauses;
 
     public TransportMetrics(Resources resources, String transport, NodeId self) {
         this.registry = resources.get(MeterRegistry.class).orElseGet(SimpleMeterRegistry::new);
@@ -41,7 +48,11 @@ public final class TransportMetrics {
                 .description("connections closed or messages discarded because their bytes were malformed")
                 .tags("transport", transport, "node", node).register(registry);
         this.refusedConnections = Counter.builder("raftkit.transport.connections.refused")
-                .description("connections refused at the handshake (unknown or mismatched node id)")
+                .description("connections refused or closed before their handshake completed: another cluster,"
+                        + " not a member, no or a wrong credential, or made to give way to newer connections")
+                .tags("transport", transport, "node", node).register(registry);
+        this.inboundPauses = Counter.builder("raftkit.transport.inbound.pauses")
+                .description("times a connection stopped being read because the node was behind")
                 .tags("transport", transport, "node", node).register(registry);
     }
 
@@ -73,6 +84,10 @@ public final class TransportMetrics {
 
     public void refusedConnection() {
         refusedConnections.increment();
+    }
+
+    public void inboundPause() {
+        inboundPauses.increment();
     }
 
     private Flow flow(String direction, NodeId peer) {

@@ -85,7 +85,8 @@ public final class DockerBackend implements ClusterBackend {
         docker = DockerClientFactory.instance().client();
         network = Network.newNetwork();
         Files.createDirectories(logs);
-        List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data"));
+        // The Raft ports listen on the containers' network, which only these containers share.
+        List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data", "--insecure-peers"));
         for (String id : ids) {
             command.add("--peer");
             command.add(id + "=" + id + ":" + RAFT_PORT + "," + id + ":" + HTTP_PORT);

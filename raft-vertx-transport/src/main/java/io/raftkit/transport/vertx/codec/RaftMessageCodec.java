@@ -61,15 +61,6 @@ public final class RaftMessageCodec {
         writeBody(m, out);
     }
 
-    /** Appends the handshake frame. */
-    public static void writeHello(Hello hello, Buffer out) {
-        out.appendInt(HEADER_BYTES + idSize(hello.from()) + idSize(hello.to()));
-        out.appendByte(VERSION);
-        out.appendByte(HELLO);
-        writeId(hello.from(), out);
-        writeId(hello.to(), out);
-    }
-
     private static int idSize(NodeId id) {
         return 1 + id.value().length();
     }
@@ -195,23 +186,11 @@ public final class RaftMessageCodec {
         return frame.getByte(start + 1);
     }
 
-    /** Decodes a handshake frame spanning {@code [start, end)} (from the version byte on). */
-    public Hello decodeHello(Buffer frame, int start, int end) throws MalformedFrameException {
-        byte type = typeAt(frame, start, end);
-        if (type != HELLO) {
-            throw new MalformedFrameException("expected the handshake frame first, got type " + type);
-        }
-        FrameReader in = new FrameReader(frame, start + HEADER_BYTES, end);
-        Hello hello = new Hello(readId(in, "hello.from"), readId(in, "hello.to"));
-        in.expectEnd();
-        return hello;
-    }
-
     /** Decodes one Raft message frame spanning {@code [start, end)} (from the version byte on). */
     public RaftMessage decode(Buffer frame, int start, int end) throws MalformedFrameException {
         byte type = typeAt(frame, start, end);
-        if (type == HELLO) {
-            throw new MalformedFrameException("unexpected second handshake frame");
+        if (type >= HELLO_WITHOUT_CLUSTER) {
+            throw new MalformedFrameException("unexpected handshake frame (type " + type + ") after the handshake");
         }
         if (type < REQUEST_VOTE || type > LAST_MESSAGE_TYPE) {
             throw new MalformedFrameException("unknown message type " + type);

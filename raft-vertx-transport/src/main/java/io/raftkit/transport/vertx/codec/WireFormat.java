@@ -13,6 +13,25 @@ package io.raftkit.transport.vertx.codec;
  *
  * Every message body starts with {@code from, to, term}; the fields that follow are the record's
  * components in declaration order. Type codes are part of the format: never reuse one.
+ *
+ * <p>A TCP connection opens with a handshake ({@link HandshakeCodec}), every frame of which is at
+ * most {@link #MAX_HANDSHAKE_FRAME_BYTES} long:
+ *
+ * <pre>
+ * dialer   HELLO     clusterId:str8  from:nodeId  to:nodeId  nonceSize:int8 (0 or 32)  nonce
+ * acceptor CHALLENGE nonce[32]  proof[32]     only when the acceptor holds a peer secret
+ * dialer   PROOF     proof[32]                answers a CHALLENGE
+ * acceptor ACCEPTED  (empty)                  the acceptor reads Raft messages from now on;
+ *                                             nothing more comes back on this connection
+ * acceptor REFUSED   reason:int8              then the acceptor closes the connection
+ * </pre>
+ *
+ * The dialer sends its Raft messages right behind its last handshake frame (the hello without a
+ * secret, the proof with one), without waiting for ACCEPTED.
+ *
+ * <pre>
+ * str8 = size:int8 (1..255)  UTF-8 bytes
+ * </pre>
  */
 public final class WireFormat {
 
@@ -36,8 +55,31 @@ public final class WireFormat {
     public static final byte READ_ROUND_ACK = 10;
     /** The highest message type code; a new type moves it. */
     static final byte LAST_MESSAGE_TYPE = READ_ROUND_ACK;
-    /** The first frame on a TCP connection: who is connecting, and to whom. */
-    public static final byte HELLO = 100;
+    /**
+     * Retired: the hello of RaftKit up to 2dc2366, which named no cluster and expected no answer.
+     * Kept so a node of that version is refused with a message that says so.
+     */
+    public static final byte HELLO_WITHOUT_CLUSTER = 100;
+    /** The first frame on a TCP connection: which cluster, who is connecting, and to whom. */
+    public static final byte HELLO = 101;
+    /** The acceptor's nonce and its proof of the peer secret. */
+    public static final byte CHALLENGE = 102;
+    /** The dialer's proof of the peer secret. */
+    public static final byte PROOF = 103;
+    /** The acceptor admits the dialer: Raft messages may follow. */
+    public static final byte ACCEPTED = 104;
+    /** The acceptor refuses the dialer, with a reason code ({@link Refusal}). */
+    public static final byte REFUSED = 105;
+
+    /**
+     * The longest handshake frame, length prefix excluded: all a stranger can make a node buffer
+     * before it has named itself. A hello is at most 2 + 256 + 65 + 65 + 33 = 421 bytes.
+     */
+    public static final int MAX_HANDSHAKE_FRAME_BYTES = 512;
+    /** Bytes of a handshake nonce (fresh from SecureRandom for every connection). */
+    public static final int NONCE_BYTES = 32;
+    /** Bytes of a proof (HMAC-SHA256). */
+    public static final int PROOF_BYTES = 32;
 
     /** Smallest encoded entry: index, term, kind and payload size. */
     static final int ENTRY_FIXED_BYTES = 8 + 8 + 1 + 4;

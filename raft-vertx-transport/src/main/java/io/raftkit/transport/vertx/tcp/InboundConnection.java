@@ -3,87 +3,93 @@ package io.raftkit.transport.vertx.tcp;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.transport.vertx.TransportMetrics;
-import io.raftkit.transport.vertx.codec.Hello;
+import io.raftkit.transport.vertx.codec.HandshakeCodec;
+import io.raftkit.transport.vertx.codec.HandshakeFrame;
+import io.raftkit.transport.vertx.codec.HandshakeFrame.Refused;
 import io.raftkit.transport.vertx.codec.MalformedFrameException;
-import io.raftkit.transport.vertx.codec.RaftMessageCodec;
+import io.raftkit.transport.vertx.codec.Refusal;
 import io.raftkit.transport.vertx.codec.WireFormat;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection: reads length-prefixed frames, expects a {@link Hello} naming a member
- * first, then delivers that member's messages. Anything malformed closes this connection only,
- * counts it and logs one WARN line with the remote address. Runs on one event loop.
+ * One accepted connection. Until its handshake is done ({@link AcceptorHandshake}) a frame may be at
+ * most {@link WireFormat#MAX_HANDSHAKE_FRAME_BYTES} long, checked before the body is read: a stranger
+ * can make the node hold one small frame, not 16 MiB (20 such connections grew a node's heap by
+ * 412 MB on 2dc2366). Then it delivers the admitted member's messages, pausing while the node is
+ * behind ({@link BacklogGate}). Anything malformed or refused closes this connection only, counts it,
+ * and logs a WARN line naming the remote address, at most once a minute per address and reason.
+ * Runs on one event loop.
  */
 final class InboundConnection {
 
-    private static final Logger log = LoggerFactory.getLogger(InboundConnection.class);
+    /** How long a refused connection is drained before it is closed (the dialer closes first on reading why). */
+    static final long REFUSAL_LINGER_MILLIS = 200;
 
+    private final Acceptor acceptor;
     private final NetSocket socket;
-    private final NodeId self;
-    private final Set<NodeId> members;
-    private final RaftMessageCodec codec;
-    private final TransportMetrics metrics;
-    private final Consumer<RaftMessage> inbound;
-    private final int maxFrameBytes;
-    private final boolean tls;
+    private final Context context;
     private final RecordParser parser;
+    private final AcceptorHandshake handshake;
+    private final long handshakeTimer;
     private boolean readingLength = true;
     private NodeId peer;
     private TransportMetrics.Flow received;
     private boolean failed;
-    private Runnable handshakeSettled;
 
-    InboundConnection(Vertx vertx, NetSocket socket, NodeId self, Set<NodeId> members, RaftMessageCodec codec,
-                      TransportMetrics metrics, Consumer<RaftMessage> inbound, TcpOptions options,
-                      Runnable handshakeSettled) {
+    InboundConnection(Acceptor acceptor, NetSocket socket) {
+        this.acceptor = acceptor;
         this.socket = socket;
-        this.self = self;
-        this.members = members;
-        this.codec = codec;
-        this.metrics = metrics;
-        this.inbound = inbound;
-        this.maxFrameBytes = options.maxFrameBytes();
-        this.tls = options.tls().isPresent();
-        this.handshakeSettled = handshakeSettled;
+        this.context = Vertx.currentContext();
+        this.handshake = new AcceptorHandshake(acceptor.auth, this::peerCertificates);
         this.parser = RecordParser.newFixed(WireFormat.LENGTH_BYTES);
         parser.handler(this::onRecord);
         socket.handler(this::onData);
-        socket.exceptionHandler(e -> log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
-        long handshakeTimer = vertx.setTimer(options.handshakeTimeoutMillis(), id -> {
+        socket.exceptionHandler(e -> Acceptor.log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
+        long timeout = acceptor.options.handshakeTimeoutMillis();
+        handshakeTimer = acceptor.vertx.setTimer(timeout, id -> {
             if (peer == null) {
-                fail("no handshake within " + options.handshakeTimeoutMillis() + " ms", false);
+                fail("timeout", "no handshake within " + timeout + " ms", false);
             }
         });
         // A pending timer holds this connection and its buffers: release them as soon as it closes.
         socket.closeHandler(v -> {
-            vertx.cancelTimer(handshakeTimer);
-            settle();
+            acceptor.vertx.cancelTimer(handshakeTimer);
+            acceptor.closed(peer, this);
         });
+    }
+
+    private List<java.security.cert.Certificate> peerCertificates() {
+        try {
+            return socket.peerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private void onData(Buffer data) {
         if (failed) {
             return;
         }
+        parse(() -> parser.handle(data));
+    }
+
+    private void parse(Runnable parsing) {
         try {
-            parser.handle(data);
+            parsing.run();
         } catch (FrameFailure e) {
-            fail(e.getCause().getMessage(), e.refused);
+            if (e.refusal != null) {
+                refuse(e.refusal, e.getMessage());
+            } else {
+                fail(e.kind, e.getMessage(), false);
+            }
         } catch (RuntimeException e) {
             // Vert.x or a record constructor disliked the bytes: still bad input, never fatal.
-            fail("undecodable bytes: " + e, false);
+            fail("decode", "undecodable bytes: " + e, false);
         }
     }
 
@@ -94,9 +100,10 @@ final class InboundConnection {
         if (readingLength) {
             // The length is checked before the parser gathers (and allocates for) the body.
             int length = record.getInt(0);
-            if (length < WireFormat.HEADER_BYTES || length > maxFrameBytes) {
-                throw new FrameFailure(new MalformedFrameException("frame length " + length
-                        + " is outside " + WireFormat.HEADER_BYTES + ".." + maxFrameBytes), false);
+            int limit = peer == null ? WireFormat.MAX_HANDSHAKE_FRAME_BYTES : acceptor.options.maxFrameBytes();
+            if (length < WireFormat.HEADER_BYTES || length > limit) {
+                throw new FrameFailure("decode", "frame length " + length + " is outside " + WireFormat.HEADER_BYTES
+                        + ".." + limit + (peer == null ? " (a handshake frame)" : ""), null);
             }
             readingLength = false;
             parser.fixedSizeMode(length);
@@ -106,92 +113,130 @@ final class InboundConnection {
         parser.fixedSizeMode(WireFormat.LENGTH_BYTES);
         try {
             if (peer == null) {
-                handshake(codec.decodeHello(record, 0, record.length()));
+                handshake(HandshakeCodec.decode(record, 0, record.length()));
             } else {
-                deliver(codec.decode(record, 0, record.length()), record.length());
+                deliver(acceptor.codec.decode(record, 0, record.length()), record.length());
             }
         } catch (MalformedFrameException e) {
-            throw new FrameFailure(e, false);
+            throw new FrameFailure("decode", e.getMessage(), null);
         }
     }
 
-    private void handshake(Hello hello) {
-        if (!members.contains(hello.from()) || hello.from().equals(self)) {
-            throw new FrameFailure(new MalformedFrameException("refused node id " + hello.from()
-                    + ": not a member of this cluster " + members), true);
-        }
-        if (!hello.to().equals(self)) {
-            throw new FrameFailure(new MalformedFrameException("refused " + hello.from() + ": it meant to reach "
-                    + hello.to() + " but this is " + self), true);
-        }
-        if (tls) {
-            String name = certificateName();
-            if (!hello.from().value().equals(name)) {
-                throw new FrameFailure(new MalformedFrameException("refused node id " + hello.from()
-                        + ": its TLS certificate is issued to '" + name + "'"), true);
-            }
-        }
-        peer = hello.from();
-        settle();
-        received = metrics.received(peer);
-    }
-
-    /** The common name of the peer's verified certificate: a member may only speak as itself. */
-    private String certificateName() {
+    private void handshake(HandshakeFrame frame) {
+        HandshakeFrame answer;
         try {
-            List<Certificate> chain = socket.peerCertificates();
-            X509Certificate leaf = (X509Certificate) chain.get(0);
-            for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
-                }
-            }
-            return "";
-        } catch (Exception e) {
-            return "(no verified certificate: " + e.getMessage() + ")";
+            answer = handshake.onFrame(frame);
+        } catch (HandshakeRefused e) {
+            throw new FrameFailure("refused", e.getMessage(), e.reason);
         }
-    }
-
-    /** Frees this connection's slot among the pending handshakes, once. */
-    private void settle() {
-        Runnable r = handshakeSettled;
-        handshakeSettled = null;
-        if (r != null) {
-            r.run();
+        Buffer out = Buffer.buffer(WireFormat.LENGTH_BYTES + 2 * WireFormat.NONCE_BYTES + 2);
+        HandshakeCodec.write(answer, out);
+        socket.write(out);
+        if (handshake.admitted() != null) {
+            peer = handshake.admitted();
+            acceptor.vertx.cancelTimer(handshakeTimer);
+            acceptor.settled(this);
+            acceptor.admitted(peer, this);
+            received = acceptor.metrics.received(peer);
         }
     }
 
     private void deliver(RaftMessage m, int frameBytes) {
         // A connection speaks for the member it named, to this node only.
-        if (!m.from().equals(peer) || !m.to().equals(self)) {
-            throw new FrameFailure(new MalformedFrameException("message from " + m.from() + " to " + m.to()
-                    + " on the connection of " + peer + " to " + self), false);
+        if (!m.from().equals(peer) || !m.to().equals(acceptor.auth.self())) {
+            throw new FrameFailure("decode", "message from " + m.from() + " to " + m.to()
+                    + " on the connection of " + peer + " to " + acceptor.auth.self(), null);
         }
         received.record(frameBytes + WireFormat.LENGTH_BYTES);
-        inbound.accept(m);
+        acceptor.inbound.accept(m);
+        if (acceptor.gate.behind()) {
+            parser.pause(); // the rest of what was read waits in the parser
+            socket.pause(); // and what was not, in the kernel and then the sender
+            acceptor.metrics.inboundPause();
+            acceptor.gate.pause(this);
+        }
     }
 
-    private void fail(String reason, boolean refused) {
+    /** Reads again after a pause; called by the gate from any thread. */
+    void resume() {
+        context.runOnContext(v -> {
+            if (failed) {
+                return;
+            }
+            socket.resume();
+            parse(parser::resume);
+        });
+    }
+
+    /** The handshake slots are full of members' connections: this stranger is closed at once. */
+    void refuseBusy(int pending) {
+        fail("busy", pending + " connections from members' addresses are already in their handshake", true);
+    }
+
+    /** A newer connection arrived while this one was still in its handshake; called from any thread. */
+    void evict() {
+        context.runOnContext(v -> fail("evicted", "closed to make room: the oldest connection still in its"
+                + " handshake gives way (max-pending-handshakes and max-pending-handshakes-per-host)", true));
+    }
+
+    /** The same member connected again: the newer connection carries its messages from now on. */
+    void supersede() {
+        context.runOnContext(v -> {
+            Acceptor.log.debug("closing the older connection of {} from {}: it connected again", peer, socket.remoteAddress());
+            failed = true;
+            socket.close();
+        });
+    }
+
+    /**
+     * Tells the dialer why (its operator learns it too), then closes. The close waits a moment while
+     * what the dialer already sent is read and discarded: closing with unread bytes makes the kernel
+     * reset the connection, and a reset can destroy the answer before the dialer reads it. The slot
+     * among the pending handshakes is freed at once.
+     */
+    private void refuse(Refusal reason, String detail) {
         if (failed) {
             return;
         }
-        failed = true;
-        if (refused) {
-            metrics.refusedConnection();
-        } else {
-            metrics.decodeError();
+        report("refused " + reason, detail, true);
+        Buffer out = Buffer.buffer(8);
+        HandshakeCodec.write(new Refused(reason), out);
+        socket.write(out);
+        acceptor.vertx.cancelTimer(handshakeTimer);
+        acceptor.settled(this);
+        acceptor.vertx.setTimer(REFUSAL_LINGER_MILLIS, id -> socket.close());
+    }
+
+    private void fail(String kind, String reason, boolean refused) {
+        if (failed) {
+            return;
         }
-        log.warn("closing connection from {}{}: {}", socket.remoteAddress(), peer == null ? "" : " (" + peer + ")", reason);
+        report(kind, reason, refused);
         socket.close();
     }
 
-    /** Carries a decode failure out of the record parser's handler. */
-    private static final class FrameFailure extends RuntimeException {
-        final boolean refused;
+    private void report(String kind, String reason, boolean refused) {
+        failed = true;
+        if (refused) {
+            acceptor.metrics.refusedConnection();
+        } else {
+            acceptor.metrics.decodeError();
+        }
+        String remote = socket.remoteAddress().toString();
+        String who = peer != null ? " (" + peer + ")" : handshake.claimed() != null ? " (claiming " + handshake.claimed() + ")" : "";
+        acceptor.warnings.warn(socket.remoteAddress().hostAddress() + "|" + kind,
+                "vertx-tcp of " + acceptor.auth.self() + ": closing connection from " + remote + who + ": " + reason);
+    }
 
-        FrameFailure(MalformedFrameException cause, boolean refused) {
-            super(cause.getMessage(), cause, false, false);
-            this.refused = refused;
+    /** Carries a failure out of the record parser's handler. */
+    private static final class FrameFailure extends RuntimeException {
+        final String kind;
+        final Refusal refusal;
+
+        FrameFailure(String kind, String message, Refusal refusal) {
+            super(message, null, false, false);
+            this.kind = kind;
+            this.refusal = refusal;
         }
     }
 }

@@ -13,7 +13,6 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -21,11 +20,10 @@ import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code vertx-tcp} transport: a NetServer receiving from every member and one outbound
  * {@link PeerLink} per member, all on Vert.x event loops so the driver thread never waits on the
- * network. Addresses are {@code host:port}; options are listed in {@link TcpOptions}.
+ * network. Addresses are {@code host:port}; options are listed in {@link TcpOptions}; who is
+ * admitted is settled by {@link PeerAuth}.
  */
 public final class VertxTcpTransport implements Transport {
 
@@ -44,23 +43,34 @@ public final class VertxTcpTransport implements Transport {
     private final Map<NodeId, SocketAddress> addresses;
     private final TcpOptions options;
     private final TransportMetrics metrics;
+    private final SocketAddress listen;
+    private final PeerAuth auth;
     private final RaftMessageCodec codec;
     private final Vertx lentVertx;
+    private final InboundBacklog backlog;
     private final Map<NodeId, PeerLink> links = new ConcurrentHashMap<>();
-    private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private volatile boolean closed;
     private Vertx vertx;
     private NetServer server;
     private NetClient client;
 
     VertxTcpTransport(TransportConfig config) {
+        this(config, true);
+    }
+
+    /** @param ownIdentityChecked false only in tests that build impostors on purpose */
+    VertxTcpTransport(TransportConfig config, boolean ownIdentityChecked) {
         this.self = config.self();
         this.addresses = Addresses.parse(config.addresses());
         config.selfAddress(); // fails naming this node when its own address is missing
         this.options = TcpOptions.from(config.options());
+        SocketAddress own = addresses.get(self);
+        this.listen = options.bindHost().map(h -> SocketAddress.inetSocketAddress(own.port(), h)).orElse(own);
+        this.auth = PeerAuth.settle(self, addresses.keySet(), options, listen.host(), ownIdentityChecked);
         this.metrics = new TransportMetrics(config.resources(), VertxTcpTransportProvider.NAME, self);
         this.codec = new RaftMessageCodec(addresses.keySet());
         this.lentVertx = config.resources().get(Vertx.class).orElse(null);
+        this.backlog = config.resources().get(InboundBacklog.class).orElse(null);
     }
 
     /** The counters of this transport, for tests and the host's monitoring. */
@@ -75,11 +85,10 @@ public final class VertxTcpTransport implements Transport {
         }
         vertx = lentVertx != null ? lentVertx
                 : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setWorkerPoolSize(1));
-        SocketAddress own = addresses.get(self);
-        SocketAddress listen = options.bindHost().map(h -> SocketAddress.inetSocketAddress(own.port(), h)).orElse(own);
-        Set<NodeId> members = addresses.keySet();
-        server = vertx.createNetServer(serverOptions(listen))
-                .connectHandler(socket -> accept(socket, members, inbound));
+        List<SocketAddress> peers = addresses.entrySet().stream().filter(e -> !e.getKey().equals(self))
+                .map(Map.Entry::getValue).toList();
+        Acceptor acceptor = new Acceptor(vertx, auth, codec, metrics, inbound, options, backlog, peers);
+        server = vertx.createNetServer(serverOptions()).connectHandler(acceptor::accept);
         try {
             await(server.listen(listen));
         } catch (IOException e) {
@@ -91,30 +100,12 @@ public final class VertxTcpTransport implements Transport {
         client = vertx.createNetClient(clientOptions());
         for (Map.Entry<NodeId, SocketAddress> e : addresses.entrySet()) {
             if (!e.getKey().equals(self)) {
-                PeerLink link = new PeerLink(vertx, client, self, e.getKey(), e.getValue(), options, metrics);
+                PeerLink link = new PeerLink(vertx, client, auth, e.getKey(), e.getValue(), options, metrics);
                 links.put(e.getKey(), link);
                 link.start();
             }
         }
-        log.info("vertx-tcp of {} listening on {}{}", self, listen, options.tls().isPresent() ? " with mutual TLS" : "");
-    }
-
-    /**
-     * Admits a connection unless too many strangers are still to name themselves: a flood of idle or
-     * slow connections then costs a closed socket each, not a file descriptor and buffers for the
-     * whole handshake timeout.
-     */
-    private void accept(NetSocket socket, Set<NodeId> members, Consumer<RaftMessage> inbound) {
-        if (pendingHandshakes.incrementAndGet() > options.maxPendingHandshakes()) {
-            pendingHandshakes.decrementAndGet();
-            metrics.refusedConnection();
-            log.warn("closing connection from {}: {} connections are already waiting to complete the handshake",
-                    socket.remoteAddress(), options.maxPendingHandshakes());
-            socket.close();
-            return;
-        }
-        new InboundConnection(vertx, socket, self, members, codec, metrics, inbound, options,
-                pendingHandshakes::decrementAndGet);
+        log.info("vertx-tcp of {} listening on {}: {}", self, listen, auth.describe());
     }
 
     @Override
@@ -165,7 +156,7 @@ public final class VertxTcpTransport implements Transport {
         }
     }
 
-    private NetServerOptions serverOptions(SocketAddress listen) {
+    private NetServerOptions serverOptions() {
         NetServerOptions o = new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true);
         options.tls().ifPresent(tls -> o.setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(tls.key().toString()).setCertPath(tls.cert().toString()))

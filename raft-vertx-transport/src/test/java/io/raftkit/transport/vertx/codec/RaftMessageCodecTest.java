@@ -72,11 +72,11 @@ class RaftMessageCodecTest {
     }
 
     @Test
-    void theHandshakeNamesBothEnds() throws Exception {
+    void aHandshakeFrameIsNotARaftMessage() {
         Buffer frame = Buffer.buffer();
-        RaftMessageCodec.writeHello(new Hello(A, B), frame);
-        assertThat(codec.decodeHello(frame, 4, frame.length())).isEqualTo(new Hello(A, B));
-        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).hasMessageContaining("handshake");
+        HandshakeCodec.write(new HandshakeFrame.Hello("raftkit", A, B, new byte[0]), frame);
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("handshake");
     }
 
     @Test

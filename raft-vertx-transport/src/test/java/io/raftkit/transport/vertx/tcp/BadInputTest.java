@@ -10,12 +10,11 @@ import io.raftkit.api.NodeId;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.transport.vertx.Await;
 import io.raftkit.transport.vertx.Ports;
-import io.raftkit.transport.vertx.codec.Hello;
+import io.raftkit.transport.vertx.auth.PeerSecret;
+import io.raftkit.transport.vertx.codec.HandshakeFrame.Accepted;
 import io.raftkit.transport.vertx.codec.RaftMessageCodec;
+import io.raftkit.transport.vertx.codec.WireFormat;
 import io.vertx.core.buffer.Buffer;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,8 @@ class BadInputTest {
 
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
+    /** A member that is not running: the raw connections speak as it, so they replace no real link. */
+    private static final NodeId C = NodeId.of("c");
 
     private LiveNode a;
     private LiveNode b;
@@ -44,7 +45,7 @@ class BadInputTest {
 
     @BeforeEach
     void startTwoMembers() throws Exception {
-        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B));
+        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B, C));
         portOfB = Integer.parseInt(addresses.get(B).split(":")[1]);
         b = new LiveNode(B, addresses, Map.of("max-frame-bytes", "65536"));
         a = new LiveNode(A, addresses, Map.of());
@@ -61,14 +62,14 @@ class BadInputTest {
 
     static Stream<Arguments> badFrames() {
         Buffer timeoutNow = Buffer.buffer();
-        RaftMessageCodec.writeFrame(new TimeoutNow(A, B, 3), timeoutNow);
+        RaftMessageCodec.writeFrame(new TimeoutNow(C, B, 3), timeoutNow);
         Buffer unknownType = timeoutNow.copy().setByte(5, (byte) 77);
         Buffer badVersion = timeoutNow.copy().setByte(4, (byte) 2);
         Buffer truncated = timeoutNow.getBuffer(0, timeoutNow.length() - 3);
         truncated.setInt(0, truncated.length() - 4);
         Buffer garbledId = timeoutNow.copy().setByte(7, (byte) '/');
         Buffer wrongSender = Buffer.buffer();
-        RaftMessageCodec.writeFrame(new TimeoutNow(B, B, 3), wrongSender);
+        RaftMessageCodec.writeFrame(new TimeoutNow(A, B, 3), wrongSender);
         return Stream.of(
                 Arguments.of("an oversized frame", Buffer.buffer().appendInt(1 << 30).appendInt(0), true),
                 Arguments.of("a negative length", Buffer.buffer().appendInt(-5), true),
@@ -77,25 +78,26 @@ class BadInputTest {
                 Arguments.of("a truncated body", truncated, true),
                 Arguments.of("a garbled node id", garbledId, true),
                 Arguments.of("a message claiming another sender", wrongSender, true),
-                Arguments.of("a message before any handshake", timeoutNow, false));
+                Arguments.of("a message before any handshake", timeoutNow, false),
+                Arguments.of("a handshake frame after the handshake", RawPeer.frame(new Accepted()), true),
+                Arguments.of("a handshake frame longer than any handshake",
+                        Buffer.buffer().appendInt(WireFormat.MAX_HANDSHAKE_FRAME_BYTES + 1).appendBytes(new byte[600]), false),
+                Arguments.of("a hello without a cluster id (an older RaftKit)",
+                        Buffer.buffer().appendInt(6).appendByte(WireFormat.VERSION).appendByte(WireFormat.HELLO_WITHOUT_CLUSTER)
+                                .appendByte((byte) 1).appendByte((byte) 'c').appendByte((byte) 1).appendByte((byte) 'b'), false));
     }
 
     @ParameterizedTest(name = "{0} closes that connection only")
     @MethodSource("badFrames")
     void badBytesCloseThatConnectionCountOneErrorAndLogOneWarning(String what, Buffer bytes, boolean afterHandshake)
             throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), portOfB)) {
-            socket.setSoTimeout(10_000);
-            Buffer out = Buffer.buffer();
+        try (RawPeer peer = RawPeer.connect(portOfB)) {
             if (afterHandshake) {
-                RaftMessageCodec.writeHello(new Hello(A, B), out);
+                peer.handshakeAs(C, B, PeerSecret.read(PeerSecret.defaultFile()));
             }
-            out.appendBuffer(bytes);
-            socket.getOutputStream().write(out.getBytes());
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            assertThat(in.read()).as("the node closes the connection").isEqualTo(-1);
-            String remote = "127.0.0.1:" + socket.getLocalPort();
+            peer.write(bytes);
+            assertThat(peer.closedWithin(Duration.ofSeconds(10))).as("the node closes the connection").isTrue();
+            String remote = "127.0.0.1:" + peer.socket.getLocalPort();
             assertThat(Await.until(Duration.ofSeconds(5), () -> !logs.list.isEmpty())).isTrue();
             Thread.sleep(100);
             assertThat(logs.list).hasSize(1);

@@ -15,7 +15,7 @@ import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
 import io.raftkit.transport.vertx.Await;
 import io.raftkit.transport.vertx.Ports;
-import io.raftkit.transport.vertx.codec.Hello;
+import io.raftkit.transport.vertx.codec.HandshakeFrame.Hello;
 import io.raftkit.transport.vertx.codec.RaftMessageCodec;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -42,6 +42,8 @@ class FuzzTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
     private static final NodeId C = NodeId.of("c");
+    /** The member the fuzz connections speak as; never started, so they replace no real link. */
+    private static final NodeId D = NodeId.of("d");
     private static final int FRAMES = 100_000;
     private static final int FRAMES_PER_CONNECTION = 4;
 
@@ -49,14 +51,17 @@ class FuzzTest {
     void aHundredThousandBadFramesLeaveTheNodeServingWithBoundedMemory() throws Exception {
         long seed = Long.getLong("raftkit.fuzz.seed", System.nanoTime());
         Random random = new Random(seed);
-        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B, C));
+        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B, C, D));
         int portOfB = Integer.parseInt(addresses.get(B).split(":")[1]);
         Logger connectionLog = (Logger) LoggerFactory.getLogger(InboundConnection.class);
         Level level = connectionLog.getLevel();
-        try (LiveNode b = new LiveNode(B, addresses, Map.of("max-frame-bytes", "1048576",
-                     "max-pending-handshakes", "100000")); // the cap has its own test; here every frame is read
-             LiveNode a = new LiveNode(A, addresses, Map.of());
-             LiveNode c = new LiveNode(C, addresses, Map.of())) {
+        // b admits without a credential (on loopback), so a fuzz connection can send its hello and
+        // frames in one write: the storm exercises decoding, which the handshake would only slow down.
+        Map<String, String> insecure = Map.of("insecure-peers", "true");
+        try (LiveNode b = new LiveNode(B, addresses, Map.of("max-frame-bytes", "1048576", "insecure-peers", "true",
+                     "max-pending-handshakes", "100000", "max-pending-handshakes-per-host", "100000"));
+             LiveNode a = new LiveNode(A, addresses, insecure);
+             LiveNode c = new LiveNode(C, addresses, insecure)) {
             long heapBefore = heapAfterGc();
             AtomicBoolean fuzzing = new AtomicBoolean(true);
             AtomicLong validSent = new AtomicLong();
@@ -128,7 +133,7 @@ class FuzzTest {
             Buffer batch = Buffer.buffer();
             boolean handshake = random.nextInt(10) != 0; // most connections get past the handshake
             if (handshake) {
-                RaftMessageCodec.writeHello(new Hello(A, B), batch);
+                batch.appendBuffer(RawPeer.frame(new Hello(RawPeer.CLUSTER, D, B, new byte[0])));
             }
             for (int i = 0; i < FRAMES_PER_CONNECTION; i++) {
                 batch.appendBuffer(randomFrame(random));
@@ -176,16 +181,16 @@ class FuzzTest {
     private static RaftMessage validMessage(Random random) {
         switch (random.nextInt(5)) {
             case 0:
-                return new AppendEntries(A, B, 3, 10, 2, List.of(LogEntry.command(11, 3, new byte[random.nextInt(200)]),
+                return new AppendEntries(D, B, 3, 10, 2, List.of(LogEntry.command(11, 3, new byte[random.nextInt(200)]),
                         LogEntry.noOp(12, 3)), 9, random.nextInt(100));
             case 1:
-                return new RequestVote(A, B, 4, 12, 3, random.nextBoolean(), false);
+                return new RequestVote(D, B, 4, 12, 3, random.nextBoolean(), false);
             case 2:
-                return new VoteReply(A, B, 4, random.nextBoolean(), false);
+                return new VoteReply(D, B, 4, random.nextBoolean(), false);
             case 3:
-                return new AppendReply(A, B, 3, true, 12, 0, 0, 5, 11);
+                return new AppendReply(D, B, 3, true, 12, 0, 0, 5, 11);
             default:
-                return new TimeoutNow(A, B, 3);
+                return new TimeoutNow(D, B, 3);
         }
     }
 

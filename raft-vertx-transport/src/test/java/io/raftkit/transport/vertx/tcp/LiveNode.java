@@ -22,9 +22,14 @@ final class LiveNode implements AutoCloseable {
     final Collection<RaftMessage> inbox = new ConcurrentLinkedQueue<>(); // cheap adds under a fuzz storm
 
     LiveNode(NodeId id, Map<NodeId, String> addresses, Map<String, String> options) throws Exception {
+        this(id, addresses, options, Resources.EMPTY);
+    }
+
+    /** @param lent what the host lends besides this node's meter registry */
+    LiveNode(NodeId id, Map<NodeId, String> addresses, Map<String, String> options, Resources lent) throws Exception {
         this.id = id;
         this.transport = Plugins.transport("vertx-tcp").create(new TransportConfig(id, addresses,
-                Options.of(options), Resources.EMPTY.with(MeterRegistry.class, registry)));
+                Options.of(options), lent.with(MeterRegistry.class, registry)));
         transport.start(inbox::add);
     }
 

@@ -17,12 +17,16 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How vertx-tcp is configured: bad settings are named, a lent Vertx is used and left running. */
 class TcpConfigurationTest {
@@ -52,6 +56,41 @@ class TcpConfigurationTest {
                 .hasMessageContaining("address of b");
         assertThatThrownBy(() -> create(A, Map.of(B, "127.0.0.1:1"), Map.of(), Resources.EMPTY))
                 .hasMessageContaining("no address given for this node a");
+    }
+
+    @Test
+    void securitySettingsThatContradictOrCannotWorkAreRefusedNamingThem(@TempDir Path dir) throws Exception {
+        Map<NodeId, String> good = Map.of(A, "127.0.0.1:9001", B, "127.0.0.1:9002");
+        assertThatThrownBy(() -> create(A, good, Map.of("cluster-id", " "), Resources.EMPTY)).hasMessageContaining("cluster-id");
+        assertThatThrownBy(() -> create(A, good, Map.of("cluster-id", "é".repeat(128)), Resources.EMPTY))
+                .hasMessageContaining("cluster-id").hasMessageContaining("256 bytes");
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "0123456789abcdef0123456789abcdef");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> create(A, good, Map.of("insecure-peers", "true", "secret-file", secret.toString()),
+                Resources.EMPTY)).hasMessageContaining("insecure-peers=true contradicts secret-file");
+        assertThatThrownBy(() -> create(A, good, Map.of("insecure-peers", "maybe"), Resources.EMPTY))
+                .hasMessageContaining("insecure-peers");
+        assertThatThrownBy(() -> create(A, good, Map.of("secret-file", dir.resolve("missing").toString()), Resources.EMPTY))
+                .hasMessageContaining("missing").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> create(A, good, Map.of("max-pending-handshakes", "4", "max-pending-handshakes-per-host", "5"),
+                Resources.EMPTY)).hasMessageContaining("max-pending-handshakes-per-host");
+    }
+
+    @Test
+    void listeningBeyondLoopbackTakesASecretTlsOrAnExplicitInsecureSetting(@TempDir Path dir) throws Exception {
+        Map<NodeId, String> exposed = Map.of(A, "0.0.0.0:" + Ports.freePort(), B, "127.0.0.1:" + Ports.freePort());
+        assertThatThrownBy(() -> create(A, exposed, Map.of(), Resources.EMPTY))
+                .hasMessageContaining("would listen on 0.0.0.0, beyond loopback, with no peer authentication");
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "0123456789abcdef0123456789abcdef");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("r--------"));
+        create(A, exposed, Map.of("secret-file", secret.toString()), Resources.EMPTY).close();
+        create(A, exposed, Map.of("insecure-peers", "true"), Resources.EMPTY).close();
+        Map<NodeId, String> loopback = Map.of(A, "127.0.0.1:" + Ports.freePort(), B, "127.0.0.1:" + Ports.freePort());
+        assertThatThrownBy(() -> create(A, loopback, Map.of("bind-host", "0.0.0.0"), Resources.EMPTY))
+                .hasMessageContaining("beyond loopback");
+        create(A, Map.of(A, "localhost:" + Ports.freePort(), B, "127.0.0.1:1"), Map.of(), Resources.EMPTY).close();
     }
 
     @Test
