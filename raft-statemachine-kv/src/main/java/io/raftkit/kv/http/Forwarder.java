@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
@@ -39,9 +40,15 @@ final class Forwarder {
     private final String self;
     private final long timeoutMillis;
 
-    Forwarder(Vertx vertx, String self, long timeoutMillis) {
+    /**
+     * @param idleCloseMillis how soon the leader closes an idle connection (its header timeout):
+     *                        this side lets idle connections go at half that, so a forwarded
+     *                        request is not sent on one the leader is closing at that moment
+     */
+    Forwarder(Vertx vertx, String self, long timeoutMillis, long idleCloseMillis) {
         this.vertx = vertx;
         this.client = vertx.httpClientBuilder()
+                .with(new HttpClientOptions().setKeepAliveTimeout((int) Math.max(1, idleCloseMillis / 2_000)))
                 .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS).setMaxWaitQueueSize(MAX_WAITING))
                 .build();
         this.self = self;

@@ -65,7 +65,7 @@ public final class KvHttpServer implements AutoCloseable {
         this.registry = registry;
         // Health waits until this node has applied what was committed when it started.
         this.commitIndexAtStart = raft.status().commitIndex();
-        this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis());
+        this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis());
         this.connections = new ConnectionGuard(vertx, limits, registry, raft.id().value());
         KvRoutes kvRoutes = new KvRoutes(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits,
                 forwarder, new KvMetrics(registry, raft, kv));
