@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Keeps slow and numerous clients from holding the HTTP server's connections and memory: at most
@@ -34,15 +35,24 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ConnectionGuard {
 
-    /** One connection: the request it is reading or answering, and since when. */
+    /**
+     * What a connection is doing: reading or answering {@code request} (null: waiting for the next
+     * head) since {@code sinceNanos}, with {@code reservedBodyBytes} of the body buffer. Replaced
+     * whole by compare-and-set, so the sweep, the router's end handler and the close handler never
+     * undo each other's work on a keep-alive connection that has moved on to its next request.
+     */
+    private record Current(HttpServerRequest request, long sinceNanos, long reservedBodyBytes) {
+        static Current idle(long nanos) {
+            return new Current(null, nanos, 0);
+        }
+    }
+
+    /** One connection. */
     private static final class Tracked {
         final HttpConnection connection;
         final Context context;
         final String address;
-        volatile HttpServerRequest request;
-        volatile long sinceNanos = System.nanoTime();
-        /** Body bytes reserved for the request being read, returned when it is answered or the connection closes. */
-        final AtomicLong reservedBodyBytes = new AtomicLong();
+        final AtomicReference<Current> current = new AtomicReference<>(Current.idle(System.nanoTime()));
 
         Tracked(HttpConnection connection, Context context, String address) {
             this.connection = connection;
@@ -109,10 +119,8 @@ final class ConnectionGuard {
                 request.connection().close(); // closed by a timeout meanwhile, or refused
                 return;
             }
-            tracked.request = request;
-            tracked.sinceNanos = System.nanoTime();
             long body = declaredBodyBytes(request);
-            if (body > 0 && !reserve(tracked, body)) {
+            if (body > 0 && !reserve(body)) {
                 refusedBodyBuffer.increment();
                 ApiError busy = ApiError.rejected(503, "busy", "request bodies of " + bodyBytesReserved.get() + " bytes are being"
                         + " read, near this node's limit of " + limits.bodyBufferBytes() + "; this one was not read. Retry shortly");
@@ -121,15 +129,26 @@ final class ConnectionGuard {
                         .onComplete(done -> request.connection().close());
                 return;
             }
+            // HTTP/1.1 hands a connection's requests over one at a time: the previous one is answered.
+            giveBack(tracked.current.getAndSet(new Current(request, System.nanoTime(), Math.max(body, 0))));
             next.handle(request);
         };
     }
 
-    /** For the router's first route: returns the request's body reservation once it is answered. */
+    /**
+     * For the router's first route: gives the body reservation back as soon as the request is
+     * answered. Vert.x Web wraps the request, so the connection's current request is captured here,
+     * while it is the one being routed.
+     */
     void releaseBodyWhenAnswered(RoutingContext ctx) {
         Tracked tracked = open.get(ctx.request().connection());
         if (tracked != null) {
-            ctx.addEndHandler(done -> releaseBody(tracked));
+            Current routed = tracked.current.get();
+            ctx.addEndHandler(done -> {
+                if (tracked.current.compareAndSet(routed, new Current(routed.request(), routed.sinceNanos(), 0))) {
+                    bodyBytesReserved.addAndGet(-routed.reservedBodyBytes());
+                }
+            });
         }
         ctx.next();
     }
@@ -149,7 +168,7 @@ final class ConnectionGuard {
         return encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked") ? limits.maxBodyBytes() : 0;
     }
 
-    private boolean reserve(Tracked tracked, long bytes) {
+    private boolean reserve(long bytes) {
         long now;
         do {
             now = bodyBytesReserved.get();
@@ -157,12 +176,12 @@ final class ConnectionGuard {
                 return false;
             }
         } while (!bodyBytesReserved.compareAndSet(now, now + bytes));
-        tracked.reservedBodyBytes.addAndGet(bytes);
         return true;
     }
 
-    private void releaseBody(Tracked tracked) {
-        bodyBytesReserved.addAndGet(-tracked.reservedBodyBytes.getAndSet(0));
+    /** Gives back what a replaced state still held. */
+    private void giveBack(Current replaced) {
+        bodyBytesReserved.addAndGet(-replaced.reservedBodyBytes());
     }
 
     void start() {
@@ -183,20 +202,21 @@ final class ConnectionGuard {
     private void sweep() {
         long now = System.nanoTime();
         for (Tracked t : open.values()) {
-            HttpServerRequest request = t.request;
-            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - t.sinceNanos);
-            if (request != null && request.response().ended()) {
-                t.request = null; // answered: the next head's deadline runs from about now
-                t.sinceNanos = now;
-                releaseBody(t); // in case no route took the request (the router's end handler returns it otherwise)
-            } else if (request == null && waitedMillis > limits.headerTimeoutMillis()) {
+            Current c = t.current.get();
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - c.sinceNanos());
+            if (c.request() != null && c.request().response().ended()) {
+                // Answered: the next head's deadline runs from about now.
+                if (t.current.compareAndSet(c, Current.idle(now))) {
+                    giveBack(c);
+                }
+            } else if (c.request() == null && waitedMillis > limits.headerTimeoutMillis()) {
                 closedHeaderTimeout.increment();
+                open.remove(t.connection);
                 t.context.runOnContext(v -> t.connection.close());
-                open.remove(t.connection);
-            } else if (request != null && !request.isEnded() && waitedMillis > limits.bodyTimeoutMillis()) {
+            } else if (c.request() != null && !c.request().isEnded() && waitedMillis > limits.bodyTimeoutMillis()) {
                 closedBodyTimeout.increment();
-                t.context.runOnContext(v -> answerBodyTimeout(t, request));
                 open.remove(t.connection);
+                t.context.runOnContext(v -> answerBodyTimeout(t, c.request()));
             }
         }
     }
@@ -215,7 +235,7 @@ final class ConnectionGuard {
 
     private void release(Tracked tracked) {
         open.remove(tracked.connection);
-        releaseBody(tracked);
+        giveBack(tracked.current.getAndSet(Current.idle(System.nanoTime())));
         total.decrementAndGet();
         perAddress.computeIfPresent(tracked.address, (address, count) -> count > 1 ? count - 1 : null);
     }
