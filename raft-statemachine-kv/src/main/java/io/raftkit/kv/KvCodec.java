@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -13,24 +15,39 @@ import java.util.Optional;
  * 143 bytes in the log where JSON would cost about twice that.
  *
  * <p>Decoding never trusts its input: every malformation is an {@link IllegalArgumentException}
- * that says what was wrong and where.
+ * that says what was wrong and where. Encoding refuses strings that are not valid Unicode (a lone
+ * surrogate would otherwise become '?' and two different values would collide).
+ *
+ * <p>Type bytes 1 to 3 have not changed since the first release, so old logs replay; type 4 (the
+ * session policy) came with bounded sessions, and a node without it answers such an entry MALFORMED
+ * (no state change) rather than stopping.
  */
 public final class KvCodec {
 
     private static final byte PUT = 1;
     private static final byte DELETE = 2;
     private static final byte CAS = 3;
+    private static final byte SET_SESSION_POLICY = 4;
     private static final byte GET = 16;
     private static final byte RESULT = 32;
     private static final int STAMP_BYTES = 24;
+    /** 128 bits of SHA-256: a retry with a different command is told apart with certainty in practice. */
+    static final int DIGEST_BYTES = 16;
 
     private KvCodec() {
     }
 
     public static byte[] encode(KvCommand command) {
-        byte[] key = utf8(command.key());
+        if (command instanceof KvCommand.SetSessionPolicy set) {
+            ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 8 + 4);
+            b.put(SET_SESSION_POLICY);
+            putStamp(b, set.stamp());
+            b.putLong(set.policy().ttlMillis()).putInt(set.policy().capacity());
+            return b.array();
+        }
+        byte[] key = utf8(((KvCommand.Keyed) command).key(), "key");
         if (command instanceof KvCommand.Put put) {
-            byte[] value = utf8(put.value());
+            byte[] value = utf8(put.value(), "value");
             ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 8 + key.length + value.length);
             b.put(PUT);
             putStamp(b, put.stamp());
@@ -44,8 +61,8 @@ public final class KvCodec {
             putBytes(b, key);
             return b.array();
         } else if (command instanceof KvCommand.Cas cas) {
-            byte[] expected = cas.expected().map(KvCodec::utf8).orElse(null);
-            byte[] value = utf8(cas.value());
+            byte[] expected = cas.expected().map(e -> utf8(e, "expected")).orElse(null);
+            byte[] value = utf8(cas.value(), "value");
             ByteBuffer b = ByteBuffer.allocate(1 + STAMP_BYTES + 4 + key.length + 1
                     + (expected == null ? 0 : 4 + expected.length) + 4 + value.length);
             b.put(CAS);
@@ -66,6 +83,16 @@ public final class KvCodec {
         try {
             byte type = b.get();
             SessionStamp stamp = new SessionStamp(b.getLong(), b.getLong(), b.getLong());
+            if (type == SET_SESSION_POLICY) {
+                long ttlMillis = b.getLong();
+                int capacity = b.getInt();
+                requireConsumed(b, "command");
+                try {
+                    return new KvCommand.SetSessionPolicy(stamp, new SessionPolicy(ttlMillis, capacity));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("malformed KV command: " + e.getMessage());
+                }
+            }
             String key = getString(b, "key");
             KvCommand command;
             if (type == PUT) {
@@ -89,9 +116,20 @@ public final class KvCodec {
         }
     }
 
+    /**
+     * What identifies a keyed command for exactly-once checks: a digest of everything but its stamp
+     * (the client id and sequence are the session's, and a retry carries a newer leader timestamp).
+     * {@code sha256} is the caller's, reused: this runs for every applied command with a session.
+     */
+    static byte[] digest(MessageDigest sha256, byte[] command) {
+        sha256.update(command, 0, 1);
+        sha256.update(command, 1 + STAMP_BYTES, command.length - 1 - STAMP_BYTES);
+        return Arrays.copyOf(sha256.digest(), DIGEST_BYTES);
+    }
+
     /** A read of one key; reads are not logged, so they carry no session. */
     public static byte[] encodeGet(String key) {
-        byte[] k = utf8(key);
+        byte[] k = utf8(key, "key");
         ByteBuffer b = ByteBuffer.allocate(1 + 4 + k.length);
         b.put(GET);
         putBytes(b, k);
@@ -113,12 +151,14 @@ public final class KvCodec {
         }
     }
 
+    /** Results are not logged (they go to the proposer's future), so their layout may change freely. */
     public static byte[] encode(KvResult r) {
-        byte[] key = utf8(r.key());
-        byte[] value = r.value().map(KvCodec::utf8).orElse(null);
-        ByteBuffer b = ByteBuffer.allocate(2 + 4 + key.length + 1 + (value == null ? 0 : 4 + value.length) + 32);
+        byte[] key = utf8(r.key(), "key");
+        byte[] value = r.value().map(v -> utf8(v, "value")).orElse(null);
+        ByteBuffer b = ByteBuffer.allocate(3 + 4 + key.length + 1 + (value == null ? 0 : 4 + value.length) + 32);
         b.put(RESULT);
         b.put((byte) r.status().ordinal());
+        b.put((byte) r.origin().ordinal());
         putBytes(b, key);
         b.put((byte) (value == null ? 0 : 1));
         if (value != null) {
@@ -140,9 +180,15 @@ public final class KvCodec {
             if (status < 0 || status >= statuses.length) {
                 throw new IllegalArgumentException("malformed KV result: unknown status " + status);
             }
+            int origin = b.get();
+            KvResult.Origin[] origins = KvResult.Origin.values();
+            if (origin < 0 || origin >= origins.length) {
+                throw new IllegalArgumentException("malformed KV result: unknown origin " + origin);
+            }
             String key = getString(b, "key");
             Optional<String> value = b.get() == 1 ? Optional.of(getString(b, "value")) : Optional.empty();
-            KvResult result = new KvResult(statuses[status], key, value, b.getLong(), b.getLong(), b.getLong(), b.getLong());
+            KvResult result = new KvResult(statuses[status], key, value, b.getLong(), b.getLong(), b.getLong(), b.getLong(),
+                    origins[origin]);
             requireConsumed(b, "result");
             return result;
         } catch (BufferUnderflowException e) {
@@ -189,7 +235,11 @@ public final class KvCodec {
         }
     }
 
-    private static byte[] utf8(String s) {
+    private static byte[] utf8(String s, String field) {
+        int lone = Unicode.loneSurrogateAt(s);
+        if (lone >= 0) {
+            throw new IllegalArgumentException(field + " is not valid Unicode: a lone surrogate at char " + lone);
+        }
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }

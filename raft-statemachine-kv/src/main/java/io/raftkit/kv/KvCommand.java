@@ -4,14 +4,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** A mutating request, replicated through the Raft log in {@link KvCodec}'s binary form. */
-public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCommand.Cas {
+public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionPolicy {
 
     SessionStamp stamp();
 
-    String key();
+    /** A command on one key: what clients send. */
+    sealed interface Keyed extends KvCommand permits Put, Delete, Cas {
+        String key();
+    }
 
     /** Sets {@code key} to {@code value}, creating it if absent. */
-    record Put(SessionStamp stamp, String key, String value) implements KvCommand {
+    record Put(SessionStamp stamp, String key, String value) implements Keyed {
         public Put {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(key, "key");
@@ -20,7 +23,7 @@ public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCom
     }
 
     /** Removes {@code key}; answers NOT_FOUND when it was absent. */
-    record Delete(SessionStamp stamp, String key) implements KvCommand {
+    record Delete(SessionStamp stamp, String key) implements Keyed {
         public Delete {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(key, "key");
@@ -31,12 +34,24 @@ public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCom
      * Sets {@code key} to {@code value} only if its current value equals {@code expected}; an empty
      * {@code expected} means the key must be absent.
      */
-    record Cas(SessionStamp stamp, String key, Optional<String> expected, String value) implements KvCommand {
+    record Cas(SessionStamp stamp, String key, Optional<String> expected, String value) implements Keyed {
         public Cas {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(expected, "expected");
             Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /**
+     * Replaces the session policy from this index on, on every replica. A leader proposes its
+     * configured policy before its first write when the applied one differs. Its stamp carries no
+     * session, only the leader's clock.
+     */
+    record SetSessionPolicy(SessionStamp stamp, SessionPolicy policy) implements KvCommand {
+        public SetSessionPolicy {
+            Objects.requireNonNull(stamp, "stamp");
+            Objects.requireNonNull(policy, "policy");
         }
     }
 }

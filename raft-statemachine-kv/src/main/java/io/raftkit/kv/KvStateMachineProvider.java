@@ -5,8 +5,10 @@ import io.raftkit.api.spi.StateMachineConfig;
 import io.raftkit.api.spi.StateMachineProvider;
 
 /**
- * The {@code kv} state machine plugin. Option {@code session-ttl-ms}: how long of log time an idle
- * client session is kept (default one hour).
+ * The {@code kv} state machine plugin. Option {@code session-ttl-ms}: the session TTL for log
+ * entries before the first session policy in the log (default one hour), which is how logs written
+ * before policies were replicated were applied. From a {@link KvCommand.SetSessionPolicy} on, the
+ * replicated policy rules; {@code raft-kv server} proposes its configured one.
  */
 public final class KvStateMachineProvider implements StateMachineProvider {
 

@@ -20,7 +20,8 @@ class KvCodecTest {
                 new KvCommand.Put(STAMP, "k", "välue"),
                 new KvCommand.Delete(STAMP, "k"),
                 new KvCommand.Cas(STAMP, "k", Optional.of("old"), "new"),
-                new KvCommand.Cas(STAMP, "k", Optional.empty(), "new")}) {
+                new KvCommand.Cas(STAMP, "k", Optional.empty(), "new"),
+                new KvCommand.SetSessionPolicy(STAMP, new SessionPolicy(60_000, 500))}) {
             assertThat(KvCodec.decodeCommand(KvCodec.encode(command))).isEqualTo(command);
         }
     }
@@ -35,7 +36,10 @@ class KvCodecTest {
     void resultsAndQueriesSurviveARoundTrip() {
         KvResult present = new KvResult(KvResult.Status.OK, "k", Optional.of("v"), 3, 10, 12, 12);
         KvResult absent = KvResult.absent(KvResult.Status.NOT_FOUND, "k", 5);
+        KvResult forgotten = new KvResult(KvResult.Status.CAS_FAILED, "k", Optional.empty(), 3, 10, 12, 14,
+                KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN);
         assertThat(KvCodec.decodeResult(KvCodec.encode(present))).isEqualTo(present);
+        assertThat(KvCodec.decodeResult(KvCodec.encode(forgotten))).isEqualTo(forgotten);
         assertThat(KvCodec.decodeResult(KvCodec.encode(absent))).isEqualTo(absent);
         assertThat(KvCodec.decodeGet(KvCodec.encodeGet("ключ"))).isEqualTo("ключ");
     }
@@ -79,5 +83,23 @@ class KvCodecTest {
 
         KvCommand withReplacement = new KvCommand.Put(STAMP, "k\uFFFD", "v\uFFFDw");
         assertThat(KvCodec.decodeCommand(KvCodec.encode(withReplacement))).isEqualTo(withReplacement);
+    }
+
+    @Test
+    void theDigestIgnoresTheStampButSeesEveryOtherByte() throws Exception {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] first = KvCodec.digest(sha, KvCodec.encode(new KvCommand.Put(STAMP, "k", "v")));
+        byte[] retry = KvCodec.digest(sha, KvCodec.encode(new KvCommand.Put(new SessionStamp(42, 7, 1_800_000_000_000L), "k", "v")));
+        assertThat(retry).isEqualTo(first).hasSize(16);
+        assertThat(KvCodec.digest(sha, KvCodec.encode(new KvCommand.Put(STAMP, "k", "w")))).isNotEqualTo(first);
+        assertThat(KvCodec.digest(sha, KvCodec.encode(new KvCommand.Cas(STAMP, "k", Optional.empty(), "v")))).isNotEqualTo(first);
+    }
+
+    @Test
+    void aPolicyOutsideItsBoundsInTheLogIsMalformedNotAThrowOfAnotherKind() {
+        byte[] bytes = KvCodec.encode(new KvCommand.SetSessionPolicy(STAMP, new SessionPolicy(60_000, 500)));
+        java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, 0); // capacity 0
+        assertThatThrownBy(() -> KvCodec.decodeCommand(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("malformed KV command: session capacity");
     }
 }

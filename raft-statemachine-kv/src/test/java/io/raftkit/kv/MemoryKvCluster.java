@@ -20,8 +20,14 @@ import java.util.TreeMap;
 public final class MemoryKvCluster implements AutoCloseable {
 
     public final List<RaftServer> servers = new ArrayList<>();
+    public final List<KvStateMachine> stateMachines = new ArrayList<>();
 
     public MemoryKvCluster(int n, long seed) throws IOException {
+        this(n, seed, Runtime.getRuntime().maxMemory());
+    }
+
+    /** @param maxHeapBytes the heap each server's memory guard counts on */
+    public MemoryKvCluster(int n, long seed, long maxHeapBytes) throws IOException {
         MemoryNetwork network = new MemoryNetwork("kv-" + seed + "-" + System.nanoTime());
         List<NodeId> ids = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
@@ -30,6 +36,8 @@ public final class MemoryKvCluster implements AutoCloseable {
         Map<NodeId, String> addresses = new TreeMap<>();
         ids.forEach(id -> addresses.put(id, id.value()));
         for (int i = 0; i < n; i++) {
+            KvStateMachine kv = new KvStateMachine();
+            stateMachines.add(kv);
             servers.add(RaftServer.builder()
                     .self(ids.get(i))
                     .cluster(ClusterConfig.ofVoters(ids))
@@ -37,7 +45,8 @@ public final class MemoryKvCluster implements AutoCloseable {
                     .config(RaftConfig.defaults())
                     .transport("memory", Options.EMPTY)
                     .logStore("memory", Options.EMPTY)
-                    .stateMachine("kv", Options.EMPTY)
+                    .stateMachine(kv)
+                    .maxHeapBytes(maxHeapBytes)
                     .resources(Resources.EMPTY.with(MemoryNetwork.class, network))
                     .random(new SplittableRandom(seed + i))
                     .requestTimeout(Duration.ofSeconds(3))
@@ -46,6 +55,10 @@ public final class MemoryKvCluster implements AutoCloseable {
         for (RaftServer s : servers) {
             s.start();
         }
+    }
+
+    public KvStateMachine stateMachineOf(RaftServer server) {
+        return stateMachines.get(servers.indexOf(server));
     }
 
     public RaftServer awaitLeader() throws InterruptedException {

@@ -163,6 +163,12 @@ public final class BenchCommand implements Callable<Integer> {
                 if (errors.incrementAndGet() == 1) {
                     System.out.println("first error: " + (result.failed() ? result.cause() : "HTTP " + result.result()));
                 }
+                if (write && result.succeeded() && result.result() == 409) {
+                    // session-expired: the cluster keeps no session for this id (its first write never
+                    // applied, or it was evicted) and refuses later sequences; start a new one at 1.
+                    loop(load, client, random, putBody, load.newClientId(), 1);
+                    return;
+                }
                 if (!mode.equals("health")) {
                     rediscoverLeader(load);
                 }

@@ -68,7 +68,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--request-timeout-ms", description = "how long a proposal or read may wait (default 5000)")
     String requestTimeoutMillis;
 
-    @Option(names = "--max-key-bytes", description = "longest key accepted (default 1024)")
+    @Option(names = "--max-key-bytes", description = "longest key accepted, 1 to 8192 (default 1024): a key travels"
+            + " percent-encoded in the request line, up to 3 characters a byte, and the server reads request lines up to"
+            + " 3 x max-key-bytes + 512 characters")
     String maxKeyBytes;
 
     @Option(names = "--max-value-bytes", description = "longest value accepted (default 1048576)")
@@ -77,8 +79,26 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", description = "largest request body read; beyond it 413 (default 4194304)")
     String maxBodyBytes;
 
-    @Option(names = "--session-ttl-ms", description = "idle client sessions expire after this much log time (default 3600000)")
+    @Option(names = "--session-ttl-ms", description = "idle client sessions expire after this much log time (default 3600000);"
+            + " the leader puts its value into the log, so the latest leader's rules every replica")
     String sessionTtlMillis;
+
+    @Option(names = "--session-capacity", description = "most client sessions kept; a new one beyond it evicts the least"
+            + " recently used (default 50000, about 16 MB); replicated like --session-ttl-ms")
+    String sessionCapacity;
+
+    @Option(names = "--http-max-connections", description = "HTTP connections open at once; more are closed at once (default 1000)")
+    String httpMaxConnections;
+
+    @Option(names = "--http-max-connections-per-address", description = "HTTP connections open at once from one client address (default 100)")
+    String httpMaxConnectionsPerAddress;
+
+    @Option(names = "--http-header-timeout-ms", description = "a connection must send a complete request head this soon after"
+            + " opening or after its last answer, else it is closed; also the keep-alive idle limit (default 10000)")
+    String httpHeaderTimeoutMillis;
+
+    @Option(names = "--http-body-timeout-ms", description = "a request body must arrive this soon after its head, else 408 (default 30000)")
+    String httpBodyTimeoutMillis;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. transport.queue-size=8192 or log-store.segment-mb=16; a plugin refuses options it does not know")
     Map<String, String> extra;
@@ -142,6 +162,11 @@ public final class ServerCommand implements Callable<Integer> {
         put(s, "max-value-bytes", maxValueBytes);
         put(s, "max-body-bytes", maxBodyBytes);
         put(s, "session-ttl-ms", sessionTtlMillis);
+        put(s, "session-capacity", sessionCapacity);
+        put(s, "http-max-connections", httpMaxConnections);
+        put(s, "http-max-connections-per-address", httpMaxConnectionsPerAddress);
+        put(s, "http-header-timeout-ms", httpHeaderTimeoutMillis);
+        put(s, "http-body-timeout-ms", httpBodyTimeoutMillis);
         return s;
     }
 

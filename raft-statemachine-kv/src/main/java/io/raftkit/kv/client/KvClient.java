@@ -18,20 +18,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An asynchronous client of the KV HTTP API. It finds the leader from {@code /v1/status} and
- * sends there (any node would forward, at the cost of a hop). A request that fails in a way that
- * may be retried (no leader, leader lost, timeout, connection refused) is sent again, to the
- * newly found leader, until {@code retryWindow} passes.
+ * sends there, or, when the leader's advertised URL does not connect from here, to the endpoint
+ * that named it, which forwards ({@link LeaderFinder}). A request that fails in a way that may be
+ * retried (no leader, leader lost, timeout, connection refused) is sent again, to the newly found
+ * leader, until {@code retryWindow} passes.
  *
  * <p>Retries are safe: every write carries a client id and a sequence number (thesis §6.3), and
  * a retry reuses both, so the state machine applies it at most once and answers a duplicate with
  * the original result. Concurrent writes each borrow their own session from a pool, because a
- * session orders one request at a time.
+ * session orders one request at a time. A session the cluster no longer keeps (409
+ * {@code session-expired}) is dropped; the request is sent again under a new one when no attempt
+ * of it may have been applied, and otherwise fails with an unknown outcome.
  */
 public final class KvClient implements AutoCloseable {
 
     private static final class Session {
         final long clientId;
         long nextSequence = 1;
+        volatile boolean expired;
 
         Session(long clientId) {
             this.clientId = clientId;
@@ -52,7 +56,7 @@ public final class KvClient implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile String leader;
+    private final LeaderFinder leaders;
 
     /**
      * @param endpoints     base URLs of some or all nodes, {@code http://host:port}
@@ -74,6 +78,7 @@ public final class KvClient implements AutoCloseable {
                 .connectTimeout(requestTimeout).build();
         this.requestTimeout = requestTimeout;
         this.retryWindow = retryWindow;
+        this.leaders = new LeaderFinder(this.endpoints, http);
     }
 
     public static KvClient create(List<String> endpoints) {
@@ -111,27 +116,37 @@ public final class KvClient implements AutoCloseable {
     private CompletableFuture<KvResponse> write(String method, String path, String body) {
         Session session = sessions.poll();
         if (session == null) {
-            session = new Session(1 + (random.nextLong() & Long.MAX_VALUE - 1));
-        }
-        long sequence;
-        synchronized (session) {
-            sequence = session.nextSequence++;
+            session = newSession();
         }
         Session borrowed = session;
-        return send(new Attempt(method, path, body, session, sequence), System.nanoTime(), 0, true)
-                .whenComplete((r, e) -> sessions.add(borrowed));
+        return send(new Attempt(method, path, body, session, nextSequence(session)), System.nanoTime(), 0, true)
+                .whenComplete((r, e) -> {
+                    if (!borrowed.expired) {
+                        sessions.add(borrowed);
+                    }
+                });
+    }
+
+    private Session newSession() {
+        return new Session(1 + (random.nextLong() & Long.MAX_VALUE - 1));
+    }
+
+    private static long nextSequence(Session session) {
+        synchronized (session) {
+            return session.nextSequence++;
+        }
     }
 
     private CompletableFuture<KvResponse> send(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
-        if (leader == null && tries == 0) {
+        if (leaders.target().isEmpty() && tries == 0) {
             // Find the leader first: any node would forward, but that costs a hop on every request.
-            return findLeader().thenCompose(found -> sendNow(attempt, startNanos, tries, notAppliedSoFar));
+            return leaders.find().thenCompose(found -> sendNow(attempt, startNanos, tries, notAppliedSoFar));
         }
         return sendNow(attempt, startNanos, tries, notAppliedSoFar);
     }
 
     private CompletableFuture<KvResponse> sendNow(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
-        String base = leader != null ? leader : endpoints.get(tries % endpoints.size());
+        String base = leaders.target().map(LeaderFinder.Target::url).orElse(endpoints.get(tries % endpoints.size()));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + attempt.path()))
                 .timeout(requestTimeout)
                 .method(attempt.method(), attempt.body() == null ? HttpRequest.BodyPublishers.noBody()
@@ -147,9 +162,12 @@ public final class KvClient implements AutoCloseable {
                 .handle((response, failure) -> {
                     if (failure == null) {
                         KvResponse r = new KvResponse(response.statusCode(), parse(response.body()));
+                        if (r.status() == 409 && "session-expired".equals(r.body().getString("error"))) {
+                            return renewSession(attempt, startNanos, tries, notAppliedSoFar, r);
+                        }
                         if (!retriable(r)) {
                             if (response.headers().firstValue("X-Raftkit-Forwarded-Via").isPresent()) {
-                                leader = null; // we reached a follower: find the leader for the next request
+                                leaders.forwardedAnswerSeen(); // a follower answered: find the leader for the next request
                             }
                             return CompletableFuture.completedFuture(r);
                         }
@@ -164,47 +182,46 @@ public final class KvClient implements AutoCloseable {
                     for (Throwable t = problem; t != null && !neverSent; t = t.getCause() == t ? null : t.getCause()) {
                         neverSent = t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException;
                     }
+                    if (neverSent) {
+                        leaders.connectFailed(base);
+                    }
                     return retry(attempt, startNanos, tries, notAppliedSoFar && neverSent, base + ": " + problem, failure);
                 })
                 .thenCompose(f -> f);
     }
 
+    /**
+     * The cluster no longer keeps this attempt's session, and refused it unapplied. Under a new
+     * session the request is new to the cluster: safe only if no earlier attempt may have applied.
+     */
+    private CompletableFuture<KvResponse> renewSession(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar,
+                                                       KvResponse refusal) {
+        attempt.session().expired = true;
+        if (!notAppliedSoFar) {
+            return CompletableFuture.failedFuture(new KvClientException(attempt.method() + " " + attempt.path()
+                    + ": the session expired on the cluster after an attempt whose outcome is unknown: " + refusal, false, null));
+        }
+        Session fresh = newSession();
+        Attempt renewed = new Attempt(attempt.method(), attempt.path(), attempt.body(), fresh, nextSequence(fresh));
+        return sendNow(renewed, startNanos, tries + 1, true).whenComplete((r, e) -> {
+            if (!fresh.expired) {
+                sessions.add(fresh);
+            }
+        });
+    }
+
     private CompletableFuture<KvResponse> retry(Attempt attempt, long startNanos, int tries, boolean notApplied,
                                                 String lastProblem, Throwable cause) {
-        leader = null;
+        leaders.forget();
         if (System.nanoTime() - startNanos > retryWindow.toNanos()) {
             return CompletableFuture.failedFuture(new KvClientException(attempt.method() + " " + attempt.path()
                     + " failed after " + (tries + 1) + " attempts: " + lastProblem, notApplied, cause));
         }
         long backoffMillis = Math.min(20L * (tries + 1), 200);
         Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(this::findLeader, later)
+        return CompletableFuture.supplyAsync(leaders::find, later)
                 .thenCompose(found -> found)
                 .thenCompose(ignored -> sendNow(attempt, startNanos, tries + 1, notApplied));
-    }
-
-    /** Asks the nodes in turn who leads; remembers the leader's URL when one answers. */
-    private CompletableFuture<Void> findLeader() {
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (String endpoint : endpoints) {
-            chain = chain.thenCompose(v -> {
-                if (leader != null) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/v1/status")).timeout(Duration.ofSeconds(1)).build();
-                return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                        .handle((r, e) -> {
-                            if (e == null && r.statusCode() == 200) {
-                                String url = parse(r.body()).getString("leaderHttp");
-                                if (url != null) {
-                                    leader = url;
-                                }
-                            }
-                            return null;
-                        });
-            });
-        }
-        return chain;
     }
 
     private static boolean retriable(KvResponse r) {

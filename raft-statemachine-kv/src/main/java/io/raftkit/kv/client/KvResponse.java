@@ -23,6 +23,14 @@ public record KvResponse(int status, JsonObject body) {
         return body.getBoolean("succeeded", false);
     }
 
+    /**
+     * Whether this answers a retry of a write the cluster had already applied (thesis §6.3): the
+     * answer is the first application's, as the client's earlier attempt would have received it.
+     */
+    public boolean duplicate() {
+        return body.getBoolean("duplicate", false);
+    }
+
     public Optional<String> servedBy() {
         return Optional.ofNullable(body.getString("servedBy"));
     }

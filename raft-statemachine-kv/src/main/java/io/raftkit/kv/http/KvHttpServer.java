@@ -1,15 +1,21 @@
 package io.raftkit.kv.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.raftkit.api.NodeId;
 import io.raftkit.core.Role;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
+import io.raftkit.kv.KvStateMachine;
+import io.raftkit.kv.SessionPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,16 +24,25 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The KV node's HTTP API on Vert.x Web: {@code /v1/kv/{key}} (PUT, GET, DELETE),
  * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /health}, {@code /metrics}.
- * Every error, the router's own 404/405/413 included, is the JSON {@code {"error","message","outcome"}}.
+ * Every error, the router's own 404/405/413 and the HTTP decoder's 414/431/400 included, is the JSON
+ * {@code {"error","message","outcome"}}. Connections are capped and timed ({@link ConnectionGuard}).
  */
 public final class KvHttpServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KvHttpServer.class);
+
     private final Vertx vertx;
     private final RaftServer raft;
+    private final KvStateMachine kv;
+    private final HttpLimits limits;
+    private final ConnectionGuard connections;
     private final Map<NodeId, String> httpUrls;
     private final PrometheusMeterRegistry registry;
     private final long commitIndexAtStart;
@@ -36,25 +51,32 @@ public final class KvHttpServer implements AutoCloseable {
     private HttpServer server;
 
     /**
-     * @param httpUrls every member's HTTP base URL ({@code http://host:port}), this node's included
+     * @param kv            the node's state machine, for its memory and sessions
+     * @param sessionPolicy the session policy this node puts into the log when it leads
+     * @param httpUrls      every member's HTTP base URL ({@code http://host:port}), this node's included
      */
-    public KvHttpServer(Vertx vertx, RaftServer raft, Map<NodeId, String> httpUrls, HttpLimits limits,
-                        PrometheusMeterRegistry registry) {
+    public KvHttpServer(Vertx vertx, RaftServer raft, KvStateMachine kv, SessionPolicy sessionPolicy,
+                        Map<NodeId, String> httpUrls, HttpLimits limits, PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.raft = raft;
+        this.kv = kv;
+        this.limits = limits;
         this.httpUrls = new TreeMap<>(httpUrls);
         this.registry = registry;
         // Health waits until this node has applied what was committed when it started.
         this.commitIndexAtStart = raft.status().commitIndex();
-        this.forwarder = new Forwarder(vertx, raft.id().value());
-        KvRoutes kv = new KvRoutes(raft, this.httpUrls, limits, forwarder, new KvMetrics(registry, raft));
+        this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis());
+        this.connections = new ConnectionGuard(vertx, limits, registry, raft.id().value());
+        KvRoutes kvRoutes = new KvRoutes(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits,
+                forwarder, new KvMetrics(registry, raft, kv));
         router = Router.router(vertx);
+        router.route().handler(connections::releaseBodyWhenAnswered);
         router.route("/v1/kv/*").handler(new BodyAsJson())
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
-        router.put("/v1/kv/:key").handler(kv::put);
-        router.get("/v1/kv/:key").handler(kv::get);
-        router.delete("/v1/kv/:key").handler(kv::delete);
-        router.post("/v1/kv/:key/cas").handler(kv::cas);
+        router.put("/v1/kv/:key").handler(kvRoutes::put);
+        router.get("/v1/kv/:key").handler(kvRoutes::get);
+        router.delete("/v1/kv/:key").handler(kvRoutes::delete);
+        router.post("/v1/kv/:key/cas").handler(kvRoutes::cas);
         router.get("/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
         router.head("/health").handler(this::health); // load balancers probe with HEAD too
@@ -70,13 +92,65 @@ public final class KvHttpServer implements AutoCloseable {
         router.errorHandler(413, ctx -> routerError(ctx, 413, "body-too-large",
                 "the request body exceeds " + limits.maxBodyBytes() + " bytes (max-body-bytes)"));
         router.errorHandler(500, ctx -> routerError(ctx, 500, "internal", String.valueOf(ctx.failure())));
+        // A client that went away mid-request (or was cut off by the connection guard) leaves
+        // nothing to answer; without this Vert.x Web logs an ERROR per such request, which any
+        // client could provoke at will.
+        router.route().failureHandler(ctx -> {
+            if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+                LOG.debug("{} {}: the connection closed before the answer", ctx.request().method(), ctx.request().path());
+            } else {
+                ctx.next();
+            }
+        });
     }
 
     public Future<Integer> listen(String host, int port) {
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> {
-            server = s;
-            return s.actualPort();
-        });
+        HttpServerOptions options = new HttpServerOptions()
+                // A key arrives percent-encoded in the request line: the line must fit the longest key.
+                .setMaxInitialLineLength(limits.maxRequestLineChars())
+                .setMaxHeaderSize(HttpLimits.MAX_HEADER_BYTES)
+                // With h2c on (Vert.x's default) a connection stays anonymous until its first bytes
+                // tell HTTP/2 from HTTP/1.1: a silent one reached no cap and no header timeout.
+                // The API speaks HTTP/1.1 only.
+                .setHttp2ClearTextEnabled(false)
+                // A backstop for a connection where nothing moves at all (the guard's sweep does the rest).
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.headerTimeoutMillis() + limits.bodyTimeoutMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        return vertx.createHttpServer(options)
+                .connectionHandler(connections::onConnection)
+                .invalidRequestHandler(this::invalidRequest)
+                .requestHandler(connections.track(router))
+                .listen(port, host).map(s -> {
+                    server = s;
+                    connections.start();
+                    return s.actualPort();
+                });
+    }
+
+    /**
+     * A request the HTTP decoder refused before routing (Vert.x's default answers with an empty body);
+     * the connection closes after the answer, since the decoder cannot tell where the next request starts.
+     */
+    private void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiError error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = ApiError.rejected(414, "uri-too-long", "the request line exceeds " + limits.maxRequestLineChars()
+                    + " characters: keys are limited to " + limits.maxKeyBytes() + " bytes (max-key-bytes), up to three characters each when percent-encoded");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = ApiError.rejected(431, "headers-too-large", "the request headers exceed " + HttpLimits.MAX_HEADER_BYTES + " bytes");
+        } else {
+            error = ApiError.rejected(400, "bad-request", "the request could not be parsed as HTTP/1.1: "
+                    + (cause == null ? "malformed" : cause.getMessage()));
+        }
+        request.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close").end(error.toJson().toBuffer())
+                .onComplete(done -> request.connection().close());
+    }
+
+    /** Open HTTP connections; for tests and the connection gauge. */
+    public int openConnections() {
+        return connections.openConnections();
     }
 
     /**
@@ -124,6 +198,9 @@ public final class KvHttpServer implements AutoCloseable {
                 .put("lastLogIndex", s.lastLogIndex()).put("members", members)
                 .put("proposals", s.proposals()).put("reads", s.reads()).put("running", s.running())
                 .put("logHeapBytes", s.logHeapBytes()).put("logHeapLimitBytes", s.logHeapLimitBytes())
+                .put("kvHeapBytes", kv.heapBytes()).put("sessions", kv.sessionCount())
+                .put("sessionPolicy", kv.sessionPolicy().map(p -> new JsonObject().put("ttlMs", p.ttlMillis())
+                        .put("capacity", p.capacity())).orElse(null))
                 .put("failure", s.failure().orElse(null));
         ctx.response().putHeader(Forwarder.SERVED_BY, s.id().value());
         Responses.json(ctx, 200, json);
@@ -147,6 +224,7 @@ public final class KvHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        connections.stop();
         forwarder.close();
         if (server != null) {
             server.close().await();

@@ -22,7 +22,7 @@ final class KvMetrics {
     /** Timers by op and status: built once, since a registry lookup per request costs more than the timing. */
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
-    KvMetrics(MeterRegistry registry, RaftServer raft) {
+    KvMetrics(MeterRegistry registry, RaftServer raft, io.raftkit.kv.KvStateMachine kv) {
         this.registry = registry;
         String id = raft.id().value();
         Gauge.builder("raft_term", raft, r -> r.status().term()).tag("node", id).register(registry);
@@ -43,6 +43,12 @@ final class KvMetrics {
                 .description("heap the in-memory log takes (estimated; no snapshots yet)").tag("node", id).register(registry);
         Gauge.builder("raft_log_heap_limit_bytes", raft, r -> r.status().logHeapLimitBytes())
                 .description("log heap at which writes are refused (507 log-full)").tag("node", id).register(registry);
+        Gauge.builder("kv_state_heap_bytes", kv, io.raftkit.kv.KvStateMachine::heapBytes)
+                .description("heap the keys, values and client sessions take (estimated); counts with the log against the limit")
+                .tag("node", id).register(registry);
+        Gauge.builder("kv_sessions", kv, io.raftkit.kv.KvStateMachine::sessionCount)
+                .description("exactly-once client sessions kept (bounded by the replicated session capacity)")
+                .tag("node", id).register(registry);
     }
 
     Timer.Sample start() {

@@ -8,9 +8,9 @@ import io.raftkit.core.server.RaftStatus;
 import io.raftkit.kv.KvCodec;
 import io.raftkit.kv.KvCommand;
 import io.raftkit.kv.KvResult;
+import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.SessionStamp;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -28,24 +28,19 @@ final class KvRoutes {
     static final String CLIENT_ID = "X-Client-Id";
     static final String SEQUENCE = "X-Sequence";
 
-    /** A bad request: answered 400 with outcome not-applied, nothing proposed. */
-    private static final class BadRequest extends Exception {
-        final String error;
-
-        BadRequest(String error, String message) {
-            super(message, null, false, false);
-            this.error = error;
-        }
-    }
-
     private final RaftServer raft;
+    private final KvStateMachine kv;
+    private final SessionPolicyKeeper sessionPolicy;
     private final Map<NodeId, String> httpUrls;
     private final HttpLimits limits;
     private final Forwarder forwarder;
     private final KvMetrics metrics;
 
-    KvRoutes(RaftServer raft, Map<NodeId, String> httpUrls, HttpLimits limits, Forwarder forwarder, KvMetrics metrics) {
+    KvRoutes(RaftServer raft, KvStateMachine kv, SessionPolicyKeeper sessionPolicy, Map<NodeId, String> httpUrls,
+             HttpLimits limits, Forwarder forwarder, KvMetrics metrics) {
         this.raft = raft;
+        this.kv = kv;
+        this.sessionPolicy = sessionPolicy;
         this.httpUrls = httpUrls;
         this.limits = limits;
         this.forwarder = forwarder;
@@ -55,7 +50,7 @@ final class KvRoutes {
     void put(RoutingContext ctx) {
         handle(ctx, "put", true, () -> {
             String key = key(ctx);
-            JsonObject body = body(ctx);
+            JsonObject body = RequestInput.jsonObject(ctx.body().buffer());
             String value = requiredString(body, "value");
             return stamp -> new KvCommand.Put(stamp, key, value);
         });
@@ -71,7 +66,7 @@ final class KvRoutes {
     void cas(RoutingContext ctx) {
         handle(ctx, "cas", true, () -> {
             String key = key(ctx);
-            JsonObject body = body(ctx);
+            JsonObject body = RequestInput.jsonObject(ctx.body().buffer());
             if (!body.containsKey("expected")) {
                 throw new BadRequest("missing-field", "field 'expected' is required (a string, or null for \"must be absent\")");
             }
@@ -81,7 +76,7 @@ final class KvRoutes {
             }
             Optional<String> expected = Optional.ofNullable((String) rawExpected);
             if (expected.isPresent()) {
-                checkValueSize("expected", expected.get());
+                checkValue("expected", expected.get());
             }
             String value = requiredString(body, "value");
             return stamp -> new KvCommand.Cas(stamp, key, expected, value);
@@ -98,10 +93,7 @@ final class KvRoutes {
         }
         // Stale reads are served here; linearizable ones go to the leader like writes, which keeps
         // the answer's servedBy meaningful and the follower's read path off the hot loop.
-        handle(ctx, stale ? "get_stale" : "get", !stale, () -> {
-            key(ctx); // validates the length
-            return null;
-        });
+        handle(ctx, stale ? "get_stale" : "get", !stale, () -> null);
     }
 
     private interface Parse {
@@ -114,7 +106,9 @@ final class KvRoutes {
         Runnable done = () -> metrics.stop(sample, op, ctx.response().getStatusCode());
         Function<SessionStamp, KvCommand> command;
         SessionStamp session;
+        String key;
         try {
+            key = key(ctx);
             command = parse.parse();
             session = session(ctx);
         } catch (BadRequest e) {
@@ -138,7 +132,6 @@ final class KvRoutes {
             return;
         }
         ctx.put(Forwarder.SERVED_BY, raft.id().value());
-        String key = ctx.pathParam("key");
         CompletableFuture<byte[]> result;
         if (command == null) {
             byte[] query = KvCodec.encodeGet(key);
@@ -146,7 +139,15 @@ final class KvRoutes {
         } else {
             // The leader stamps its clock: the state machine's only time source (sessions expire by it).
             SessionStamp stamped = new SessionStamp(session.clientId(), session.sequence(), System.currentTimeMillis());
-            result = raft.propose(KvCodec.encode(command.apply(stamped)));
+            byte[] proposal = KvCodec.encode(command.apply(stamped));
+            Optional<ApiError> full = memoryFull(status, proposal.length);
+            if (full.isPresent()) {
+                Responses.error(ctx, full.get());
+                done.run();
+                return;
+            }
+            sessionPolicy.beforeWrite(status.term());
+            result = raft.propose(proposal);
         }
         Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext())
                 .onSuccess(bytes -> {
@@ -159,10 +160,35 @@ final class KvRoutes {
                 });
     }
 
+    /**
+     * The memory guard for the KV's share: RaftServer refuses proposals once the log alone passes
+     * its limit, but the keys, values and sessions live in the heap besides the log (a value is
+     * there twice, as log bytes and as a string; a command of 150 bytes may add a 320-byte session).
+     * Both together must stay under the limit (80 % of the heap), or the write is refused before
+     * it is proposed.
+     */
+    private Optional<ApiError> memoryFull(RaftStatus status, int proposalBytes) {
+        long state = kv.heapBytes();
+        if (status.logHeapBytes() + state + proposalBytes <= status.logHeapLimitBytes()) {
+            return Optional.empty();
+        }
+        return Optional.of(ApiError.rejected(507, "log-full", String.format("the log (about %d MB) and the KV state"
+                        + " (about %d MB: keys, values and %d client sessions) take more than this node's %d MB limit"
+                        + " (80%% of its heap); writes are refused, reads go on. Restart the node with a larger -Xmx"
+                        + " (there are no snapshots yet: the whole log stays in memory)",
+                status.logHeapBytes() >> 20, state >> 20, kv.sessionCount(), status.logHeapLimitBytes() >> 20)));
+    }
+
     private void answer(RoutingContext ctx, String op, KvResult r) {
         JsonObject json = new JsonObject().put("key", r.key()).put("value", r.value().orElse(null))
                 .put("version", r.version()).put("createIndex", r.createIndex()).put("modIndex", r.modIndex())
                 .put("index", r.index());
+        if (r.duplicate()) {
+            json.put("duplicate", true); // a retry's answer, as first given (thesis §6.3)
+        }
+        if (r.origin() == KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN) {
+            json.put("valueForgotten", true); // the value the failed comparison saw is no longer known
+        }
         switch (r.status()) {
             case OK -> {
                 if (op.equals("cas")) {
@@ -179,33 +205,27 @@ final class KvRoutes {
             }
             case STALE_SEQUENCE -> Responses.error(ctx, ApiError.unknown(409, "stale-sequence",
                     "this client already applied a later sequence; the outcome of this older request is unknown"));
+            case SEQUENCE_REUSED -> {
+                ApiError e = ApiError.rejected(409, "sequence-reused", SEQUENCE + " " + ctx.request().getHeader(SEQUENCE)
+                        + " of this client was already used for a different command (applied at index " + r.index()
+                        + "); this one was not applied: give each request its own sequence");
+                Responses.json(ctx, 409, e.toJson().put("appliedIndex", r.index()));
+            }
+            case SESSION_EXPIRED -> Responses.error(ctx, ApiError.rejected(409, "session-expired",
+                    "the session of " + CLIENT_ID + " " + ctx.request().getHeader(CLIENT_ID) + " is no longer kept (idle past the"
+                            + " session TTL, or evicted beyond the session capacity); this request was not applied, but an earlier"
+                            + " attempt of it may have been. Start a new client id (its first sequence is 1)"));
             case MALFORMED -> Responses.error(ctx, ApiError.unknown(500, "internal", "the state machine could not decode the command"));
         }
     }
 
     private String key(RoutingContext ctx) throws BadRequest {
-        String key = ctx.pathParam("key");
+        String key = RequestInput.key(ctx.normalizedPath());
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxKeyBytes()) {
             throw new BadRequest("key-too-long", "key is " + bytes + " bytes; the limit is " + limits.maxKeyBytes() + " (max-key-bytes)");
         }
         return key;
-    }
-
-    private JsonObject body(RoutingContext ctx) throws BadRequest {
-        String text = ctx.body().asString();
-        if (text == null || text.isBlank()) {
-            throw new BadRequest("invalid-json", "the request body is empty; expected a JSON object");
-        }
-        try {
-            Object parsed = io.vertx.core.json.Json.decodeValue(text);
-            if (!(parsed instanceof JsonObject object)) {
-                throw new BadRequest("invalid-json", "the request body must be a JSON object");
-            }
-            return object;
-        } catch (DecodeException e) {
-            throw new BadRequest("invalid-json", "the request body is not valid JSON: " + firstLine(e.getMessage()));
-        }
     }
 
     private String requiredString(JsonObject body, String field) throws BadRequest {
@@ -216,11 +236,12 @@ final class KvRoutes {
         if (!(raw instanceof String value)) {
             throw new BadRequest("invalid-field", "field '" + field + "' must be a string");
         }
-        checkValueSize(field, value);
+        checkValue(field, value);
         return value;
     }
 
-    private void checkValueSize(String field, String value) throws BadRequest {
+    private void checkValue(String field, String value) throws BadRequest {
+        RequestInput.requireUnicode(field, value);
         int bytes = value.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxValueBytes()) {
             throw new BadRequest("value-too-large", field + " is " + bytes + " bytes; the limit is " + limits.maxValueBytes() + " (max-value-bytes)");
@@ -252,13 +273,5 @@ final class KvRoutes {
             // reported below
         }
         throw new BadRequest("invalid-header", header + " must be a positive whole number, was '" + raw + "'");
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

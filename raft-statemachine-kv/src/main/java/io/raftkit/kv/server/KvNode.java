@@ -12,10 +12,10 @@ import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.spi.LogStore;
 import io.raftkit.api.spi.LogStoreConfig;
-import io.raftkit.api.spi.Options;
 import io.raftkit.api.spi.Plugins;
 import io.raftkit.api.spi.Resources;
 import io.raftkit.core.server.RaftServer;
+import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.http.KvHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -70,6 +70,9 @@ public final class KvNode implements AutoCloseable {
                 raftAddresses.put(p.id(), p.raft().toString());
                 httpUrls.put(p.id(), p.httpUrl());
             }
+            // The configured TTL also rules log entries from before session policies were replicated,
+            // as those logs were first applied; the leader then puts the configured policy in the log.
+            KvStateMachine kv = new KvStateMachine(config.sessionPolicy().ttlMillis());
             store = new MeteredLogStore(Plugins.logStore(config.logStore()).open(new LogStoreConfig(
                     config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), resources)),
                     registry, config.logStore(), config.id().value());
@@ -82,12 +85,12 @@ public final class KvNode implements AutoCloseable {
                     .dataDir(config.dataDir())
                     .transport(config.transport(), config.transportOptions())
                     .logStore(store)
-                    .stateMachine("kv", Options.of(Map.of("session-ttl-ms", Long.toString(config.sessionTtlMillis()))))
+                    .stateMachine(kv)
                     .resources(resources)
                     .requestTimeout(config.requestTimeout())
                     .build();
             raft.start();
-            KvHttpServer http = new KvHttpServer(vertx, raft, httpUrls, config.limits(), registry);
+            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry);
             KvNode node = new KvNode(config, vertx, raft, http, gc);
             HostPort listen = config.self().http();
             String httpHost = config.bindHost().orElse(listen.host());

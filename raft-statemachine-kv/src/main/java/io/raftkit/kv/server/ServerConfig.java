@@ -3,7 +3,7 @@ package io.raftkit.kv.server;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
 import io.raftkit.api.spi.Options;
-import io.raftkit.kv.KvStateMachine;
+import io.raftkit.kv.SessionPolicy;
 import io.raftkit.kv.http.HttpLimits;
 import java.io.IOException;
 import java.io.Reader;
@@ -49,6 +49,11 @@ import java.util.TreeMap;
  * max-value-bytes=1048576
  * max-body-bytes=4194304
  * session-ttl-ms=3600000
+ * session-capacity=50000
+ * http-max-connections=1000
+ * http-max-connections-per-address=100
+ * http-header-timeout-ms=10000
+ * http-body-timeout-ms=30000
  * # passed to the transport plugin
  * transport.&lt;option&gt;=...
  * # passed to the log store plugin
@@ -59,11 +64,13 @@ import java.util.TreeMap;
  */
 public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
-                           Duration requestTimeout, HttpLimits limits, long sessionTtlMillis, Optional<String> bindHost) {
+                           Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost) {
 
     private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
-            "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers");
+            "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers",
+            "session-capacity", "http-max-connections", "http-max-connections-per-address", "http-header-timeout-ms",
+            "http-body-timeout-ms");
 
     public Peer self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
@@ -174,13 +181,23 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
             raft.maxInflightAppends(numbers.intValue("max-inflight-appends", 8, 1, 10_000));
         }
         RaftConfig raftConfig = raft.build();
-        HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", 1024, 1, 64 * 1024),
-                numbers.intValue("max-value-bytes", 1024 * 1024, 0, 64 * 1024 * 1024),
-                numbers.longValue("max-body-bytes", 4L * 1024 * 1024, 1, 256L * 1024 * 1024));
+        Duration requestTimeout = Duration.ofMillis(numbers.longValue("request-timeout-ms", 5000, 1, 600_000));
+        HttpLimits d = HttpLimits.DEFAULTS;
+        long maxBodyBytes = numbers.longValue("max-body-bytes", d.maxBodyBytes(), 1, 256L * 1024 * 1024);
+        HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", d.maxKeyBytes(), 1, HttpLimits.MAX_KEY_BYTES),
+                numbers.intValue("max-value-bytes", d.maxValueBytes(), 0, 64 * 1024 * 1024),
+                maxBodyBytes,
+                numbers.intValue("http-max-connections", d.maxConnections(), 1, 1_000_000),
+                numbers.intValue("http-max-connections-per-address", d.maxConnectionsPerAddress(), 1, 1_000_000),
+                numbers.longValue("http-header-timeout-ms", d.headerTimeoutMillis(), 1, 3_600_000),
+                numbers.longValue("http-body-timeout-ms", d.bodyTimeoutMillis(), 1, 3_600_000),
+                requestTimeout.toMillis(), // a follower waits for the leader no longer than the leader would
+                HttpLimits.defaultBodyBuffer(maxBodyBytes));
+        SessionPolicy sessionPolicy = new SessionPolicy(
+                numbers.longValue("session-ttl-ms", SessionPolicy.DEFAULT_TTL_MILLIS, 1, SessionPolicy.MAX_TTL_MILLIS),
+                numbers.intValue("session-capacity", SessionPolicy.DEFAULT_CAPACITY, 1, SessionPolicy.MAX_CAPACITY));
         return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
-                Options.of(logStoreOptions), clusterId, raftConfig,
-                Duration.ofMillis(numbers.longValue("request-timeout-ms", 5000, 1, 600_000)), limits,
-                numbers.longValue("session-ttl-ms", KvStateMachine.DEFAULT_SESSION_TTL_MILLIS, 1, Long.MAX_VALUE / 2), bindHost);
+                Options.of(logStoreOptions), clusterId, raftConfig, requestTimeout, limits, sessionPolicy, bindHost);
     }
 
     /**

@@ -93,10 +93,7 @@ class KvClientTest {
 
     @Test
     void givingUpWhenNoNodeAcceptedAConnectionSaysCertainlyNotApplied() throws Exception {
-        int closedPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         try (KvClient client = new KvClient(List.of("http://127.0.0.1:" + closedPort), Duration.ofSeconds(1), Duration.ofMillis(300))) {
             assertThatThrownBy(() -> client.put("k", "v").get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
@@ -104,6 +101,82 @@ class KvClientTest {
                     .hasMessageContaining("ConnectException")
                     .matches(e -> ((KvClientException) e).certainlyNotApplied(), "certainly not applied");
         }
+    }
+
+    /** A node that advertises {@code leaderHttp} and answers KV requests from {@code script}, then 200. */
+    private String scripted(String leaderHttp, List<JsonObject> script, AtomicInteger statusCalls) {
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            if (req.path().equals("/v1/status")) {
+                statusCalls.incrementAndGet();
+                req.response().end(new JsonObject().put("leaderHttp", leaderHttp).encode());
+                return;
+            }
+            seen.add(req.method() + " " + req.getHeader("X-Client-Id") + "/" + req.getHeader("X-Sequence"));
+            int call = calls.getAndIncrement();
+            if (call < script.size()) {
+                JsonObject answer = script.get(call);
+                req.response().setStatusCode(answer.getInteger("status")).end(answer.encode());
+            } else {
+                req.response().putHeader("X-Raftkit-Forwarded-Via", "n2")
+                        .end(new JsonObject().put("key", "k").put("value", "v").put("version", 1).encode());
+            }
+        }).listen(0, "127.0.0.1").await();
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    private static int closedPort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void whenTheAdvertisedLeaderDoesNotConnectFromHereTheClientSendsThroughTheEndpointItWasGiven() throws Exception {
+        // As behind published ports: the node names the leader by an address only the cluster reaches.
+        AtomicInteger statusCalls = new AtomicInteger();
+        String url = scripted("http://127.0.0.1:" + closedPort(), List.of(), statusCalls);
+        try (KvClient client = new KvClient(List.of(url), Duration.ofSeconds(2), Duration.ofSeconds(3))) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(client.put("k" + i, "v").get(10, TimeUnit.SECONDS).ok()).isTrue();
+            }
+        }
+        assertThat(seen).hasSize(5);
+        assertThat(statusCalls.get()).as("the relay is kept, not re-found after every forwarded answer").isEqualTo(1);
+    }
+
+    @Test
+    void aSessionTheClusterNoLongerKeepsIsReplacedAndTheRequestSentAgain() throws Exception {
+        AtomicInteger statusCalls = new AtomicInteger();
+        String url = scripted(null, List.of(expired()), statusCalls);
+        try (KvClient client = new KvClient(List.of(url), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+            assertThat(client.put("a", "1").get(10, TimeUnit.SECONDS).ok()).isTrue();
+            assertThat(client.put("a", "2").get(10, TimeUnit.SECONDS).ok()).isTrue();
+        }
+        String[] refused = seen.get(0).split("[ /]");
+        String[] renewed = seen.get(1).split("[ /]");
+        String[] next = seen.get(2).split("[ /]");
+        assertThat(renewed[1]).as("a new client id").isNotEqualTo(refused[1]);
+        assertThat(renewed[2]).as("starting at the first sequence").isEqualTo("1");
+        assertThat(next[1]).as("the new session is reused").isEqualTo(renewed[1]);
+        assertThat(next[2]).isEqualTo("2");
+    }
+
+    @Test
+    void aSessionThatExpiredAfterAnAttemptWithAnUnknownOutcomeFailsWithAnUnknownOutcome() {
+        AtomicInteger statusCalls = new AtomicInteger();
+        String url = scripted(null, List.of(new JsonObject().put("status", 504).put("error", "timeout").put("outcome", "unknown"),
+                expired()), statusCalls);
+        try (KvClient client = new KvClient(List.of(url), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+            assertThatThrownBy(() -> client.put("a", "1").get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().hasMessageContaining("session expired")
+                    .matches(e -> !((KvClientException) e).certainlyNotApplied(), "outcome unknown");
+        }
+        assertThat(seen).hasSize(2);
+    }
+
+    private static JsonObject expired() {
+        return new JsonObject().put("status", 409).put("error", "session-expired").put("outcome", "not-applied");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkit.api.NodeId;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.kv.MemoryKvCluster;
+import io.raftkit.kv.SessionPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
@@ -42,7 +43,8 @@ class KvHttpApiTest {
             }
         }
         for (RaftServer s : cluster.servers) {
-            KvHttpServer server = new KvHttpServer(vertx, s, urls, LIMITS, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            KvHttpServer server = new KvHttpServer(vertx, s, cluster.stateMachineOf(s), SessionPolicy.DEFAULT, urls, LIMITS,
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             server.listen("127.0.0.1", URI.create(urls.get(s.id())).getPort()).await();
             servers.add(server);
         }
@@ -219,6 +221,36 @@ class KvHttpApiTest {
     }
 
     @Test
+    void aRetryWithTheSameSequenceButADifferentCommandIs409AndChangesNothing() throws Exception {
+        String base = leaderUrl();
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/reused"))
+                .header("X-Client-Id", "992").header("X-Sequence", "1")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"kept\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/reused"))
+                .header("X-Client-Id", "992").header("X-Sequence", "1").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(delete, 409, "sequence-reused", "not-applied");
+        assertThat(json(delete).getLong("appliedIndex")).isEqualTo(json(put).getLong("index"));
+        assertThat(json(send("GET", base + "/v1/kv/reused", null)).getString("value")).isEqualTo("kept");
+    }
+
+    @Test
+    void aDuplicateAnswerSaysSoAndTheLeaderHasPutItsSessionPolicyIntoTheLog() throws Exception {
+        String base = leaderUrl();
+        HttpRequest put = HttpRequest.newBuilder(URI.create(base + "/v1/kv/dup"))
+                .header("X-Client-Id", "993").header("X-Sequence", "1")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"v\"}")).build();
+        JsonObject first = json(http.send(put, HttpResponse.BodyHandlers.ofString()));
+        JsonObject second = json(http.send(put, HttpResponse.BodyHandlers.ofString()));
+        assertThat(first.containsKey("duplicate")).isFalse();
+        assertThat(second.getBoolean("duplicate")).isTrue();
+        assertThat(second.getString("value")).isEqualTo("v");
+        assertThat(second.getLong("index")).isEqualTo(first.getLong("index"));
+        JsonObject policy = json(send("GET", base + "/v1/status", null)).getJsonObject("sessionPolicy");
+        assertThat(policy.getLong("ttlMs")).isEqualTo(SessionPolicy.DEFAULT.ttlMillis());
+        assertThat(policy.getInteger("capacity")).isEqualTo(SessionPolicy.DEFAULT.capacity());
+    }
+
+    @Test
     void statusHealthAndMetricsDescribeTheNode() throws Exception {
         String base = followerUrl();
         JsonObject status = json(send("GET", base + "/v1/status", null));
@@ -231,7 +263,8 @@ class KvHttpApiTest {
         String metrics = send("GET", leaderUrl() + "/metrics", null).body();
         assertThat(metrics).contains("raft_term{", "raft_role{", "raft_commit_index{", "raft_applied_index{",
                 "raft_proposals_total{", "raft_reads_total{", "kv_request_seconds_bucket{",
-                "raft_log_heap_bytes{", "raft_log_heap_limit_bytes{", "raft_read_confirm_seconds_count{");
+                "raft_log_heap_bytes{", "raft_log_heap_limit_bytes{", "raft_read_confirm_seconds_count{",
+                "kv_state_heap_bytes{", "kv_sessions{", "kv_http_connections{", "kv_http_connections_closed_total{");
     }
 
     @Test

@@ -158,4 +158,40 @@ class ServerConfigTest {
         assertThat(ServerConfig.from(ServerConfig.readFile(file)).logStore()).isEqualTo("memory");
         assertThatThrownBy(() -> ServerConfig.readFile(dir.resolve("nope.properties"))).hasMessageContaining("nope.properties");
     }
+
+    @Test
+    void aKeyLimitAboveWhatARequestLineCarriesIsRefusedNamingTheBound() {
+        Map<String, String> s = valid();
+        s.put("max-key-bytes", "65536");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("max-key-bytes").hasMessageContaining("8192");
+        s.put("max-key-bytes", "8192");
+        assertThat(ServerConfig.from(s).limits().maxRequestLineChars()).isEqualTo(3 * 8192 + 512);
+    }
+
+    @Test
+    void sessionAndConnectionSettingsReachThePolicyAndTheLimits() {
+        Map<String, String> s = valid();
+        s.put("session-ttl-ms", "60000");
+        s.put("session-capacity", "1234");
+        s.put("http-max-connections", "500");
+        s.put("http-max-connections-per-address", "50");
+        s.put("http-header-timeout-ms", "2000");
+        s.put("http-body-timeout-ms", "3000");
+        s.put("request-timeout-ms", "4000");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.sessionPolicy()).isEqualTo(new io.raftkit.kv.SessionPolicy(60_000, 1234));
+        assertThat(c.limits().maxConnections()).isEqualTo(500);
+        assertThat(c.limits().maxConnectionsPerAddress()).isEqualTo(50);
+        assertThat(c.limits().headerTimeoutMillis()).isEqualTo(2_000);
+        assertThat(c.limits().bodyTimeoutMillis()).isEqualTo(3_000);
+        assertThat(c.limits().forwardTimeoutMillis()).as("a follower waits no longer than the leader would").isEqualTo(4_000);
+    }
+
+    @Test
+    void aPerAddressCapAboveTheTotalIsRefused() {
+        Map<String, String> s = valid();
+        s.put("http-max-connections", "10");
+        s.put("http-max-connections-per-address", "20");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("http-max-connections-per-address (20)");
+    }
 }

@@ -1,0 +1,127 @@
+package io.raftkit.kv.client;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where KvClient sends: the leader when this client can reach it, else a configured endpoint that
+ * answered, which forwards to the leader. Nodes advertise the leader's URL as the cluster knows it
+ * ({@code leaderHttp} in /v1/status); behind published ports or NAT (the compose file's nodes
+ * advertise {@code http://nX:8080}) that URL may not resolve or connect from here, so an advertised
+ * URL that is not one of the endpoints is tried once, and a failure sends through the endpoint for
+ * {@link #UNREACHABLE_FOR} before it is tried again.
+ */
+final class LeaderFinder {
+
+    static final Duration UNREACHABLE_FOR = Duration.ofSeconds(30);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+    /** Where to send, and whether that node is the leader itself or a relay that forwards. */
+    record Target(String url, boolean relay) {
+    }
+
+    private final List<String> endpoints;
+    private final HttpClient http;
+    /** Advertised leader URLs this client could not connect to, with when that was found. */
+    private final Map<String, Long> unreachableSinceNanos = new ConcurrentHashMap<>();
+    private volatile Target target;
+
+    LeaderFinder(List<String> endpoints, HttpClient http) {
+        this.endpoints = endpoints;
+        this.http = http;
+    }
+
+    /** The current target, or empty when none is known (call {@link #find}). */
+    java.util.Optional<Target> target() {
+        return java.util.Optional.ofNullable(target);
+    }
+
+    void forget() {
+        target = null;
+    }
+
+    /**
+     * A request to {@code url} never connected. When that was an advertised leader URL, remember
+     * it: the next {@link #find} goes through an endpoint instead.
+     */
+    void connectFailed(String url) {
+        if (!endpoints.contains(url)) {
+            unreachableSinceNanos.put(url, System.nanoTime());
+        }
+        target = null;
+    }
+
+    /**
+     * An answer came through a follower that forwarded. Sending to the leader directly saves a hop;
+     * when the target was chosen as a relay, forwarding was the point and the target stays.
+     */
+    void forwardedAnswerSeen() {
+        Target t = target;
+        if (t != null && !t.relay()) {
+            target = null;
+        }
+    }
+
+    /** Asks the endpoints in turn who leads, until one knows; leaves the target empty if none does. */
+    CompletableFuture<Void> find() {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (String endpoint : endpoints) {
+            chain = chain.thenCompose(v -> target != null ? CompletableFuture.completedFuture(null) : ask(endpoint));
+        }
+        return chain;
+    }
+
+    private CompletableFuture<Void> ask(String endpoint) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/v1/status")).timeout(PROBE_TIMEOUT).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle((r, e) -> e == null && r.statusCode() == 200 ? parse(r.body()).getString("leaderHttp") : null)
+                .thenCompose(leaderUrl -> leaderUrl == null ? CompletableFuture.completedFuture(null) : choose(endpoint, leaderUrl));
+    }
+
+    private CompletableFuture<Void> choose(String endpoint, String leaderUrl) {
+        String leader = leaderUrl.endsWith("/") ? leaderUrl.substring(0, leaderUrl.length() - 1) : leaderUrl;
+        if (endpoints.contains(leader) || leader.equals(endpoint)) {
+            target = new Target(leader, false);
+            return CompletableFuture.completedFuture(null);
+        }
+        Long since = unreachableSinceNanos.get(leader);
+        if (since != null && System.nanoTime() - since < UNREACHABLE_FOR.toNanos()) {
+            target = new Target(endpoint, true);
+            return CompletableFuture.completedFuture(null);
+        }
+        // An advertised address this client was not given: see whether it connects from here.
+        HttpRequest probe;
+        try {
+            probe = HttpRequest.newBuilder(URI.create(leader + "/health")).timeout(PROBE_TIMEOUT).build();
+        } catch (IllegalArgumentException e) {
+            target = new Target(endpoint, true); // not a URL this client can use
+            return CompletableFuture.completedFuture(null);
+        }
+        return http.sendAsync(probe, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+            if (e == null) {
+                unreachableSinceNanos.remove(leader);
+                target = new Target(leader, false);
+            } else {
+                unreachableSinceNanos.put(leader, System.nanoTime());
+                target = new Target(endpoint, true);
+            }
+            return null;
+        });
+    }
+
+    private static JsonObject parse(String body) {
+        try {
+            return body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+        } catch (RuntimeException e) {
+            return new JsonObject();
+        }
+    }
+}
