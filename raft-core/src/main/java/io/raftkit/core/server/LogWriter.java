@@ -33,6 +33,7 @@ final class LogWriter {
     static final long MAX_APPEND_BYTES = 64L * 1024 * 1024;
 
     private final LogStore store;
+    private final long maxAppendBytes;
     private final Platform.Worker worker;
     private final Consumer<List<Ready>> onDurable;
     private final Consumer<Throwable> onFailure;
@@ -46,7 +47,13 @@ final class LogWriter {
      *                  bug in the store); after it nothing more is written
      */
     LogWriter(LogStore store, Platform.Worker worker, Consumer<List<Ready>> onDurable, Consumer<Throwable> onFailure) {
+        this(store, MAX_APPEND_BYTES, worker, onDurable, onFailure);
+    }
+
+    LogWriter(LogStore store, long maxAppendBytes, Platform.Worker worker, Consumer<List<Ready>> onDurable,
+              Consumer<Throwable> onFailure) {
         this.store = store;
+        this.maxAppendBytes = maxAppendBytes;
         this.worker = worker;
         this.onDurable = onDurable;
         this.onFailure = onFailure;
@@ -107,7 +114,7 @@ final class LogWriter {
                 // A follower's truncation starts below the end of the run: write the run first, so
                 // the replacement suffix lands after what it replaces, as the Readys asked.
                 boolean contiguous = run.isEmpty() || entry.index() == run.get(run.size() - 1).index() + 1;
-                if (!run.isEmpty() && (!contiguous || runBytes + entry.sizeInBytes() > MAX_APPEND_BYTES)) {
+                if (!run.isEmpty() && (!contiguous || runBytes + entry.sizeInBytes() > maxAppendBytes)) {
                     store.append(run);
                     run = new ArrayList<>();
                     runBytes = 0;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class LogWriterTest {
 
     /** Records each call; the first append blocks until released, so later Readys queue up behind it. */
-    private static final class RecordingStore implements LogStore {
+    private static class RecordingStore implements LogStore {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final CountDownLatch firstAppendStarted = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
@@ -119,6 +119,43 @@ class LogWriterTest {
         LogWriter writer = new LogWriter(store, Platform.threads().worker("test-writer"), durable::add, failures::add);
         writer.submit(ready(null, 1, 1, 1));
         assertThat(failures.poll(5, TimeUnit.SECONDS)).hasMessage("disk full");
+        writer.submit(ready(null, 2, 2, 1));
+        assertThat(durable.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        writer.close();
+    }
+
+    /** Issue 21: everything queued during a slow write went into one append, however big (the mapdb store refuses over 256 MiB). */
+    @Test
+    void aQueueThatGrewDuringASlowWriteIsWrittenInAppendsNoBiggerThanTheCap() throws Exception {
+        RecordingStore store = new RecordingStore();
+        LinkedBlockingQueue<List<Ready>> durable = new LinkedBlockingQueue<>();
+        LogWriter writer = new LogWriter(store, 50, Platform.threads().worker("test-writer"), durable::add, e -> { });
+        writer.submit(ready(null, 1, 1, 1));
+        assertThat(store.firstAppendStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        for (long i = 2; i <= 9; i++) {
+            writer.submit(ready(null, i, i, 1)); // 25 bytes each as LogEntry counts them: two per append
+        }
+        store.release.countDown();
+        assertThat(durable.poll(5, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(durable.poll(5, TimeUnit.SECONDS)).hasSize(8);
+        assertThat(store.calls).containsExactly("append 1..1", "append 2..3", "append 4..5", "append 6..7", "append 8..9");
+        writer.close();
+    }
+
+    /** Issue 21: a store that threw anything but an IOException killed the writer thread while the node went on. */
+    @Test
+    void aStoreThatThrowsAnythingIsReportedAsAFailureAndNothingMoreIsWritten() throws Exception {
+        RecordingStore store = new RecordingStore() {
+            @Override
+            public void append(List<LogEntry> entries) {
+                throw new IllegalStateException("bug in the store");
+            }
+        };
+        LinkedBlockingQueue<List<Ready>> durable = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        LogWriter writer = new LogWriter(store, Platform.threads().worker("test-writer"), durable::add, failures::add);
+        writer.submit(ready(null, 1, 1, 1));
+        assertThat(failures.poll(5, TimeUnit.SECONDS)).hasMessage("bug in the store");
         writer.submit(ready(null, 2, 2, 1));
         assertThat(durable.poll(200, TimeUnit.MILLISECONDS)).isNull();
         writer.close();
