@@ -51,6 +51,7 @@ public final class HistoryFiles {
         throw new IllegalArgumentException(file + ": unknown history format; use .edn or .jsonl");
     }
 
+    @SuppressWarnings("unchecked")
     private static List<Object> readJsonLines(String text) {
         List<Object> events = new ArrayList<>();
         String[] lines = text.split("\n", -1);
@@ -59,7 +60,9 @@ public final class HistoryFiles {
                 continue;
             }
             try {
-                events.add(JSON.readValue(lines[i], Map.class));
+                Map<String, Object> event = JSON.readValue(lines[i], Map.class);
+                event.put("raftkit/line", i + 1); // errors name the line (a JSON object is a map)
+                events.add(event);
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("line " + (i + 1) + " is not a JSON object: " + e.getOriginalMessage());
             }
