@@ -28,21 +28,23 @@
   [^String text]
   (edn/read-string text))
 
-(defn keys-of
-  "The distinct keys of client events, in first-seen order; [nil] when the history has none."
+(defn split-by-key
+  "Each key's client events in one pass, as [key events] pairs in first-seen order, each event tagged
+  with its position in the whole history (:raftkit/position) so explanations point into the file,
+  not the slice. Nemesis events are left out: the reading ignores them. A history with no client
+  event is one slice, under nil, so that it is still reported (as checking nothing)."
   [events]
-  (let [ks (distinct (keep #(when (integer? (:process %)) (:key %)) events))]
-    (if (seq ks) (vec ks) [nil])))
-
-(defn events-for-key
-  "The events of one key, nemesis events included (they are ignored by the reading anyway)."
-  [events k]
-  (if (nil? k)
-    events
-    ;; positions in the explanation must point into the whole history, not this key's slice
-    (into [] (comp (map-indexed (fn [i e] (assoc e :raftkit/position i)))
-                   (filter #(or (not (integer? (:process %))) (= k (:key %)))))
-          events)))
+  (let [slices (java.util.LinkedHashMap.)]
+    (dotimes [i (count events)]
+      (let [e (nth events i)]
+        (when (integer? (:process e))
+          (let [k (:key e)
+                ^java.util.ArrayList slice (or (.get slices k)
+                                                (let [l (java.util.ArrayList.)] (.put slices k l) l))]
+            (.add slice (assoc e :raftkit/position i))))))
+    (if (.isEmpty slices)
+      [[nil (vec events)]]
+      (mapv (fn [[k v]] [k (vec v)]) slices))))
 
 (defn- describe-op [op]
   (when op

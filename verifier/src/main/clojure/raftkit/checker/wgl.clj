@@ -31,18 +31,21 @@
                 (= state (.-state c)))))))
 
 (def ^:const config-base-bytes
-  "Heap bytes of one memo entry besides its words, measured (raft-verifier bench-checker, 64-bit
-  JDK 17 with compressed oops, register states as strings shared with the history): the Config
-  object 24, its long[] header 16, the HashMap node 32 and its share of the table about 8. The
-  state itself is shared with the history, not copied."
-  80)
+  "Heap bytes of one memo entry besides its 8-byte words, measured with raft-verifier bench-memo
+  (docs/benchmarks.md, Verifier checker: 94, 104, 120 and 216 bytes for 1, 2, 4 and 16 words, so
+  86 to 88 besides the words): the Config object 24, the long[] header 16, the HashSet's node 32 and
+  its share of the table, on 64-bit JDK 17 with compressed oops. The state is the history's own
+  value, shared, not copied."
+  88)
 
 (defn config-bytes
   "What one memo entry costs on the heap."
   ^long [^Config c]
   (+ config-base-bytes (* 8 (alength ^longs (.-words c)))))
 
-(defn- config [^BitSet linearized state]
+(defn config
+  "The memo entry for a linearized set and a state."
+  [^BitSet linearized state]
   (let [low (.nextClearBit linearized 0)
         words (.toLongArray (.get linearized low (max low (.length linearized))))]
     (Config. low words state (unchecked-int (+ (* 31 (+ (* 31 low) (Arrays/hashCode words))) (hash state))))))

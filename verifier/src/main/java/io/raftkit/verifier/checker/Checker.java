@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Checker {
 
     private static final IFn CHECK_KEY;
-    private static final IFn KEYS_OF;
-    private static final IFn EVENTS_FOR_KEY;
+    private static final IFn SPLIT_BY_KEY;
     private static final IFn VALIDATE;
 
     static {
@@ -35,8 +34,7 @@ public final class Checker {
         try {
             Clojure.var("clojure.core", "require").invoke(Clojure.read("raftkit.checker.core"));
             CHECK_KEY = Clojure.var("raftkit.checker.core", "check-key");
-            KEYS_OF = Clojure.var("raftkit.checker.core", "keys-of");
-            EVENTS_FOR_KEY = Clojure.var("raftkit.checker.core", "events-for-key");
+            SPLIT_BY_KEY = Clojure.var("raftkit.checker.core", "split-by-key");
             VALIDATE = Clojure.var("raftkit.checker.core", "validate");
         } finally {
             t.setContextClassLoader(previous);
@@ -93,7 +91,7 @@ public final class Checker {
     public CheckResult check(Object events) {
         long start = System.nanoTime();
         VALIDATE.invoke(events, model);
-        List<Object> keys = (List<Object>) KEYS_OF.invoke(events);
+        List<List<Object>> keys = (List<List<Object>>) SPLIT_BY_KEY.invoke(events);
         AtomicBoolean cancel = new AtomicBoolean();
         long maxBytes = memoBudgetBytes(Math.min(threads, keys.size()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, keys.size()), r -> {
@@ -103,10 +101,11 @@ public final class Checker {
         });
         try {
             List<Future<KeyResult>> futures = new ArrayList<>();
-            for (Object key : keys) {
+            for (List<Object> slice : keys) {
+                Object key = slice.get(0);
+                Object keyEvents = slice.get(1);
                 futures.add(pool.submit(() -> {
                     long deadline = System.nanoTime() + perKeyLimit.toNanos();
-                    Object keyEvents = EVENTS_FOR_KEY.invoke(events, key);
                     Map<String, Object> detail;
                     try {
                         detail = (Map<String, Object>) CHECK_KEY.invoke(keyEvents, model, initial, cancel, deadline, maxBytes);
