@@ -24,10 +24,13 @@ final class Forwarder {
 
     private final HttpClient client;
     private final String self;
+    private final java.util.function.Predicate<String> reachable;
 
-    Forwarder(Vertx vertx, String self) {
+    /** @param reachable whether the leader at a base URL can be reached now (fault injection may say no) */
+    Forwarder(Vertx vertx, String self, java.util.function.Predicate<String> reachable) {
         this.client = vertx.httpClientBuilder().with(new PoolOptions().setHttp1MaxSize(64)).build();
         this.self = self;
+        this.reachable = reachable;
     }
 
     static boolean wasForwarded(RoutingContext ctx) {
@@ -35,6 +38,13 @@ final class Forwarder {
     }
 
     void forward(RoutingContext ctx, String leaderBaseUrl, Runnable onDone) {
+        if (!reachable.test(leaderBaseUrl)) {
+            // Nothing is sent, so the request certainly did not happen.
+            Responses.error(ctx, ApiError.rejected(503, "leader-unreachable", "node " + self + " cannot reach the leader at "
+                    + leaderBaseUrl + " (a network partition); retry on the leader's side"));
+            onDone.run();
+            return;
+        }
         URI base = URI.create(leaderBaseUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(ctx.request().method())

@@ -40,13 +40,24 @@ public final class KvHttpServer implements AutoCloseable {
      */
     public KvHttpServer(Vertx vertx, RaftServer raft, Map<NodeId, String> httpUrls, HttpLimits limits,
                         PrometheusMeterRegistry registry) {
+        this(vertx, raft, httpUrls, limits, registry, Reachability.ALWAYS);
+    }
+
+    /**
+     * @param reachability asked before forwarding to the leader; a request is not forwarded across a cut
+     */
+    public KvHttpServer(Vertx vertx, RaftServer raft, Map<NodeId, String> httpUrls, HttpLimits limits,
+                        PrometheusMeterRegistry registry, Reachability reachability) {
         this.vertx = vertx;
         this.raft = raft;
         this.httpUrls = new TreeMap<>(httpUrls);
         this.registry = registry;
         // Health waits until this node has applied what was committed when it started.
         this.commitIndexAtStart = raft.status().commitIndex();
-        this.forwarder = new Forwarder(vertx, raft.id().value());
+        Map<String, NodeId> byUrl = new TreeMap<>();
+        this.httpUrls.forEach((id, url) -> byUrl.put(url, id));
+        this.forwarder = new Forwarder(vertx, raft.id().value(),
+                url -> byUrl.get(url) == null || reachability.reaches(byUrl.get(url)));
         KvRoutes kv = new KvRoutes(raft, this.httpUrls, limits, forwarder, new KvMetrics(registry, raft));
         router = Router.router(vertx);
         router.route("/v1/kv/*").handler(new BodyAsJson())

@@ -39,6 +39,18 @@ public record KeyResult(Object key, Verdict verdict, Map<String, Object> detail)
         return s.toString();
     }
 
+    /** The longest linearizable prefix's last operations in order, as the checker describes them. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> linearizationSteps() {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        if (detail.get("linearization") instanceof List<?> order) {
+            for (Object step : order) {
+                steps.add((Map<String, Object>) step);
+            }
+        }
+        return steps;
+    }
+
     /**
      * The longest linearizable prefix's last operations in their linearized order, one line each
      * with the state after it, then the operation that cannot follow them: for reports.

@@ -54,13 +54,26 @@ public final class KvHttpClient {
     }
 
     public KvResult write(String endpoint, String key, String value) {
+        return write(endpoint, key, value, null);
+    }
+
+    /** A write in an exactly-once session, or in none when {@code session} is null. */
+    public KvResult write(String endpoint, String key, String value, Session session) {
         ObjectNode body = JSON.createObjectNode().put("value", value);
-        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key)))
+        return mutate(withSession(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key))), session)
                 .PUT(HttpRequest.BodyPublishers.ofString(body.toString())), false);
     }
 
     /** Compare-and-set; the result's value is "true" when it succeeded. */
     public KvResult cas(String endpoint, String key, String expected, String value) {
+        return cas(endpoint, key, expected, value, null);
+    }
+
+    /**
+     * Compare-and-set in an exactly-once session, or in none when {@code session} is null;
+     * {@code expected} null means "the key must be absent".
+     */
+    public KvResult cas(String endpoint, String key, String expected, String value, Session session) {
         ObjectNode body = JSON.createObjectNode();
         if (expected == null) {
             body.putNull("expected");
@@ -68,8 +81,13 @@ public final class KvHttpClient {
             body.put("expected", expected);
         }
         body.put("value", value);
-        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key) + "/cas"))
+        return mutate(withSession(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key) + "/cas")), session)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())), true);
+    }
+
+    private static HttpRequest.Builder withSession(HttpRequest.Builder request, Session session) {
+        return session == null ? request
+                : request.header("X-Client-Id", Long.toString(session.clientId())).header("X-Sequence", Long.toString(session.sequence()));
     }
 
     private KvResult mutate(HttpRequest.Builder request, boolean cas) {
