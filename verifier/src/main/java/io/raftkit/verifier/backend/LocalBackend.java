@@ -111,7 +111,8 @@ public final class LocalBackend implements ClusterBackend {
         for (String id : ids) {
             launch(id);
         }
-        awaitLeader(Duration.ofSeconds(30));
+        // Generous: five JVMs starting at once on a shared 2-core machine took over 30 s at load 20.
+        awaitLeader(Duration.ofSeconds(90));
     }
 
     private void launch(String node) throws IOException {
