@@ -95,7 +95,12 @@ public final class FaultInjectingLogStore implements LogStore {
                 t.setDaemon(true);
                 return t;
             });
-            syncer.scheduleWithFixedDelay(this::sync, syncIntervalMillis, syncIntervalMillis, TimeUnit.MILLISECONDS);
+            // At multiples of the interval on the wall clock, so every node of a cluster syncs at the
+            // same moments: a simultaneous crash then loses up to an interval of acknowledged writes
+            // on all of them at once, which is what makes the planted bug visible.
+            long now = System.currentTimeMillis();
+            syncer.scheduleAtFixedRate(this::sync, syncIntervalMillis - now % syncIntervalMillis, syncIntervalMillis,
+                    TimeUnit.MILLISECONDS);
         } else {
             syncer = null;
         }

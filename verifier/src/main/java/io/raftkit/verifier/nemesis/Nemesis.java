@@ -117,17 +117,23 @@ public final class Nemesis {
             }
         }
         wantPaused.removeAll(wantDown.keySet());
+        List<String> goingDown = new ArrayList<>();
         for (String node : cluster.nodes()) {
             if (wantDown.containsKey(node) && !down.containsKey(node)) {
+                goingDown.add(node);
                 paused.remove(node); // kill and crash resume a stopped process first
-                if (wantDown.get(node)) {
-                    cluster.crash(node);
-                } else {
-                    cluster.kill(node);
-                }
                 down.put(node, wantDown.get(node));
             }
         }
+        // All at once, as a power cut takes a rack: one after another, the last ones would keep
+        // serving (and syncing) while the first were down.
+        inParallel(goingDown, node -> {
+            if (wantDown.get(node)) {
+                cluster.crash(node);
+            } else {
+                cluster.kill(node);
+            }
+        });
         for (String node : cluster.nodes()) {
             if (wantPaused.contains(node) && !paused.contains(node)) {
                 cluster.pause(node);
@@ -142,11 +148,46 @@ public final class Nemesis {
             cluster.network(next);
             network = next;
         }
+        List<String> comingBack = new ArrayList<>();
         for (String node : cluster.nodes()) {
             if (!wantDown.containsKey(node) && down.containsKey(node)) {
-                cluster.restart(node); // after the network state is set: it gets that state when it is up
+                comingBack.add(node);
                 down.remove(node);
             }
+        }
+        inParallel(comingBack, cluster::restart); // after the network state is set: they get it when they are up
+    }
+
+    private interface NodeAction {
+        void apply(String node) throws IOException, InterruptedException;
+    }
+
+    private static void inParallel(List<String> nodes, NodeAction action) throws IOException, InterruptedException {
+        if (nodes.size() <= 1) {
+            for (String node : nodes) {
+                action.apply(node);
+            }
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (String node : nodes) {
+            Thread t = new Thread(() -> {
+                try {
+                    action.apply(node);
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "nemesis-" + node);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            Exception first = failures.get(0);
+            throw first instanceof IOException io ? io : new IOException("a fault could not be applied: " + first, first);
         }
     }
 

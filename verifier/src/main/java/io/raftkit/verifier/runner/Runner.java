@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Drives a run: {@code concurrency} client threads perform the workload against random nodes while
- * the nemesis injects overlapping faults; then a full heal, a quiet period, the resend of every
- * indeterminate write in its own session ({@link IndeterminateWrites}), and the final reads.
+ * the nemesis injects overlapping faults; then a full heal, a quiet period, a read of every key,
+ * the resend of every indeterminate write in its own session ({@link IndeterminateWrites}), and a
+ * read of every key again.
  * A client whose operation ends {@code info} is treated as crashed, as in Jepsen: it continues
  * under a new process number (and a new session), so no process ever has two operations open.
  *
@@ -91,14 +92,19 @@ public final class Runner {
         for (Thread t : clients) {
             t.join(options.requestTimeout().toMillis() * 3);
         }
-        progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then %d indeterminate writes resent, then final reads%n",
+        progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads, %d indeterminate writes resent, final reads again%n",
                 history.elapsedNanos() / 1e9, options.quietPeriod().toSeconds(), indeterminate.size());
         Thread.sleep(options.quietPeriod().toMillis());
         long deadline = System.nanoTime() + options.recoveryTimeout().toNanos();
-        resent = indeterminate.resend(history, cluster, deadline, a -> mutate(a.endpoint(), a.op(), a.session()));
-        progress.printf(Locale.ROOT, "[%5.1fs] resent: %d took effect, %d did not, %d still unknown%n",
-                history.elapsedNanos() / 1e9, resent[0], resent[1], resent[2]);
+        // Read every key before the resends too: a resent write lands on its key after the faults, and
+        // would hide a write that the faults lost (the value read would be the resent one's).
         finalReads(deadline);
+        if (recoveryFailure == null) {
+            resent = indeterminate.resend(history, cluster, deadline, a -> mutate(a.endpoint(), a.op(), a.session()));
+            progress.printf(Locale.ROOT, "[%5.1fs] resent: %d took effect, %d did not, %d still unknown%n",
+                    history.elapsedNanos() / 1e9, resent[0], resent[1], resent[2]);
+            finalReads(deadline);
+        }
         progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
         if (recoveryFailure != null) {
             progress.println("NOT RECOVERED: " + recoveryFailure);

@@ -23,8 +23,8 @@ class NemesisTest {
     /** Five nodes that record every call in one log, beside the nemesis' own records. */
     private static final class Recording implements ClusterBackend {
         final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final Set<String> down = new HashSet<>();
-        final Set<String> paused = new HashSet<>();
+        final Set<String> down = Collections.synchronizedSet(new HashSet<>());
+        final Set<String> paused = Collections.synchronizedSet(new HashSet<>());
         NetworkState network = NetworkState.HEALED;
 
         @Override
