@@ -30,10 +30,10 @@ import java.util.concurrent.TimeUnit;
  * the crash is a {@code kill -9}. The bug this wrapper exists to catch is a store that returns
  * before the data is durable. Mode {@code ack-before-sync} plants exactly that: a call returns as
  * soon as the inner store holds the data (the page cache, which survives {@code kill -9}), and the
- * data counts as synced only at the next sync, every {@code sync-interval-ms} (an fsync that a
- * background thread does later, as stores with "fsync every second" do). A crash then loses every
- * acknowledged entry and vote since the last sync; {@code kill -9} alone loses nothing, which is why
- * that bug is invisible without this wrapper.
+ * data counts as synced only at the next sync, every {@code sync-interval-ms} from the store's
+ * opening (a store that leaves durability to the kernel's writeback, or that fsyncs from a
+ * background timer). A crash then loses every acknowledged entry and vote since the last sync;
+ * {@code kill -9} alone loses nothing, which is why that bug is invisible without this wrapper.
  *
  * <p>How a crash undoes unsynced writes without a truncate in the SPI: entries an unsynced append
  * overwrote are kept (the undo log) and appended back, which discards the inner store's newer
@@ -95,12 +95,7 @@ public final class FaultInjectingLogStore implements LogStore {
                 t.setDaemon(true);
                 return t;
             });
-            // At multiples of the interval on the wall clock, so every node of a cluster syncs at the
-            // same moments: a simultaneous crash then loses up to an interval of acknowledged writes
-            // on all of them at once, which is what makes the planted bug visible.
-            long now = System.currentTimeMillis();
-            syncer.scheduleAtFixedRate(this::sync, syncIntervalMillis - now % syncIntervalMillis, syncIntervalMillis,
-                    TimeUnit.MILLISECONDS);
+            syncer.scheduleAtFixedRate(this::sync, syncIntervalMillis, syncIntervalMillis, TimeUnit.MILLISECONDS);
         } else {
             syncer = null;
         }

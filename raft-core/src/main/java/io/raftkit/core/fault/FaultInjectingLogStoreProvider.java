@@ -13,8 +13,9 @@ import java.util.Set;
  * command. Options: {@code admin-port} (loopback endpoint for the crash command; unset: none),
  * {@code ack-before-sync} (the planted bug: acknowledge writes before they are synced; default
  * false) and {@code sync-interval-ms} (with that bug, how often the deferred sync runs; default
- * 5000, Linux's writeback interval, {@code vm.dirty_writeback_centisecs = 500}). The rest of the
- * options are the inner store's.
+ * 30000: a store that never fsyncs leaves its data to the kernel, which writes dirty pages back once
+ * they are 30 s old, Linux's {@code vm.dirty_expire_centisecs = 3000}). The rest of the options are
+ * the inner store's.
  */
 public final class FaultInjectingLogStoreProvider implements LogStoreProvider {
 
@@ -42,7 +43,7 @@ public final class FaultInjectingLogStoreProvider implements LogStoreProvider {
                     + " (RaftServerBuilder.dataDir, or LogStoreConfig.dataDir when opened directly)");
         }
         boolean ackBeforeSync = config.options().booleanValue("ack-before-sync", false);
-        long syncInterval = config.options().longValue("sync-interval-ms", 5000, 1, 3_600_000);
+        long syncInterval = config.options().longValue("sync-interval-ms", 30_000, 1, 3_600_000);
         int adminPort = config.options().intValue("admin-port", 0, 0, 65535);
         LogStore inner = Plugins.logStore(innerName).open(new LogStoreConfig(config.self(), config.clusterId(), config.dataDir(),
                 config.options().without(OWN), config.resources()));

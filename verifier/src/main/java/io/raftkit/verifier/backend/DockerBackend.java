@@ -47,6 +47,8 @@ public final class DockerBackend implements ClusterBackend {
     private static final int STORE_ADMIN_PORT = 9101;
 
     private final List<String> ids = new ArrayList<>();
+    /** Each node's fixed address on the network. */
+    private final Map<String, String> ips = new LinkedHashMap<>();
     private final Map<String, Integer> hostPorts = new LinkedHashMap<>();
     private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
@@ -97,7 +99,7 @@ public final class DockerBackend implements ClusterBackend {
     @Override
     public void start() throws IOException, InterruptedException {
         docker = DockerClientFactory.instance().client();
-        network = Network.newNetwork();
+        network = fixedSubnetNetwork();
         Files.createDirectories(logs);
         List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data",
                 "--transport", "network-faults", "--set", "transport.inner=vertx-tcp",
@@ -116,6 +118,7 @@ public final class DockerBackend implements ClusterBackend {
                     .withNetworkAliases(id)
                     .withCreateContainerCmdModifier(cmd -> {
                         cmd.withHostName(id);
+                        cmd.withIpv4Address(ips.get(id));
                         cmd.getHostConfig()
                                 .withInit(true)
                                 .withCapAdd(Capability.NET_ADMIN)
@@ -144,6 +147,32 @@ public final class DockerBackend implements ClusterBackend {
     @Override
     public Optional<String> leader() {
         return probe.leader(ids.stream().filter(id -> !(paused.contains(id))).map(this::endpoint).toList());
+    }
+
+    /**
+     * A network with a subnet of our choosing, so that each container keeps its address across
+     * restarts. With addresses from the pool, containers restarted together swapped addresses, and a
+     * node kept dialling a peer at its old address, now another node's (the transport refused the
+     * mix-up, and that link stayed down); the iptables rules name addresses too.
+     */
+    private Network fixedSubnetNetwork() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime());
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String prefix = "10.213." + random.nextInt(256) + ".";
+            Network candidate = Network.builder().createNetworkCmdModifier(cmd -> cmd.withIpam(
+                    new com.github.dockerjava.api.model.Network.Ipam().withConfig(
+                            new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(prefix + "0/24")))).build();
+            try {
+                candidate.getId(); // created here
+            } catch (RuntimeException overlap) {
+                continue; // the subnet is taken on this engine: another
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                ips.put(ids.get(i), prefix + (10 + i));
+            }
+            return candidate;
+        }
+        throw new IOException("could not create a Docker network on a free 10.213.x.0/24 subnet in 20 tries");
     }
 
     private String containerId(String node) {
@@ -186,8 +215,8 @@ public final class DockerBackend implements ClusterBackend {
     public void restart(String node) throws IOException, InterruptedException {
         if (!isRunning(node)) {
             docker.startContainerCmd(containerId(node)).exec(); // the same container: its data is kept
-            // A started container has a new network namespace, with none of the faults, and maybe a
-            // new address that the other nodes' rules must name: set everything again once it is up.
+            // A started container has a new network namespace, with none of the faults (its address
+            // is fixed): give it its part once its transport listens.
             Thread pusher = new Thread(() -> pushWhenUp(node), "faults-to-" + node);
             pusher.setDaemon(true);
             pusher.start();
@@ -205,16 +234,15 @@ public final class DockerBackend implements ClusterBackend {
     public void resume(String node) throws IOException, InterruptedException {
         if (paused.remove(node)) {
             docker.unpauseContainerCmd(containerId(node)).exec();
-            apply(node, addresses());
+            apply(node);
         }
     }
 
     @Override
     public synchronized void network(NetworkState state) throws IOException, InterruptedException {
         faults = state;
-        Map<String, String> ips = addresses();
         for (String id : ids) {
-            apply(id, ips);
+            apply(id);
         }
     }
 
@@ -223,7 +251,7 @@ public final class DockerBackend implements ClusterBackend {
         while (System.nanoTime() < deadline && isRunning(node)) {
             try {
                 exec(node, "raftkit", "curl", "-sf", "-m", "2", "http://127.0.0.1:" + TRANSPORT_ADMIN_PORT + "/faults");
-                network(faults);
+                apply(node);
                 return;
             } catch (IOException | RuntimeException e) {
                 // not listening yet
@@ -242,7 +270,7 @@ public final class DockerBackend implements ClusterBackend {
      * Sets {@code node}'s part of the current faults, in one exec: iptables first (cuts and loss, on
      * every port: Raft and HTTP forwarding alike), then the transport's duplication and delay.
      */
-    private synchronized void apply(String node, Map<String, String> ips) throws IOException, InterruptedException {
+    private synchronized void apply(String node) throws IOException, InterruptedException {
         if (!isRunning(node) || paused.contains(node)) {
             return; // restart() and resume() set it when it is back
         }
@@ -276,18 +304,6 @@ public final class DockerBackend implements ClusterBackend {
         if (ip != null) {
             script.append(" && iptables -A INPUT -s ").append(ip).append(' ').append(match);
         }
-    }
-
-    private Map<String, String> addresses() {
-        Map<String, String> ips = new LinkedHashMap<>();
-        for (String id : ids) {
-            if (isRunning(id)) {
-                var networks = docker.inspectContainerCmd(containerId(id)).exec().getNetworkSettings().getNetworks();
-                networks.values().stream().map(n -> n.getIpAddress()).filter(ip -> ip != null && !ip.isBlank())
-                        .findFirst().ifPresent(ip -> ips.put(id, ip));
-            }
-        }
-        return ips;
     }
 
     private boolean isRunning(String node) {

@@ -39,10 +39,12 @@ public final class KvHttpClient {
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 JsonNode body = JSON.readTree(r.body());
-                return KvResult.ok(body.path("value").isNull() || body.path("value").isMissingNode() ? null : body.path("value").asText());
+                return KvResult.ok(body.path("value").isNull() || body.path("value").isMissingNode() ? null : body.path("value").asText(),
+                        body.path("index").asLong(KvResult.NO_INDEX));
             }
             if (r.statusCode() == 404) {
-                return KvResult.ok(null); // the key is absent: a read of nil
+                // the key is absent: a read of nil
+                return KvResult.ok(null, JSON.readTree(r.body()).path("index").asLong(KvResult.NO_INDEX));
             }
             return KvResult.fail(r.statusCode(), "HTTP " + r.statusCode() + " " + brief(r.body()));
         } catch (IOException e) {
@@ -96,10 +98,11 @@ public final class KvHttpClient {
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
             if (r.statusCode() == 200) {
-                if (cas) {
-                    return body.path("succeeded").asBoolean(false) ? KvResult.ok("true") : KvResult.fail(200, "cas: expected value did not match");
+                long index = body.path("index").asLong(KvResult.NO_INDEX);
+                if (cas && !body.path("succeeded").asBoolean(false)) {
+                    return new KvResult(Outcome.FAIL, null, "cas: expected value did not match", 200, index);
                 }
-                return KvResult.ok(null);
+                return KvResult.ok(cas ? "true" : null, index);
             }
             String error = "HTTP " + r.statusCode() + " " + body.path("error").asText("") + ": " + body.path("message").asText(brief(r.body()));
             // Only the server's explicit word makes a write certainly-not-applied.

@@ -100,8 +100,18 @@ public final class Runner {
         // would hide a write that the faults lost (the value read would be the resent one's).
         finalReads(deadline);
         if (recoveryFailure == null) {
-            resent = indeterminate.resend(history, cluster, deadline, a -> mutate(a.endpoint(), a.op(), a.session()));
-            progress.printf(Locale.ROOT, "[%5.1fs] resent: %d took effect, %d did not, %d still unknown%n",
+            resent = indeterminate.resend(history, cluster, deadline, new IndeterminateWrites.Kv() {
+                @Override
+                public KvResult read(String endpoint, String key) {
+                    return client.read(endpoint, key, false);
+                }
+
+                @Override
+                public KvResult mutate(String endpoint, Invocation op, Session session) {
+                    return Runner.this.mutate(endpoint, op, session);
+                }
+            });
+            progress.printf(Locale.ROOT, "[%5.1fs] resent: %d took effect only now, %d had before, %d undecided%n",
                     history.elapsedNanos() / 1e9, resent[0], resent[1], resent[2]);
             finalReads(deadline);
         }
@@ -112,7 +122,7 @@ public final class Runner {
         return history;
     }
 
-    /** Indeterminate writes resent after the final heal: how many took effect, did not, stayed unknown. */
+    /** Indeterminate writes resent after the final heal: how many took effect only then, had before, stayed undecided. */
     public int[] resent() {
         return resent.clone();
     }
