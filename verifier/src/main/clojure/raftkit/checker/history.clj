@@ -16,7 +16,9 @@
         :else x))
 
 (defn- clojurize [x]
-  (cond (instance? java.util.Map x) (into {} (map (fn [[k v]] [(keywordish k) (clojurize v)])) x)
+  (cond ;; EDN maps, and JSONL lines HistoryFiles already built as Clojure data, need nothing
+        (and (map? x) (every? keyword? (keys x))) x
+        (instance? java.util.Map x) (into {} (map (fn [[k v]] [(keywordish k) (clojurize v)])) x)
         (instance? java.util.List x) (mapv clojurize x)
         (instance? Integer x) (long x)
         :else x))
