@@ -86,7 +86,7 @@
                               (persistent! events))
               (#{(int \]) (int \))} c) (fail (RuntimeException. (str "unmatched delimiter: " (char c))))
               :else
-              (let [line (.getLineNumber r)
+              (let [line (long (.getLineNumber r))
                     form (try (edn/read opts r) (catch Exception e (fail e)))]
                 (recur (conj! events (if (map? form) (assoc form :raftkit/line line) form)))))))))))
 
