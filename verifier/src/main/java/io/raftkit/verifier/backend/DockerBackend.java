@@ -8,8 +8,6 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,10 +77,11 @@ public final class DockerBackend implements ClusterBackend {
                 .withFileFromPath("raft-statemachine-kv/target/raft-kv.jar", jar)
                 .withDockerfilePath("docker/Dockerfile")
                 .withBuildArg("BASE_IMAGE", baseImage);
+        List<Integer> ports = FreePorts.take(nodes);
         for (int i = 1; i <= nodes; i++) {
             String id = "n" + i;
             ids.add(id);
-            hostPorts.put(id, freePort());
+            hostPorts.put(id, ports.get(i - 1));
         }
     }
 
@@ -345,12 +344,6 @@ public final class DockerBackend implements ClusterBackend {
         }
         if (network != null) {
             network.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.raftkit.verifier.backend;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,13 +64,15 @@ public final class LocalBackend implements ClusterBackend {
         this.kvJar = kvJar;
         this.dir = dir;
         this.storage = storage;
+        List<Integer> ports = FreePorts.take(4 * nodes);
         for (int i = 1; i <= nodes; i++) {
             String id = "n" + i;
             ids.add(id);
-            httpPorts.put(id, freePort());
-            raftPorts.put(id, freePort());
-            adminPorts.put(id, freePort());
-            storeAdminPorts.put(id, freePort());
+            int base = 4 * (i - 1);
+            httpPorts.put(id, ports.get(base));
+            raftPorts.put(id, ports.get(base + 1));
+            adminPorts.put(id, ports.get(base + 2));
+            storeAdminPorts.put(id, ports.get(base + 3));
             pushLocks.put(id, new Object());
         }
     }
@@ -240,6 +240,9 @@ public final class LocalBackend implements ClusterBackend {
                     // not listening yet
                 } catch (InterruptedException e) {
                     return;
+                } catch (IllegalStateException e) {
+                    System.err.println("raft-verifier: " + e.getMessage()); // a refusal: trying again will not help
+                    return;
                 }
             }
             try {
@@ -286,12 +289,6 @@ public final class LocalBackend implements ClusterBackend {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
