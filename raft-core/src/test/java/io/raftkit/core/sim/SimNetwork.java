@@ -28,6 +28,8 @@ final class SimNetwork {
     int slowMaxMillis = 2_000;
     /** Probability that one message is held for 0.3 to 5 s, arriving long after its sender moved on. */
     double holdRate;
+    /** When the last message scheduled so far arrives: a message held in the fault phase outlives the heal. */
+    long lastDeliveryNanos;
 
     SimNetwork(EventQueue events, RandomGenerator random, Consumer<RaftMessage> deliver) {
         this.events = events;
@@ -58,6 +60,7 @@ final class SimNetwork {
         }
         // Sub-millisecond jitter, so messages sent in one step need not arrive in the order sent.
         long delayNanos = delayMillis * 1_000_000 + random.nextInt(1_000_000);
+        lastDeliveryNanos = Math.max(lastDeliveryNanos, events.nowNanos() + delayNanos);
         events.after(delayNanos, () -> deliver.accept(m));
     }
 
