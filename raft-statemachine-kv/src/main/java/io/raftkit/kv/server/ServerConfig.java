@@ -66,6 +66,8 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
                            Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost) {
 
+    /** Transports that wrap another (option {@code inner}) and pass it the options they do not use. */
+    private static final Set<String> WRAPPERS = Set.of("network-faults", "fault-injecting");
     private static final Set<String> KEYS = Set.of("id", "peers", "data-dir", "transport", "log-store", "cluster-id",
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
             "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers",
@@ -202,13 +204,18 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
 
     /**
      * The vertx-tcp settings the server names itself: the cluster id (so the transport's hello names
-     * the cluster the data directory belongs to), the peer secret file and insecure-peers.
+     * the cluster the data directory belongs to), the peer secret file and insecure-peers. They go
+     * to vertx-tcp itself or through a fault-injection wrapper around it (option {@code inner},
+     * vertx-tcp by default), which hands the options it does not use to the transport it wraps: the
+     * verifier's Docker nodes listen beyond loopback through {@code network-faults}.
      */
     private static void peerAuthentication(Map<String, String> settings, String transport, String clusterId,
                                            Map<String, String> transportOptions) {
         String secretFile = settings.get("peer-secret-file");
         String insecure = settings.get("insecure-peers");
-        if (!transport.equals("vertx-tcp")) {
+        boolean wrapsVertxTcp = WRAPPERS.contains(transport)
+                && transportOptions.getOrDefault("inner", "vertx-tcp").equals("vertx-tcp");
+        if (!transport.equals("vertx-tcp") && !wrapsVertxTcp) {
             if (secretFile != null || insecure != null) {
                 throw new IllegalArgumentException("peer-secret-file and insecure-peers are settings of the vertx-tcp"
                         + " transport, not of '" + transport + "'; give its own options as transport.<option>");

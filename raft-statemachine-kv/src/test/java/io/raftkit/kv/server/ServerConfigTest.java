@@ -145,6 +145,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void aFaultInjectingWrapperAroundVertxTcpPassesItThePeerSettings() {
+        Map<String, String> s = valid();
+        s.put("transport", "network-faults");
+        s.put("insecure-peers", "true");
+        ServerConfig c = ServerConfig.from(s);
+        assertThat(c.transportOptions().get("insecure-peers")).contains("true");
+        assertThat(c.transportOptions().get("cluster-id")).contains("raftkit");
+        s.put("transport.inner", "memory");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("insecure-peers")
+                .hasMessageContaining("not of 'network-faults'");
+    }
+
+    @Test
     void aDurableStoreWithoutDataDirIsRefused() {
         Map<String, String> s = valid();
         s.remove("data-dir");
