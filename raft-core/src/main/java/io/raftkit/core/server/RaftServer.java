@@ -97,6 +97,8 @@ public final class RaftServer implements AutoCloseable {
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
     private final Loop loop;
+    /** Peer messages queued for the loop; the transport pauses reading while it is too deep. */
+    private final Inbox inbox;
     private LogWriter writer;
     /** Readys handed to the writer and not yet reported durable (loop thread only). */
     private int writesInFlight;
@@ -121,8 +123,9 @@ public final class RaftServer implements AutoCloseable {
 
     RaftServer(NodeId self, ClusterConfig cluster, RaftConfig config, Transport transport, LogStore logStore,
                StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis, long maxHeapBytes,
-               Platform platform, DriverProbe probe) {
+               Platform platform, DriverProbe probe, Inbox inbox) {
         this.self = self;
+        this.inbox = inbox;
         this.cluster = cluster;
         this.config = config;
         this.transport = transport;
@@ -215,7 +218,13 @@ public final class RaftServer implements AutoCloseable {
         running = true;
         publishStatus();
         try {
-            transport.start(message -> loop.execute(() -> node.step(message)));
+            transport.start(message -> {
+                inbox.arrived();
+                loop.execute(() -> {
+                    inbox.taken();
+                    node.step(message);
+                });
+            });
         } catch (IOException | RuntimeException e) {
             // Nothing runs yet: fail whatever was submitted meanwhile, and say so in the status.
             failure = "could not start the transport: " + e.getMessage();

@@ -7,6 +7,7 @@ import io.raftkit.api.spi.LogStore;
 import io.raftkit.api.spi.LogStoreConfig;
 import io.raftkit.api.spi.Options;
 import io.raftkit.api.spi.Plugins;
+import io.raftkit.api.spi.InboundBacklog;
 import io.raftkit.api.spi.Resources;
 import io.raftkit.api.spi.StateMachine;
 import io.raftkit.api.spi.StateMachineConfig;
@@ -50,6 +51,7 @@ public final class RaftServerBuilder {
     private RandomGenerator random;
     private Duration requestTimeout = Duration.ofSeconds(5);
     private long maxHeapBytes = Runtime.getRuntime().maxMemory();
+    private int maxInboxMessages = Inbox.DEFAULT_LIMIT;
     private Platform platform = Platform.threads();
     private DriverProbe probe = DriverProbe.NONE;
 
@@ -149,6 +151,16 @@ public final class RaftServerBuilder {
     }
 
     /**
+     * How many peer messages may wait for the loop before the transport stops reading from its peers
+     * (default 10,000); the transport learns it through an {@code InboundBacklog} in its resources,
+     * unless {@link #resources} already holds one.
+     */
+    public RaftServerBuilder maxInboxMessages(int value) {
+        maxInboxMessages = value;
+        return this;
+    }
+
+    /**
      * Where the server gets its clock, loop and worker threads; {@link Platform#threads()} by
      * default. A simulator passes a virtual one.
      */
@@ -176,6 +188,7 @@ public final class RaftServerBuilder {
                 "requestTimeout: must be positive, was " + requestTimeout);
         require(clusterId != null && !clusterId.isBlank(), "clusterId: must not be blank");
         require(maxHeapBytes > 0, "maxHeapBytes: must be positive, was " + maxHeapBytes);
+        require(maxInboxMessages > 0, "maxInboxMessages: must be positive, was " + maxInboxMessages);
         require(platform != null, "platform: must not be null");
         require(probe != null, "probe: must not be null");
         require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
@@ -205,10 +218,14 @@ public final class RaftServerBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+        Inbox inbox = new Inbox(maxInboxMessages);
+        // Lend the transport the inbox's depth, unless the host lent its own.
+        Resources transportResources = resources.get(InboundBacklog.class).isPresent() ? resources
+                : resources.with(InboundBacklog.class, inbox);
         Transport net = transport != null ? transport
-                : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, resources));
+                : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, transportResources));
         return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes,
-                platform, probe);
+                platform, probe, inbox);
     }
 
     private static void require(boolean ok, String message) {

@@ -1,5 +1,6 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.raftkit.api.spi.InboundBacklog;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.transport.vertx.TransportMetrics;

@@ -1,5 +1,6 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.raftkit.api.spi.InboundBacklog;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.raftkit.api.spi.InboundBacklog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkit.api.NodeId;
