@@ -1,14 +1,9 @@
 package io.raftkit.core.fault;
 
+import static io.raftkit.core.fault.AdminEndpoint.reply;
+
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The {@link FaultInjectingLogStore}'s admin endpoint, on loopback only and only when the store's
@@ -27,21 +22,14 @@ final class DiskFaultAdminServer implements AutoCloseable {
         void halt(int status);
     }
 
-    private final HttpServer server;
+    private final AdminEndpoint endpoint;
 
     DiskFaultAdminServer(int port, FaultInjectingLogStore store, Halt halt) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "raft-disk-fault-admin");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/crash", exchange -> handle(exchange, store, halt));
-        server.start();
+        endpoint = new AdminEndpoint(port, "raft-disk-fault-admin", "/crash", exchange -> handle(exchange, store, halt));
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     private static void handle(HttpExchange exchange, FaultInjectingLogStore store, Halt halt) throws IOException {
@@ -66,18 +54,8 @@ final class DiskFaultAdminServer implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        ((ExecutorService) server.getExecutor()).shutdownNow();
+        endpoint.close();
     }
 }

@@ -1,20 +1,13 @@
 package io.raftkit.core.fault;
 
+import static io.raftkit.core.fault.AdminEndpoint.ids;
+import static io.raftkit.core.fault.AdminEndpoint.reply;
+
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.raftkit.api.NodeId;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.Executors;
 
 /**
  * The fault-injection admin endpoint, on loopback only and only when the {@code admin-port} option
@@ -25,21 +18,16 @@ import java.util.concurrent.Executors;
  */
 public final class FaultAdminServer implements AutoCloseable {
 
-    private final HttpServer server;
+    private static final Set<String> PARAMETERS = Set.of("dropFrom", "dropTo", "delayMillis");
+
+    private final AdminEndpoint endpoint;
 
     public FaultAdminServer(int port, FaultRules rules) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "raft-fault-admin");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/faults", exchange -> handle(exchange, rules));
-        server.start();
+        endpoint = new AdminEndpoint(port, "raft-fault-admin", "/faults", exchange -> handle(exchange, rules));
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     private static void handle(HttpExchange exchange, FaultRules rules) throws IOException {
@@ -67,55 +55,13 @@ public final class FaultAdminServer implements AutoCloseable {
     }
 
     static FaultRules.Snapshot parse(URI uri) {
-        Map<String, String> params = new HashMap<>();
-        String query = uri.getRawQuery();
-        if (query != null) {
-            for (String pair : query.split("&")) {
-                int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                if (!Set.of("dropFrom", "dropTo", "delayMillis").contains(name)) {
-                    throw new IllegalArgumentException("unknown parameter '" + name + "': use dropFrom, dropTo, delayMillis");
-                }
-                params.put(name, value);
-            }
-        }
-        long delay;
-        try {
-            delay = Long.parseLong(params.getOrDefault("delayMillis", "0").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("delayMillis = '" + params.get("delayMillis") + "' is not a whole number");
-        }
-        return new FaultRules.Snapshot(ids("dropTo", params.get("dropTo")), ids("dropFrom", params.get("dropFrom")), delay);
-    }
-
-    private static Set<NodeId> ids(String name, String list) {
-        Set<NodeId> ids = new TreeSet<>();
-        if (list == null || list.isBlank()) {
-            return ids;
-        }
-        for (String id : list.split(",")) {
-            try {
-                ids.add(NodeId.of(id.trim()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": " + e.getMessage());
-            }
-        }
-        return ids;
-    }
-
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Map<String, String> params = AdminEndpoint.parameters(uri, PARAMETERS);
+        return new FaultRules.Snapshot(ids("dropTo", params.get("dropTo")), ids("dropFrom", params.get("dropFrom")),
+                AdminEndpoint.number(params, "delayMillis"));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        endpoint.close();
     }
 }

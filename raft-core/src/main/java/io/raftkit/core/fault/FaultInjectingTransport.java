@@ -3,9 +3,6 @@ package io.raftkit.core.fault;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.spi.Transport;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -20,7 +17,7 @@ public final class FaultInjectingTransport implements Transport {
     private final Transport inner;
     private final FaultRules rules;
     private final AtomicLong dropped = new AtomicLong();
-    private volatile ScheduledExecutorService delayer;
+    private final Delayer delayer = new Delayer("raft-fault-delay");
 
     private final FaultAdminServer admin;
 
@@ -57,7 +54,7 @@ public final class FaultInjectingTransport implements Transport {
             return;
         }
         try {
-            delayer().schedule(() -> inner.send(message), now.delayMillis(), TimeUnit.MILLISECONDS);
+            delayer.later(now.delayMillis(), () -> inner.send(message));
         } catch (RuntimeException closed) {
             dropped.incrementAndGet(); // rejected after close: a lost message, which Raft tolerates
         }
@@ -68,32 +65,12 @@ public final class FaultInjectingTransport implements Transport {
         return dropped.get();
     }
 
-    private ScheduledExecutorService delayer() {
-        ScheduledExecutorService d = delayer;
-        if (d == null) {
-            synchronized (this) {
-                if (delayer == null) {
-                    delayer = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "raft-fault-delay");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                }
-                d = delayer;
-            }
-        }
-        return d;
-    }
-
     @Override
     public void close() {
         if (admin != null) {
             admin.close();
         }
-        ScheduledExecutorService d = delayer;
-        if (d != null) {
-            d.shutdownNow();
-        }
+        delayer.close();
         inner.close();
     }
 }

@@ -4,9 +4,6 @@ import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.spi.Transport;
 import java.io.IOException;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -23,7 +20,7 @@ public final class PacketFaultTransport implements Transport {
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
     private volatile LinkFaults faults = LinkFaults.NONE;
-    private volatile ScheduledExecutorService delayer;
+    private final Delayer delayer = new Delayer("raft-packet-delay");
     private volatile AutoCloseable admin;
 
     public PacketFaultTransport(Transport inner, long seed) {
@@ -85,7 +82,7 @@ public final class PacketFaultTransport implements Transport {
             return;
         }
         try {
-            delayer().schedule(() -> inner.send(message), delayMillis, TimeUnit.MILLISECONDS);
+            delayer.later(delayMillis, () -> inner.send(message));
         } catch (RuntimeException closed) {
             lost.incrementAndGet(); // rejected after close: a lost message, which Raft tolerates
         }
@@ -94,23 +91,6 @@ public final class PacketFaultTransport implements Transport {
     /** Messages lost and duplicated by the faults since start. */
     public String counts() {
         return "lost=" + lost.get() + " duplicated=" + duplicated.get();
-    }
-
-    private ScheduledExecutorService delayer() {
-        ScheduledExecutorService d = delayer;
-        if (d == null) {
-            synchronized (this) {
-                if (delayer == null) {
-                    delayer = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "raft-packet-delay");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                }
-                d = delayer;
-            }
-        }
-        return d;
     }
 
     @Override
@@ -123,10 +103,7 @@ public final class PacketFaultTransport implements Transport {
                 // loopback test machinery: closing the transport matters more
             }
         }
-        ScheduledExecutorService d = delayer;
-        if (d != null) {
-            d.shutdownNow();
-        }
+        delayer.close();
         inner.close();
     }
 }
