@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.raftkit.verifier.backend.ClusterBackend;
-import io.raftkit.verifier.backend.NetworkState;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.Session;
@@ -20,54 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class IndeterminateWritesTest {
 
-    private static final ClusterBackend ONE_NODE = new ClusterBackend() {
-        @Override
-        public List<String> nodes() {
-            return List.of("n1");
-        }
-
-        @Override
-        public String endpoint(String node) {
-            return "http://n1";
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public Optional<String> leader() {
-            return Optional.of("n1");
-        }
-
-        @Override
-        public void kill(String node) {
-        }
-
-        @Override
-        public void crash(String node) {
-        }
-
-        @Override
-        public void restart(String node) {
-        }
-
-        @Override
-        public void pause(String node) {
-        }
-
-        @Override
-        public void resume(String node) {
-        }
-
-        @Override
-        public void network(NetworkState state) {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static final ClusterBackend ONE_NODE = new OneNodeBackend("http://n1", Optional.of("n1"));
 
     /** A store whose reads see applied index 100 and whose answers carry the given index. */
     private static IndeterminateWrites.Kv store(long answerIndex, boolean casMatches) {

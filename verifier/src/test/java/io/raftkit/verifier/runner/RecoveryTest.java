@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import io.raftkit.verifier.backend.ClusterBackend;
-import io.raftkit.verifier.backend.NetworkState;
 import io.raftkit.verifier.workload.Workload;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,7 +52,7 @@ class RecoveryTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            Runner runner = new Runner(new OneNode(server.getLocalPort()), options(4, Duration.ofSeconds(2)),
+            Runner runner = new Runner(oneNode(server.getLocalPort()), options(4, Duration.ofSeconds(2)),
                     Workload.named("register", 2), quiet());
             History history = runner.run();
 
@@ -78,7 +77,7 @@ class RecoveryTest {
         });
         server.start();
         try {
-            Runner runner = new Runner(new OneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)),
+            Runner runner = new Runner(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)),
                     Workload.named("register", 2), quiet());
             History history = runner.run();
 
@@ -98,53 +97,7 @@ class RecoveryTest {
         return new PrintStream(OutputStream.nullOutputStream());
     }
 
-    /** A one-node "cluster" at a fixed port with no faults to inject. */
-    private record OneNode(int port) implements ClusterBackend {
-        @Override
-        public List<String> nodes() {
-            return List.of("n1");
-        }
-
-        @Override
-        public String endpoint(String node) {
-            return "http://127.0.0.1:" + port;
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public Optional<String> leader() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void kill(String node) {
-        }
-
-        @Override
-        public void restart(String node) {
-        }
-
-        @Override
-        public void pause(String node) {
-        }
-
-        @Override
-        public void resume(String node) {
-        }
-
-        @Override
-        public void crash(String node) {
-        }
-
-        @Override
-        public void network(NetworkState state) {
-        }
-
-        @Override
-        public void close() {
-        }
+    private static ClusterBackend oneNode(int port) {
+        return new OneNodeBackend("http://127.0.0.1:" + port, Optional.empty());
     }
 }
