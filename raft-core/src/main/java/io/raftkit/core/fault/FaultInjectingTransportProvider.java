@@ -32,7 +32,7 @@ public final class FaultInjectingTransportProvider implements TransportProvider 
             throw new IllegalArgumentException("option inner = " + NAME + " would wrap itself; name a real transport");
         }
         // The rest of the options are the inner transport's, which checks them itself.
-        Transport inner = Plugins.transport(innerName).create(new TransportConfig(config.self(), config.addresses(),
+        Transport inner = Plugins.transport(innerName).create(new TransportConfig(config.self(), config.clusterId(), config.addresses(),
                 config.options().without(java.util.Set.of("inner", "admin-port")), config.resources()));
         FaultRules rules = config.resources().get(FaultRules.class).orElseGet(FaultRules::new);
         int adminPort = config.options().intValue("admin-port", 0, 0, 65535);

@@ -42,7 +42,7 @@ public final class NetworkFaultsTransportProvider implements TransportProvider {
         }
         int adminPort = config.options().intValue("admin-port", 0, 0, 65535);
         long seed = config.options().longValue("seed", config.self().value().hashCode(), Long.MIN_VALUE, Long.MAX_VALUE);
-        Transport inner = Plugins.transport(innerName).create(new TransportConfig(config.self(), config.addresses(),
+        Transport inner = Plugins.transport(innerName).create(new TransportConfig(config.self(), config.clusterId(), config.addresses(),
                 config.options().without(OWN), config.resources()));
         FaultRules rules = config.resources().get(FaultRules.class).orElseGet(FaultRules::new);
         PacketFaultTransport packets = new PacketFaultTransport(inner, seed);

@@ -223,7 +223,7 @@ public final class RaftServerBuilder {
         Resources transportResources = resources.get(InboundBacklog.class).isPresent() ? resources
                 : resources.with(InboundBacklog.class, inbox);
         Transport net = transport != null ? transport
-                : Plugins.transport(transportName).create(new TransportConfig(self, allAddresses, transportOptions, transportResources));
+                : Plugins.transport(transportName).create(new TransportConfig(self, clusterId, allAddresses, transportOptions, transportResources));
         return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes,
                 platform, probe, inbox);
     }

@@ -14,8 +14,8 @@ import java.util.Set;
  * defaults and docs/security.md says what each one protects.
  *
  * <ul>
- *   <li>{@code cluster-id} ("raftkit"): named in every hello; a peer of another cluster is refused.
- *       Give the same value as {@code RaftServerBuilder.clusterId}</li>
+ *   <li>{@code cluster-id} (the server's, {@code RaftServerBuilder.clusterId}; "raftkit" when none was
+ *       given): named in every hello; a peer of another cluster is refused</li>
  *   <li>{@code secret-file}: a file every member holds; peers prove it with HMAC-SHA256 at the
  *       handshake. By default a node that listens on loopback only uses (and creates) the per-user
  *       {@code ~/.raftkit/peer-secret}</li>
@@ -51,7 +51,7 @@ record TcpOptions(String clusterId, Optional<Path> secretFile, boolean insecureP
     record Tls(Path key, Path cert, Path ca, boolean verifyHostname) {
     }
 
-    static final String DEFAULT_CLUSTER_ID = "raftkit";
+    static final String DEFAULT_CLUSTER_ID = io.raftkit.api.spi.TransportConfig.DEFAULT_CLUSTER_ID;
 
     static final Set<String> NAMES = Set.of("cluster-id", "secret-file", "insecure-peers", "tls.key", "tls.cert",
             "tls.ca", "tls.verify-hostname", "max-frame-bytes", "queue-size", "queue-bytes", "stale-after-millis",
@@ -59,6 +59,11 @@ record TcpOptions(String clusterId, Optional<Path> secretFile, boolean insecureP
             "max-pending-handshakes", "max-pending-handshakes-per-host", "event-loops", "bind-host");
 
     static TcpOptions from(Options options) {
+        return from(options, DEFAULT_CLUSTER_ID);
+    }
+
+    /** {@code hostClusterId} is the server's own ({@code TransportConfig.clusterId}); the option may only repeat it. */
+    static TcpOptions from(Options options, String hostClusterId) {
         options.requireOnly("vertx-tcp", NAMES);
         int maxFrameBytes = options.intValue("max-frame-bytes", 16 * 1024 * 1024, 1024, Integer.MAX_VALUE - 8);
         int queueSize = options.intValue("queue-size", 4096, 1, 1 << 24);
@@ -87,13 +92,17 @@ record TcpOptions(String clusterId, Optional<Path> secretFile, boolean insecureP
             throw new IllegalArgumentException("option insecure-peers=true contradicts "
                     + (tls.isPresent() ? "tls.*" : "secret-file") + ": drop one of them");
         }
-        return new TcpOptions(clusterId(options), secretFile, insecure, tls, maxFrameBytes, queueSize, queueBytes,
+        return new TcpOptions(clusterId(options, hostClusterId), secretFile, insecure, tls, maxFrameBytes, queueSize, queueBytes,
                 staleAfter, backoffMin, backoffMax, backoffReset, handshakeTimeout, maxPendingHandshakes, perHost,
                 eventLoops, bindHost(options));
     }
 
-    private static String clusterId(Options options) {
-        String id = options.string("cluster-id", DEFAULT_CLUSTER_ID);
+    private static String clusterId(Options options, String hostClusterId) {
+        String id = options.string("cluster-id", hostClusterId);
+        if (!hostClusterId.equals(DEFAULT_CLUSTER_ID) && !id.equals(hostClusterId)) {
+            throw new IllegalArgumentException("option cluster-id = '" + id + "' contradicts the server's cluster id '"
+                    + hostClusterId + "' (RaftServerBuilder.clusterId); drop the option, the transport takes the server's");
+        }
         int bytes = id.getBytes(StandardCharsets.UTF_8).length;
         if (id.isBlank() || bytes > HandshakeCodec.MAX_CLUSTER_ID_BYTES) {
             throw new IllegalArgumentException("option cluster-id = '" + id + "' must be 1 to "

@@ -64,7 +64,7 @@ public final class VertxTcpTransport implements Transport {
         this.self = config.self();
         this.addresses = Addresses.parse(config.addresses());
         config.selfAddress(); // fails naming this node when its own address is missing
-        this.options = TcpOptions.from(config.options());
+        this.options = TcpOptions.from(config.options(), config.clusterId());
         SocketAddress own = addresses.get(self);
         this.listen = options.bindHost().map(h -> SocketAddress.inetSocketAddress(own.port(), h)).orElse(own);
         this.auth = PeerAuth.settle(self, addresses.keySet(), options, listen.host(), ownIdentityChecked);
