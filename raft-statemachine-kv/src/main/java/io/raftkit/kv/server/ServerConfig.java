@@ -146,7 +146,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         if (bindHost.isPresent() && bindHost.get().isEmpty()) {
             throw new IllegalArgumentException("bind-host is empty: give a host or address to listen on, e.g. 0.0.0.0");
         }
-        if (bindHost.isPresent() && transport.equals("vertx-tcp")) {
+        if (bindHost.isPresent() && reachesVertxTcp(transport, transportOptions)) {
             transportOptions.putIfAbsent("bind-host", bindHost.get()); // one setting for both listeners
         }
         String clusterId = settings.getOrDefault("cluster-id", "raftkit");
@@ -213,9 +213,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                                            Map<String, String> transportOptions) {
         String secretFile = settings.get("peer-secret-file");
         String insecure = settings.get("insecure-peers");
-        boolean wrapsVertxTcp = WRAPPERS.contains(transport)
-                && transportOptions.getOrDefault("inner", "vertx-tcp").equals("vertx-tcp");
-        if (!transport.equals("vertx-tcp") && !wrapsVertxTcp) {
+        if (!reachesVertxTcp(transport, transportOptions)) {
             if (secretFile != null || insecure != null) {
                 throw new IllegalArgumentException("peer-secret-file and insecure-peers are settings of the vertx-tcp"
                         + " transport, not of '" + transport + "'; give its own options as transport.<option>");
@@ -229,6 +227,12 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         if (insecure != null) {
             transportOptions.putIfAbsent("insecure-peers", insecure);
         }
+    }
+
+    /** Whether the transport is vertx-tcp, or a fault-injection wrapper that hands its options on to one. */
+    private static boolean reachesVertxTcp(String transport, Map<String, String> transportOptions) {
+        return transport.equals("vertx-tcp") || (WRAPPERS.contains(transport)
+                && transportOptions.getOrDefault("inner", "vertx-tcp").equals("vertx-tcp"));
     }
 
     private static String required(Map<String, String> settings, String key) {

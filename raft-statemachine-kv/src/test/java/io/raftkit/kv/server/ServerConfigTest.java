@@ -152,6 +152,9 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.from(s);
         assertThat(c.transportOptions().get("insecure-peers")).contains("true");
         assertThat(c.transportOptions().get("cluster-id")).contains("raftkit");
+        s.put("bind-host", "0.0.0.0");
+        assertThat(ServerConfig.from(s).transportOptions().get("bind-host")).contains("0.0.0.0");
+        s.remove("bind-host");
         s.put("transport.inner", "memory");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("insecure-peers")
                 .hasMessageContaining("not of 'network-faults'");
