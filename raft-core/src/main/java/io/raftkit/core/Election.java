@@ -144,6 +144,10 @@ final class Election {
         if (rv.preVote()) {
             // Would we vote in rv.term? Only if we have no live leader and the log is current.
             granted = rv.term() > node.term && upToDate && (rv.leadershipTransfer() || !inLease());
+            if (granted && (node.role == Role.FOLLOWER || node.role == Role.PRE_CANDIDATE)
+                    && !Mutant.isActive(Mutant.PRE_VOTES_RACE)) {
+                deferCampaign();
+            }
         } else {
             boolean canVote = node.votedFor == null ? node.leader == null : node.votedFor.equals(rv.from());
             granted = canVote && upToDate;
@@ -154,6 +158,25 @@ final class Election {
         }
         node.send(new VoteReply(node.self, rv.from(), granted && rv.preVote() ? rv.term() : node.term, granted,
                 rv.preVote()));
+    }
+
+    /**
+     * Having granted a PreVote, do not race the election it may win: a pre-candidate stands down and
+     * a follower starts a fresh randomized timeout before it campaigns itself. Without this, two
+     * nodes that pre-vote at about the same time (a fresh cluster's nodes waiting for the same peer
+     * to come up, measured in issue 20) grant each other, both become candidates in the same term
+     * and split it, so a fresh cluster did not elect once. If the pre-candidate goes no further, the
+     * deferred node campaigns one timeout later. Only timers change, so safety is untouched; and
+     * {@code electionElapsed} is kept, because the leader lease ({@link #inLease}) counts from it.
+     */
+    private void deferCampaign() {
+        if (node.role == Role.PRE_CANDIDATE) {
+            node.role = Role.FOLLOWER; // its own round ends: replies to it are now ignored
+            votesGranted.clear();
+            votesRejected.clear();
+        }
+        randomizedElectionTimeout = node.electionElapsed + node.config.electionTimeoutMinTicks()
+                + random.nextInt(node.config.electionTimeoutMaxTicks() - node.config.electionTimeoutMinTicks());
     }
 
     void handleVoteReply(VoteReply vr) {

@@ -37,7 +37,13 @@ public enum Mutant {
      * every incarnation, so the late answer to a read forwarded before a crash confirmed a new read
      * with the same id, at an old read index.
      */
-    READ_IDS_RESTART_AT_ONE;
+    READ_IDS_RESTART_AT_ONE,
+    /**
+     * Issue 20 (a liveness bug): a node that granted a PreVote went on with its own campaign, so two
+     * nodes pre-voting together granted each other, both became candidates in one term and split it:
+     * fresh clusters elected in term 2 or later.
+     */
+    PRE_VOTES_RACE;
 
     private static volatile Mutant active = NONE;
 
