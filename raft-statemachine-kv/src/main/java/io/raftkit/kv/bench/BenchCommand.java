@@ -108,6 +108,8 @@ public final class BenchCommand implements Callable<Integer> {
             for (int c = 0; c < clients; c++) {
                 loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
             }
+            ClusterProbe probe = new ClusterProbe(endpoints);
+            ClusterProbe.Reading startReading = warmup == 0 ? probe.read() : null;
             Histogram total = null;
             int totalSeconds = warmup + seconds;
             long measuredErrorsStart = 0;
@@ -120,16 +122,20 @@ public final class BenchCommand implements Callable<Integer> {
                     measuredErrorsStart = errors.get();
                     total = new Histogram(3);
                 }
+                if (s == warmup && warmup > 0) {
+                    startReading = probe.read(); // the measured window starts with the next interval
+                }
                 if (measuring) {
                     total.add(interval);
                 }
                 System.out.printf("%s %3ds  %8d ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", measuring ? "run " : "warm", s,
                         interval.getTotalCount(), ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), errors.get());
             }
+            ClusterProbe.Reading endReading = probe.read();
             running.set(false);
             Thread.sleep(200);
             long measuredErrors = errors.get() - measuredErrorsStart;
-            report(total, measuredErrors);
+            report(total, measuredErrors, ClusterProbe.Cost.between(startReading, endReading, total.getTotalCount()));
         } catch (ExecutionException | CompletionException e) {
             // Prefill and leader discovery go through KvClient, which has already retried.
             System.err.println("raft-kv bench: the cluster did not answer: " + (e.getCause() != null ? e.getCause().getMessage() : e));
@@ -193,7 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
         });
     }
 
-    private void report(Histogram h, long measuredErrors) {
+    private void report(Histogram h, long measuredErrors, ClusterProbe.Cost cost) {
         double opsPerSec = h.getTotalCount() / (double) seconds;
         System.out.println();
         System.out.printf("mode %s, %d clients, %d-byte values, %d keys, %d s measured after %d s warm-up%n",
@@ -205,11 +211,19 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("%-12s %12.2f%n", "max ms", ms(h.getMaxValue()));
         System.out.printf("%-12s %12d%n", "errors", measuredErrors);
+        System.out.printf("%-12s %12.1f   (all nodes together%s; cores per node %s)%n", "server us/op", cost.serverMicrosPerOp(),
+                cost.complete() ? "" : ", INCOMPLETE: a node's /metrics did not answer",
+                cost.nodeCores().stream().map(c -> String.format("%.2f", c)).toList());
+        System.out.printf("%-12s %12.1f   (this process, %.2f cores)%n", "client us/op", cost.clientMicrosPerOp(), cost.clientCores());
+        System.out.printf("%-12s %12d%n", "term changes", cost.elections());
+        System.out.printf("%-12s %5.1f -> %.1f%n", "load average", cost.loadStart(), cost.loadEnd());
         System.out.println(new JsonObject().put("mode", mode).put("clients", clients)
                 .put("ops_per_sec", Math.round(opsPerSec)).put("p50_ms", round(ms(h.getValueAtPercentile(50))))
                 .put("p90_ms", round(ms(h.getValueAtPercentile(90)))).put("p99_ms", round(ms(h.getValueAtPercentile(99))))
                 .put("p999_ms", round(ms(h.getValueAtPercentile(99.9)))).put("max_ms", round(ms(h.getMaxValue())))
-                .put("errors", measuredErrors).encode());
+                .put("errors", measuredErrors).put("server_us_per_op", round(cost.serverMicrosPerOp()))
+                .put("client_us_per_op", round(cost.clientMicrosPerOp())).put("term_changes", cost.elections())
+                .put("load_average", round(cost.loadEnd())).encode());
     }
 
     private static String key(int k) {
