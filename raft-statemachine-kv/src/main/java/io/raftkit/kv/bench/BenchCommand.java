@@ -57,6 +57,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the key and operation choice")
     long seed;
 
+    @Option(names = "--client", defaultValue = "raw", description = {
+            "raw (default): the tool's own HTTP loops, one connection each, straight to the leader (JSON API);",
+            "kvclient: --clients threads each calling KvClient and waiting (KvClient.blocking());",
+            "kvclient-async: --clients asynchronous loops on one KvClient"})
+    String clientKind;
+
+    @Option(names = "--protocol", defaultValue = "binary", description = "KvClient's protocol: binary or http (default ${DEFAULT-VALUE})")
+    String protocol;
+
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -67,6 +76,15 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!List.of("put", "get", "mixed", "health").contains(mode)) {
             System.err.println("raft-kv bench: --mode must be put, get, mixed or health, was '" + mode + "'");
+            return 2;
+        }
+        if (!List.of("raw", "kvclient", "kvclient-async").contains(clientKind) || !List.of("binary", "http").contains(protocol)) {
+            System.err.println("raft-kv bench: --client must be raw, kvclient or kvclient-async and --protocol binary or http, were '"
+                    + clientKind + "' and '" + protocol + "'");
+            return 2;
+        }
+        if (!clientKind.equals("raw") && mode.equals("health")) {
+            System.err.println("raft-kv bench: --mode health measures the HTTP stack with the raw client only");
             return 2;
         }
         if (clients < 1 || seconds < 1 || warmup < 0 || valueBytes < 0 || keys < 1) {
@@ -82,6 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         LoadClient load = null;
+        KvClient loadClient = null;
+        KvClientLoad clientLoad = null;
         try (KvClient client = setup) {
             if (!mode.equals("put") && !mode.equals("health")) {
                 System.out.println("prefilling " + keys + " keys...");
@@ -101,12 +121,27 @@ public final class BenchCommand implements Callable<Integer> {
                 System.err.println("raft-kv bench: the cluster has no leader");
                 return 1;
             }
-            URI target = URI.create(mode.equals("health") ? endpoints.get(0) : leader);
-            System.out.println("load against " + target + " (" + (mode.equals("health") ? "HTTP baseline" : "the leader") + ")");
-            load = new LoadClient(target, clients);
-            Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
-            for (int c = 0; c < clients; c++) {
-                loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
+            if (clientKind.equals("raw")) {
+                URI target = URI.create(mode.equals("health") ? endpoints.get(0) : leader);
+                System.out.println("load against " + target + " (" + (mode.equals("health") ? "HTTP baseline" : "the leader") + ")");
+                load = new LoadClient(target, clients);
+                Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
+                for (int c = 0; c < clients; c++) {
+                    loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
+                }
+            } else {
+                loadClient = KvClient.builder(endpoints).protocol(protocol.equals("http") ? KvClient.Protocol.HTTP : KvClient.Protocol.BINARY)
+                        .build();
+                System.out.println("load through KvClient (" + protocol + ", " + clients + (clientKind.equals("kvclient")
+                        ? " caller threads" : " asynchronous loops") + "); the leader is " + leader);
+                clientLoad = new KvClientLoad(loadClient, recorder, errors, running);
+                byte[] valueBytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.util.function.Predicate<SplittableRandom> write = r -> mode.equals("put") || (mode.equals("mixed") && r.nextInt(10) == 0);
+                if (clientKind.equals("kvclient")) {
+                    clientLoad.startThreads(clients, seed, keys, valueBytes, write);
+                } else {
+                    clientLoad.startAsync(clients, seed, keys, valueBytes, write);
+                }
             }
             ClusterProbe probe = new ClusterProbe(endpoints);
             ClusterProbe.Reading startReading = warmup == 0 ? probe.read() : null;
@@ -133,6 +168,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             ClusterProbe.Reading endReading = probe.read();
             running.set(false);
+            if (clientLoad != null) {
+                clientLoad.stop();
+            }
             Thread.sleep(200);
             long measuredErrors = errors.get() - measuredErrorsStart;
             report(total, measuredErrors, ClusterProbe.Cost.between(startReading, endReading, total.getTotalCount()));
@@ -143,6 +181,9 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             if (load != null) {
                 load.close();
+            }
+            if (loadClient != null) {
+                loadClient.close();
             }
         }
         return 0;
@@ -202,8 +243,8 @@ public final class BenchCommand implements Callable<Integer> {
     private void report(Histogram h, long measuredErrors, ClusterProbe.Cost cost) {
         double opsPerSec = h.getTotalCount() / (double) seconds;
         System.out.println();
-        System.out.printf("mode %s, %d clients, %d-byte values, %d keys, %d s measured after %d s warm-up%n",
-                mode, clients, valueBytes, keys, seconds, warmup);
+        System.out.printf("mode %s, client %s%s, %d clients, %d-byte values, %d keys, %d s measured after %d s warm-up%n",
+                mode, clientKind, clientKind.equals("raw") ? "" : " (" + protocol + ")", clients, valueBytes, keys, seconds, warmup);
         System.out.printf("%-12s %12s%n", "metric", "value");
         System.out.printf("%-12s %12.0f%n", "ops/s", opsPerSec);
         for (double p : new double[]{50, 90, 99, 99.9}) {
@@ -217,7 +258,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-12s %12.1f   (this process, %.2f cores)%n", "client us/op", cost.clientMicrosPerOp(), cost.clientCores());
         System.out.printf("%-12s %12d%n", "term changes", cost.elections());
         System.out.printf("%-12s %5.1f -> %.1f%n", "load average", cost.loadStart(), cost.loadEnd());
-        System.out.println(new JsonObject().put("mode", mode).put("clients", clients)
+        System.out.println(new JsonObject().put("mode", mode).put("client", clientKind.equals("raw") ? "raw" : clientKind + "/" + protocol)
+                .put("clients", clients)
                 .put("ops_per_sec", Math.round(opsPerSec)).put("p50_ms", round(ms(h.getValueAtPercentile(50))))
                 .put("p90_ms", round(ms(h.getValueAtPercentile(90)))).put("p99_ms", round(ms(h.getValueAtPercentile(99))))
                 .put("p999_ms", round(ms(h.getValueAtPercentile(99.9)))).put("max_ms", round(ms(h.getMaxValue())))
@@ -226,7 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .put("load_average", round(cost.loadEnd())).encode());
     }
 
-    private static String key(int k) {
+    static String key(int k) {
         return "key-" + k;
     }
 
