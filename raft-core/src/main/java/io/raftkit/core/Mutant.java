@@ -31,7 +31,13 @@ public enum Mutant {
      * follower's term. A leader elected in that term after a restart (its rounds count from 0
      * again) took the old, high round as an acknowledgement and confirmed reads with a stale index.
      */
-    STALE_TERM_REJECTION_ACKS;
+    STALE_TERM_REJECTION_ACKS,
+    /**
+     * Found by the simulator after issue 15's fixes (seed 43): the driver numbered reads from 1 in
+     * every incarnation, so the late answer to a read forwarded before a crash confirmed a new read
+     * with the same id, at an old read index.
+     */
+    READ_IDS_RESTART_AT_ONE;
 
     private static volatile Mutant active = NONE;
 
@@ -40,7 +46,8 @@ public enum Mutant {
         active = mutant;
     }
 
-    static boolean isActive(Mutant mutant) {
+    /** Whether {@code mutant} is put back (the driver checks too, from another package). */
+    public static boolean isActive(Mutant mutant) {
         return active == mutant;
     }
 }

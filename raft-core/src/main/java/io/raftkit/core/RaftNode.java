@@ -247,7 +247,11 @@ public final class RaftNode {
         return new ProposeResult.Accepted(entry.index(), term);
     }
 
-    /** Registers a linearizable read; its outcome appears in a later Ready as a ReadState or ReadFailure. */
+    /**
+     * Registers a linearizable read; its outcome appears in a later Ready as a ReadState or
+     * ReadFailure. {@code requestId} must be unique across this node's incarnations too: an answer
+     * to a read forwarded before a restart can still arrive, and is matched by id.
+     */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
             reads.handleReadIndex(requestId, null, term, commitIndex);

@@ -14,6 +14,8 @@ import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
+import io.raftkit.core.Mutant;
+import io.raftkit.core.MutantScope;
 import io.raftkit.core.ProposeResult;
 import io.raftkit.core.RaftNode;
 import io.raftkit.core.ReadState;
@@ -271,6 +273,28 @@ class FigureTwoTest {
         leader.step(new ReadRoundAck(N3, N1, leader.term() - 1, round));
 
         assertThat(leader.hasReady() ? leader.ready().readStates() : List.<ReadState>of()).isEmpty();
+    }
+
+    /**
+     * Found by the simulator (seed 122): the rejection of an older term's AppendEntries carries the
+     * rejecting node's term. Had it echoed the old message's read round, a leader elected in that
+     * term after a restart (its rounds counting from 0 again) would take the old, higher round as an
+     * acknowledgement of its new reads.
+     */
+    @Test
+    void aRejectionOfAnOlderTermsAppendEntriesAcknowledgesNoReadRound() {
+        RaftNode f = follower(N2, 5, log(1, 2));
+        f.step(new AppendEntries(N1, N2, 4, 2, 2, List.of(), 2, 37));
+        assertThat(sent(f)).singleElement().isInstanceOfSatisfying(AppendReply.class, r -> {
+            assertThat(r.term()).isEqualTo(5);
+            assertThat(r.readRound()).as("acknowledges nothing").isZero();
+        });
+    }
+
+    @Test
+    void onTheOldRuleTheRejectionEchoedTheOldRound() throws Exception {
+        MutantScope.with(Mutant.STALE_TERM_REJECTION_ACKS, () -> org.assertj.core.api.Assertions.assertThatThrownBy(
+                this::aRejectionOfAnOlderTermsAppendEntriesAcknowledgesNoReadRound).isInstanceOf(AssertionError.class));
     }
 
     @Test

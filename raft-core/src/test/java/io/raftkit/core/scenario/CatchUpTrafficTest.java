@@ -1,12 +1,15 @@
 package io.raftkit.core.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.core.Mutant;
+import io.raftkit.core.MutantScope;
 import io.raftkit.core.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,5 +77,13 @@ class CatchUpTrafficTest {
                     java.util.Arrays.toString(appendsPerSecond)).isLessThan(200);
         }
         assertThat(n3.lastIndex()).as("n3 caught up").isEqualTo(h.node("n1").lastIndex());
+    }
+
+    /** The test bites: with the old reply handling put back, the same run is a storm. */
+    @Test
+    void onTheOldReplyHandlingTheSameRunIsAStorm() throws Exception {
+        MutantScope.with(Mutant.STALE_REPLIES_TRUSTED, () -> assertThatThrownBy(
+                this::aFollowerCatchingUpOverASlowDuplicatingLinkCostsAFewMessagesPerEntry)
+                .isInstanceOf(AssertionError.class).hasMessageContaining("AppendEntries to n3 in second"));
     }
 }

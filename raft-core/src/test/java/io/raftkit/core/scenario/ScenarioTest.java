@@ -163,4 +163,17 @@ class ScenarioTest {
             default -> throw new IllegalArgumentException("unknown scenario command '" + command + "'");
         }
     }
+
+    /** Each regression scenario bites: with its bug put back, the trace is not the recorded one. */
+    @ParameterizedTest(name = "{0} under {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "06-stale-read-round.txt, READ_JOINS_CARRIED_ROUND, n1 read 3 ready at index 1",
+            "07-lone-voter-new-term.txt, APPEND_BEFORE_TERM_DURABLE, 'applied=[a, b]'"})
+    void aRegressionScenarioFailsWithItsBugPutBack(String file, io.raftkit.core.Mutant mutant, String sign) throws Exception {
+        String expected = Files.readString(DIR.resolve(file), StandardCharsets.UTF_8);
+        String[] actual = new String[1];
+        io.raftkit.core.MutantScope.with(mutant, () -> actual[0] = run(expected));
+        assertThat(actual[0]).isNotEqualTo(expected).contains(sign);
+        assertThat(expected).doesNotContain(sign);
+    }
 }

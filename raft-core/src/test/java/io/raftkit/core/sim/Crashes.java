@@ -59,10 +59,17 @@ final class Crashes {
             crash(node, "as it took an empty Ready");
             return;
         }
-        int pick = random.nextInt(available);
-        int choice = 0;
-        while (!has[choice] || pick-- > 0) {
-            choice++;
+        int choice;
+        if (boost > 1 && has[1] && random.nextInt(3) != 0) {
+            // Where the hard state or a new leader's term is not on disk yet, the write is the
+            // point that tells: crash before, inside or between its parts.
+            choice = 1;
+        } else {
+            int pick = random.nextInt(available);
+            choice = 0;
+            while (!has[choice] || pick-- > 0) {
+                choice++;
+            }
         }
         if (choice == 0) {
             node.armed = onMessage(ready.messagesBeforePersist(), lapses);

@@ -21,7 +21,7 @@ final class MessageBudget {
     /** Ticks in one window: every node may send a little on each tick. */
     private static final long TICKS_PER_WINDOW = WINDOW_NANOS / (SimCluster.TICK_MILLIS * 1_000_000L);
     /** Set from measurements of correct runs (docs/testing.md): far above them, far below a storm. */
-    static final long MESSAGES_PER_UNIT = 6;
+    static final long MESSAGES_PER_UNIT = 4;
     static final long MESSAGES_PER_ENTRY = 2;
 
     private final int peers;

@@ -44,6 +44,8 @@ final class SimClients {
         long invokedTick;
         long ackedIndexAtInvoke;
         long retryAtTick;
+        /** Redirected: the next operation goes out at {@code retryAtTick}, without think time. */
+        boolean redirected;
         int generation;
 
         Client(int id, NodeId target) {
@@ -95,7 +97,9 @@ final class SimClients {
             if (c.busy && tick - c.invokedTick > TIMEOUT_TICKS) {
                 giveUp(c, "timed out");
             }
-            if (!c.busy && tick >= c.retryAtTick && tick < quietFromTick && random.nextInt(4) == 0) {
+            boolean due = c.redirected || random.nextInt(4) == 0; // otherwise a think time of 4 ticks on average
+            if (!c.busy && tick >= c.retryAtTick && tick < quietFromTick && due) {
+                c.redirected = false;
                 invoke(c, tick, random.nextBoolean());
             }
         }
@@ -202,6 +206,7 @@ final class SimClients {
         }
         c.busy = false;
         c.retryAtTick = cluster.tick() + 1;
+        c.redirected = true; // a real client follows a redirect at once (with a new operation here)
         NodeId hint = e instanceof NotLeaderException nl ? nl.leaderHint().orElse(null) : null;
         c.target = hint != null ? hint : cluster.randomNode(random);
     }

@@ -98,7 +98,7 @@ public final class SimCluster {
                 .checkQuorum(checkQuorum)
                 .maxEntriesPerAppend(batchSizes[random.nextInt(batchSizes.length)])
                 .maxInflightAppends(1 + random.nextInt(4)).build();
-        long[] diskLatencies = {0, 1_000_000, 10_000_000, 30_000_000};
+        long[] diskLatencies = {0, 1_000_000, 10_000_000, 30_000_000, 60_000_000};
         this.maxDiskLatencyNanos = diskLatencies[random.nextInt(diskLatencies.length)];
         this.trace = traced ? new StringBuilder(1 << 16) : null;
         TreeSet<NodeId> voters = new TreeSet<>();
@@ -269,6 +269,7 @@ public final class SimCluster {
         network.healAll();
         network.lossRate = 0;
         network.duplicateRate = 0;
+        network.holdRate = 0;
         network.maxDelayMillis = 5;
         crashes.rate = 0;
         pauseRate = 0;

@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  * The fault phase's faults, one every few ticks, each drawn from the seed: partitions into random
  * halves, the leader isolated, one-way cuts, crashes of a random node or of the leader and
  * restarts, lossy, duplicating and reordering links, slow links whose messages arrive long after
- * an election timeout, pauses of a node's loop, disks whose writes hang, leadership transfers at
- * random moments, crashes inside steps and stalls of a leader while a read round is exposed.
+ * an election timeout and single messages held for seconds, pauses of a node's loop, disks whose
+ * writes hang, leadership transfers at random moments, crashes inside steps and stalls of a
+ * leader while a read round is exposed.
  *
  * <p>Swarm testing (Groce et al., 2012): each seed turns on a random subset of these kinds, with
  * its own intensity and pace, rather than all of them at once. A run with only pauses and
@@ -24,7 +25,8 @@ import java.util.SplittableRandom;
 final class SimNemesis {
 
     /** The kinds of fault a seed may turn on. */
-    enum Kind { PARTITION, ONE_WAY_CUT, CRASH, LOSSY_NETWORK, SLOW_LINKS, TRANSFER, PAUSE, DISK_STALL, CRASH_IN_STEP, EXPOSED_PAUSE }
+    enum Kind { PARTITION, ONE_WAY_CUT, CRASH, LOSSY_NETWORK, LONG_DELAYS, SLOW_LINKS, TRANSFER, PAUSE, DISK_STALL, CRASH_IN_STEP,
+        EXPOSED_PAUSE }
 
     private final SimCluster cluster;
     private final SimNetwork network;
@@ -69,21 +71,25 @@ final class SimNemesis {
             network.duplicateRate = random.nextDouble() * 0.05;
             network.maxDelayMillis = 2 + random.nextInt(40);
         }
+        if (kinds.contains(Kind.LONG_DELAYS)) {
+            network.holdRate = random.nextDouble() * 0.05;
+        }
         if (kinds.contains(Kind.CRASH_IN_STEP)) {
             cluster.crashes.rate = random.nextDouble() * 0.002;
         }
         if (kinds.contains(Kind.EXPOSED_PAUSE)) {
-            cluster.pauseRate = random.nextDouble() * 0.05;
+            cluster.pauseRate = random.nextDouble() * 0.2;
         }
         cluster.trace("faults " + kinds + " every " + minGapTicks + ".." + (minGapTicks + gapRangeTicks) + " ticks; loss="
                 + fmt(network.lossRate) + " dup=" + fmt(network.duplicateRate) + " maxDelay=" + network.maxDelayMillis
+                + " held=" + fmt(network.holdRate)
                 + " crashes in steps=" + fmt(cluster.crashes.rate * 1000) + "/1000 exposed pauses=" + fmt(cluster.pauseRate));
     }
 
     /** One fault of a kind this seed turned on, or a heal or restart (so that faults do not only pile up). */
     void strike() {
         List<Kind> on = new ArrayList<>(kinds);
-        on.removeIf(k -> k == Kind.LOSSY_NETWORK || k == Kind.CRASH_IN_STEP || k == Kind.EXPOSED_PAUSE);
+        on.removeIf(k -> k == Kind.LOSSY_NETWORK || k == Kind.LONG_DELAYS || k == Kind.CRASH_IN_STEP || k == Kind.EXPOSED_PAUSE);
         int choice = random.nextInt(on.size() + 2);
         if (choice == on.size()) {
             network.healAll();

@@ -26,6 +26,8 @@ final class SimNetwork {
     int maxDelayMillis = 5;
     int slowMinMillis = 200;
     int slowMaxMillis = 2_000;
+    /** Probability that one message is held for 0.3 to 5 s, arriving long after its sender moved on. */
+    double holdRate;
 
     SimNetwork(EventQueue events, RandomGenerator random, Consumer<RaftMessage> deliver) {
         this.events = events;
@@ -50,6 +52,9 @@ final class SimNetwork {
         long delayMillis = minDelayMillis + random.nextInt(maxDelayMillis - minDelayMillis + 1);
         if (!slow.isEmpty() && slow.contains(link)) {
             delayMillis += slowMinMillis + random.nextInt(slowMaxMillis - slowMinMillis + 1);
+        }
+        if (holdRate > 0 && random.nextDouble() < holdRate) {
+            delayMillis += 300 + random.nextInt(4_700);
         }
         // Sub-millisecond jitter, so messages sent in one step need not arrive in the order sent.
         long delayNanos = delayMillis * 1_000_000 + random.nextInt(1_000_000);

@@ -1,6 +1,8 @@
 package io.raftkit.core.sim;
 
 import io.raftkit.api.message.RaftMessage;
+import io.raftkit.api.message.RequestVote;
+import io.raftkit.api.message.VoteReply;
 import io.raftkit.api.spi.Transport;
 import java.util.function.Consumer;
 
@@ -32,8 +34,23 @@ final class SimTransport implements Transport {
         if (closed || !node.isAlive(incarnation) || cluster.crashes.atMessage(node, Crashes.Point.BEFORE_SEND, message)) {
             return;
         }
+        checkTermDurable(message);
         cluster.send(message);
         cluster.crashes.atMessage(node, Crashes.Point.AFTER_SEND, message);
+    }
+
+    /**
+     * No message carrying a term leaves before that term (and so the sender's vote in it) is on its
+     * disk (Figure 2: persist before responding; issue 15, bug 2 for a leader's AppendEntries).
+     * PreVote messages carry the term a pre-candidate would campaign in, which nobody adopts.
+     */
+    private void checkTermDurable(RaftMessage m) {
+        boolean preVote = (m instanceof RequestVote rv && rv.preVote()) || (m instanceof VoteReply vr && vr.preVote());
+        long durable = node.disk.loadHardState().term();
+        if (!preVote && m.term() > durable) {
+            throw node.violations.record(new SafetyViolation("durable term", node.id + " sent " + m
+                    + " while its disk holds term " + durable));
+        }
     }
 
     /** A message for this node arrived. */

@@ -39,13 +39,16 @@ final class Forwarder {
     private final HttpClient client;
     private final String self;
     private final long timeoutMillis;
+    private final java.util.function.Predicate<String> reachable;
 
     /**
      * @param idleCloseMillis how soon the leader closes an idle connection (its header timeout):
      *                        this side lets idle connections go at half that, so a forwarded
      *                        request is not sent on one the leader is closing at that moment
+     * @param reachable       whether the leader at a base URL can be reached now (fault injection may say no)
      */
-    Forwarder(Vertx vertx, String self, long timeoutMillis, long idleCloseMillis) {
+    Forwarder(Vertx vertx, String self, long timeoutMillis, long idleCloseMillis,
+              java.util.function.Predicate<String> reachable) {
         this.vertx = vertx;
         this.client = vertx.httpClientBuilder()
                 .with(new HttpClientOptions().setKeepAliveTimeout((int) Math.max(1, idleCloseMillis / 2_000)))
@@ -53,6 +56,7 @@ final class Forwarder {
                 .build();
         this.self = self;
         this.timeoutMillis = timeoutMillis;
+        this.reachable = reachable;
     }
 
     static boolean wasForwarded(RoutingContext ctx) {
@@ -60,6 +64,13 @@ final class Forwarder {
     }
 
     void forward(RoutingContext ctx, String leaderBaseUrl, Runnable onDone) {
+        if (!reachable.test(leaderBaseUrl)) {
+            // Nothing is sent, so the request certainly did not happen.
+            Responses.error(ctx, ApiError.rejected(503, "leader-unreachable", "node " + self + " cannot reach the leader at "
+                    + leaderBaseUrl + " (a network partition); retry on the leader's side"));
+            onDone.run();
+            return;
+        }
         URI base = URI.create(leaderBaseUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(ctx.request().method())

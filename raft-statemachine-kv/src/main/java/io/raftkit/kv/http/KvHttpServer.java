@@ -63,6 +63,15 @@ public final class KvHttpServer implements AutoCloseable {
      */
     public KvHttpServer(Vertx vertx, RaftServer raft, KvStateMachine kv, SessionPolicy sessionPolicy,
                         Map<NodeId, String> httpUrls, HttpLimits limits, PrometheusMeterRegistry registry) {
+        this(vertx, raft, kv, sessionPolicy, httpUrls, limits, registry, Reachability.ALWAYS);
+    }
+
+    /**
+     * @param reachability asked before forwarding to the leader; a request is not forwarded across a cut
+     */
+    public KvHttpServer(Vertx vertx, RaftServer raft, KvStateMachine kv, SessionPolicy sessionPolicy,
+                        Map<NodeId, String> httpUrls, HttpLimits limits, PrometheusMeterRegistry registry,
+                        Reachability reachability) {
         this.vertx = vertx;
         this.raft = raft;
         this.kv = kv;
@@ -71,7 +80,10 @@ public final class KvHttpServer implements AutoCloseable {
         this.registry = registry;
         // Health waits until this node has applied what was committed when it started.
         this.commitIndexAtStart = raft.status().commitIndex();
-        this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis());
+        Map<String, NodeId> byUrl = new TreeMap<>();
+        this.httpUrls.forEach((id, url) -> byUrl.put(url, id));
+        this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis(),
+                url -> byUrl.get(url) == null || reachability.reaches(byUrl.get(url)));
         this.connections = new ConnectionGuard(vertx, limits, registry, raft.id().value());
         this.metrics = new KvMetrics(registry, raft, kv);
         this.service = new KvService(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits);

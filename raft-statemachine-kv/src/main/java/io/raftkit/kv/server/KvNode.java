@@ -14,9 +14,12 @@ import io.raftkit.api.spi.LogStore;
 import io.raftkit.api.spi.LogStoreConfig;
 import io.raftkit.api.spi.Plugins;
 import io.raftkit.api.spi.Resources;
+import io.raftkit.core.fault.FaultRules;
+import io.raftkit.core.fault.NetworkFaultsTransportProvider;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.http.KvHttpServer;
+import io.raftkit.kv.http.Reachability;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.util.Map;
@@ -64,6 +67,14 @@ public final class KvNode implements AutoCloseable {
             gc = new JvmGcMetrics();
             gc.bindTo(registry);
             Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);
+            // Under fault injection the transport's partition rules also decide whom HTTP forwarding
+            // reaches, so a cut cuts all traffic between the sides, not only Raft's.
+            Reachability reachability = Reachability.ALWAYS;
+            if (config.transport().equals(NetworkFaultsTransportProvider.NAME)) {
+                FaultRules rules = new FaultRules();
+                resources = resources.with(FaultRules.class, rules);
+                reachability = peer -> !rules.current().dropTo().contains(peer) && !rules.current().dropFrom().contains(peer);
+            }
             Map<NodeId, String> raftAddresses = new TreeMap<>();
             Map<NodeId, String> httpUrls = new TreeMap<>();
             for (Peer p : config.peers()) {
@@ -90,7 +101,8 @@ public final class KvNode implements AutoCloseable {
                     .requestTimeout(config.requestTimeout())
                     .build();
             raft.start();
-            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry);
+            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry,
+                    reachability);
             KvNode node = new KvNode(config, vertx, raft, http, gc);
             HostPort listen = config.self().http();
             String httpHost = config.bindHost().orElse(listen.host());

@@ -3,12 +3,11 @@ package io.raftkit.verifier.backend;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A running KV cluster the verifier can drive and hurt: local processes or Docker containers.
- * Every fault method returns once the fault is in place; {@link #healAll()} undoes every network
- * fault and resumes paused nodes (crashed nodes are restarted by {@link #restart}).
+ * Every fault method returns once the fault is in place. Network faults are set as a whole
+ * ({@link #network}); a node that is restarted or resumed gets the current network state again.
  */
 public interface ClusterBackend extends AutoCloseable {
 
@@ -24,10 +23,16 @@ public interface ClusterBackend extends AutoCloseable {
     /** The current leader as the nodes report it, if any answers. */
     Optional<String> leader();
 
-    /** {@code kill -9}. */
+    /** {@code kill -9}: the process dies, what it wrote (synced or not) stays on disk. */
     void kill(String node) throws IOException, InterruptedException;
 
-    /** Starts a killed node again on its own data. */
+    /**
+     * A power loss: the node's log store drops what it wrote but did not sync, then the process
+     * dies (the {@code fault-injecting} log store's crash command).
+     */
+    void crash(String node) throws IOException, InterruptedException;
+
+    /** Starts a killed or crashed node again on its own data. */
     void restart(String node) throws IOException, InterruptedException;
 
     /** SIGSTOP. */
@@ -36,11 +41,8 @@ public interface ClusterBackend extends AutoCloseable {
     /** SIGCONT. */
     void resume(String node) throws IOException, InterruptedException;
 
-    /** {@code node} stops receiving from each of {@code from} (a one-way cut; call both ways for a symmetric one). */
-    void dropFrom(String node, Set<String> from) throws IOException, InterruptedException;
-
-    /** Removes every network fault and resumes paused nodes. */
-    void healAll() throws IOException, InterruptedException;
+    /** Makes the network faults exactly {@code state} (replacing the previous state). */
+    void network(NetworkState state) throws IOException, InterruptedException;
 
     /** Stops everything and removes what the backend created (processes, containers, networks). */
     @Override

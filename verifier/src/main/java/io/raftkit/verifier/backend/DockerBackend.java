@@ -8,18 +8,17 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -30,43 +29,59 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 /**
  * N KV servers in Docker containers on a private network, each reachable from the host on a fixed
  * {@code 127.0.0.1} port (a randomly published port would move on every restart). Faults are real:
- * {@code iptables} inside the containers cuts links (as root, with {@code NET_ADMIN}), {@code kill -9}
- * comes from outside, the same container restarts on its own data, and pause freezes its cgroup.
+ * {@code iptables} inside the containers cuts links on every port (as root, with {@code NET_ADMIN})
+ * and drops a share of packets with its statistic match; the nodes' {@code network-faults}
+ * transport adds message duplication and delay (the kernel has no netem), driven by {@code curl}
+ * on its loopback admin port; {@code kill -9} comes from outside, a crash through the
+ * {@code fault-injecting} log store's crash endpoint, the same container restarts on its own data,
+ * and pause freezes its cgroup.
  */
 public final class DockerBackend implements ClusterBackend {
 
     private final LeaderProbe probe = new LeaderProbe();
     private static final int RAFT_PORT = 7000;
     private static final int HTTP_PORT = 8080;
+    private static final int TRANSPORT_ADMIN_PORT = 9100;
+    private static final int STORE_ADMIN_PORT = 9101;
 
     private final List<String> ids = new ArrayList<>();
+    /** Each node's fixed address on the network. */
+    private final Map<String, String> ips = new LinkedHashMap<>();
     private final Map<String, Integer> hostPorts = new LinkedHashMap<>();
     private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
-    private final Set<String> paused = new HashSet<>();
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
     private final Path logs;
+    private final NodeStorage storage;
     private Network network;
     private DockerClient docker;
     private final ImageFromDockerfile image;
+    private volatile NetworkState faults = NetworkState.HEALED;
+
+    public DockerBackend(Path repo, String baseImage, Path out, int nodes) throws IOException {
+        this(repo, baseImage, out, nodes, NodeStorage.DURABLE);
+    }
 
     /**
      * @param repo      the repository root (holds docker/Dockerfile and the built raft-kv.jar)
      * @param baseImage the Dockerfile's BASE_IMAGE (a local base where no registry is reachable)
      */
-    public DockerBackend(Path repo, String baseImage, Path out, int nodes) throws IOException {
+    public DockerBackend(Path repo, String baseImage, Path out, int nodes, NodeStorage storage) throws IOException {
         Path jar = repo.resolve("raft-statemachine-kv/target/raft-kv.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException("the KV server jar " + jar + " does not exist; build it with ./mvnw -pl raft-statemachine-kv -am package -DskipTests");
         }
         this.logs = out.resolve("logs");
+        this.storage = storage;
         this.image = new ImageFromDockerfile("raftkit/kv-verify", false)
                 .withFileFromPath("docker/Dockerfile", repo.resolve("docker/Dockerfile"))
                 .withFileFromPath("raft-statemachine-kv/target/raft-kv.jar", jar)
                 .withDockerfilePath("docker/Dockerfile")
                 .withBuildArg("BASE_IMAGE", baseImage);
+        List<Integer> ports = FreePorts.take(nodes);
         for (int i = 1; i <= nodes; i++) {
             String id = "n" + i;
             ids.add(id);
-            hostPorts.put(id, freePort());
+            hostPorts.put(id, ports.get(i - 1));
         }
     }
 
@@ -83,10 +98,13 @@ public final class DockerBackend implements ClusterBackend {
     @Override
     public void start() throws IOException, InterruptedException {
         docker = DockerClientFactory.instance().client();
-        network = Network.newNetwork();
+        network = fixedSubnetNetwork();
         Files.createDirectories(logs);
         // The Raft ports listen on the containers' network, which only these containers share.
-        List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data", "--insecure-peers"));
+        List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data", "--insecure-peers",
+                "--transport", "network-faults", "--set", "transport.inner=vertx-tcp",
+                "--set", "transport.admin-port=" + TRANSPORT_ADMIN_PORT));
+        command.addAll(storage.flags(STORE_ADMIN_PORT));
         for (String id : ids) {
             command.add("--peer");
             command.add(id + "=" + id + ":" + RAFT_PORT + "," + id + ":" + HTTP_PORT);
@@ -100,6 +118,7 @@ public final class DockerBackend implements ClusterBackend {
                     .withNetworkAliases(id)
                     .withCreateContainerCmdModifier(cmd -> {
                         cmd.withHostName(id);
+                        cmd.withIpv4Address(ips.get(id));
                         cmd.getHostConfig()
                                 .withInit(true)
                                 .withCapAdd(Capability.NET_ADMIN)
@@ -130,6 +149,32 @@ public final class DockerBackend implements ClusterBackend {
         return probe.leader(ids.stream().filter(id -> !(paused.contains(id))).map(this::endpoint).toList());
     }
 
+    /**
+     * A network with a subnet of our choosing, so that each container keeps its address across
+     * restarts. With addresses from the pool, containers restarted together swapped addresses, and a
+     * node kept dialling a peer at its old address, now another node's (the transport refused the
+     * mix-up, and that link stayed down); the iptables rules name addresses too.
+     */
+    private Network fixedSubnetNetwork() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime());
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String prefix = "10.213." + random.nextInt(256) + ".";
+            Network candidate = Network.builder().createNetworkCmdModifier(cmd -> cmd.withIpam(
+                    new com.github.dockerjava.api.model.Network.Ipam().withConfig(
+                            new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(prefix + "0/24")))).build();
+            try {
+                candidate.getId(); // created here
+            } catch (RuntimeException overlap) {
+                continue; // the subnet is taken on this engine: another
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                ips.put(ids.get(i), prefix + (10 + i));
+            }
+            return candidate;
+        }
+        throw new IOException("could not create a Docker network on a free 10.213.x.0/24 subnet in 20 tries");
+    }
+
     private String containerId(String node) {
         return containers.get(node).getContainerId();
     }
@@ -139,57 +184,125 @@ public final class DockerBackend implements ClusterBackend {
         if (paused.remove(node)) {
             docker.unpauseContainerCmd(containerId(node)).exec();
         }
-        docker.killContainerCmd(containerId(node)).withSignal("KILL").exec();
+        if (isRunning(node)) {
+            docker.killContainerCmd(containerId(node)).withSignal("KILL").exec();
+        }
     }
 
     @Override
-    public void restart(String node) {
-        Boolean running = docker.inspectContainerCmd(containerId(node)).exec().getState().getRunning();
-        if (!Boolean.TRUE.equals(running)) {
+    public void crash(String node) throws IOException, InterruptedException {
+        if (paused.remove(node)) {
+            docker.unpauseContainerCmd(containerId(node)).exec();
+        }
+        if (!isRunning(node)) {
+            return;
+        }
+        try {
+            exec(node, "raftkit", "curl", "-s", "-m", "5", "-X", "POST", "http://127.0.0.1:" + STORE_ADMIN_PORT + "/crash");
+        } catch (IOException | RuntimeException e) {
+            // the process ends while curl waits for its answer, taking the container with it
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (isRunning(node) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (isRunning(node)) {
+            docker.killContainerCmd(containerId(node)).withSignal("KILL").exec(); // the node's log tells why
+        }
+    }
+
+    @Override
+    public void restart(String node) throws IOException, InterruptedException {
+        if (!isRunning(node)) {
             docker.startContainerCmd(containerId(node)).exec(); // the same container: its data is kept
+            // A started container has a new network namespace, with none of the faults (its address
+            // is fixed): give it its part once its transport listens.
+            Thread pusher = new Thread(() -> pushWhenUp(node), "faults-to-" + node);
+            pusher.setDaemon(true);
+            pusher.start();
         }
     }
 
     @Override
     public void pause(String node) {
-        if (paused.add(node)) {
+        if (isRunning(node) && paused.add(node)) {
             docker.pauseContainerCmd(containerId(node)).exec();
         }
     }
 
     @Override
-    public void resume(String node) {
+    public void resume(String node) throws IOException, InterruptedException {
         if (paused.remove(node)) {
             docker.unpauseContainerCmd(containerId(node)).exec();
+            apply(node);
         }
     }
 
     @Override
-    public void dropFrom(String node, Set<String> from) throws IOException, InterruptedException {
-        if (!isRunning(node)) {
-            return;
+    public synchronized void network(NetworkState state) throws IOException, InterruptedException {
+        faults = state;
+        for (String id : ids) {
+            apply(id);
         }
-        for (String peer : from) {
-            String ip = ipOf(peer);
-            if (ip != null) {
-                // Raft messages from the peer arrive on connections it dialled to our raft port;
-                // ours to it leave on connections we dialled, whose replies come from its port. So
-                // dropping what the peer sends to our raft port cuts exactly peer -> us: a true
-                // one-way cut (dropping all input from the peer would cut TCP both ways).
-                root(node, "iptables", "-A", "INPUT", "-s", ip, "-p", "tcp", "--dport", Integer.toString(RAFT_PORT), "-j", "DROP");
+    }
+
+    private void pushWhenUp(String node) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && isRunning(node)) {
+            try {
+                exec(node, "raftkit", "curl", "-sf", "-m", "2", "http://127.0.0.1:" + TRANSPORT_ADMIN_PORT + "/faults");
+                apply(node);
+                return;
+            } catch (IOException | RuntimeException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
 
-    @Override
-    public void healAll() throws IOException, InterruptedException {
-        for (String id : ids) {
-            resume(id);
+    /**
+     * Sets {@code node}'s part of the current faults, in one exec: iptables first (cuts and loss, on
+     * every port: Raft and HTTP forwarding alike), then the transport's duplication and delay.
+     */
+    private synchronized void apply(String node) throws IOException, InterruptedException {
+        if (!isRunning(node) || paused.contains(node)) {
+            return; // restart() and resume() set it when it is back
         }
-        for (String id : ids) {
-            if (isRunning(id)) {
-                root(id, "iptables", "-F", "INPUT");
+        NetworkState state = faults;
+        StringBuilder script = new StringBuilder("iptables -F INPUT");
+        for (String peer : state.cutFrom(node)) {
+            rule(script, ips.get(peer), "-j DROP");
+        }
+        for (String peer : state.oneWayFrom(node)) {
+            // What the peer sends to our listening ports: its own connections to us (Raft, forwarded
+            // requests) die, ours to it still work. A true one-way cut.
+            rule(script, ips.get(peer), "-p tcp -m multiport --dports " + RAFT_PORT + "," + HTTP_PORT + " -j DROP");
+        }
+        PacketFaults packets = state.packets();
+        if (packets.lossPercent() > 0) {
+            for (String peer : ids) {
+                if (!peer.equals(node)) {
+                    rule(script, ips.get(peer), String.format(Locale.ROOT, "-m statistic --mode random --probability %.3f -j DROP",
+                            packets.lossPercent() / 100.0));
+                }
             }
+        }
+        // Loss is the kernel's job here (real packets, every port); duplication and delay the transport's.
+        PacketFaults transport = new PacketFaults(0, packets.duplicatePercent(), packets.delayMillis(), packets.jitterMillis());
+        script.append(" && (curl -sf -m 2 -X PUT 'http://127.0.0.1:").append(TRANSPORT_ADMIN_PORT).append("/faults?")
+                .append(transport.query()).append("' >/dev/null || echo 'transport admin not listening yet' >&2)");
+        exec(node, "root", "sh", "-c", script.toString());
+    }
+
+    private static void rule(StringBuilder script, String ip, String match) {
+        if (ip != null) {
+            script.append(" && iptables -A INPUT -s ").append(ip).append(' ').append(match);
         }
     }
 
@@ -197,15 +310,9 @@ public final class DockerBackend implements ClusterBackend {
         return Boolean.TRUE.equals(docker.inspectContainerCmd(containerId(node)).exec().getState().getRunning());
     }
 
-    private String ipOf(String node) {
-        var networks = docker.inspectContainerCmd(containerId(node)).exec().getNetworkSettings().getNetworks();
-        return networks.values().stream().map(n -> n.getIpAddress()).filter(ip -> ip != null && !ip.isBlank())
-                .findFirst().orElse(null);
-    }
-
-    /** Runs a command as root inside the container (the server itself runs unprivileged). */
-    private void root(String node, String... command) throws IOException, InterruptedException {
-        ExecCreateCmdResponse exec = docker.execCreateCmd(containerId(node)).withUser("root")
+    /** Runs a command inside the container as {@code user} (root for iptables: the server runs unprivileged). */
+    private void exec(String node, String user, String... command) throws IOException, InterruptedException {
+        ExecCreateCmdResponse exec = docker.execCreateCmd(containerId(node)).withUser(user)
                 .withAttachStdout(true).withAttachStderr(true).withCmd(command).exec();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         docker.execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
@@ -238,12 +345,6 @@ public final class DockerBackend implements ClusterBackend {
         }
         if (network != null) {
             network.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.raftkit.verifier.backend;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,48 +9,71 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
- * N {@code raft-kv server} processes on loopback, each with its own data directory. Partitions go
- * through the servers' {@code fault-injecting} transport (wrapping {@code vertx-tcp}), driven over
- * its loopback admin endpoint, which the verifier turns on for its own clusters only (option
- * {@code transport.admin-port}); kills are {@code SIGKILL}, pauses {@code SIGSTOP}/{@code SIGCONT}.
+ * N {@code raft-kv server} processes on loopback, each with its own data directory.
+ *
+ * <p>Network faults go through the servers' {@code network-faults} transport (wrapping
+ * {@code vertx-tcp}), driven over its loopback admin endpoint, which the verifier turns on for its
+ * own clusters only: partitions, and packet loss, duplication and delay. A partition cuts forwarding
+ * too: the KV server asks the same rules before forwarding a request to the leader, and a node cut
+ * off from the leader answers 503 instead, so a minority cannot serve through the majority.
+ *
+ * <p>Kills are {@code SIGKILL}, pauses {@code SIGSTOP}/{@code SIGCONT}. Crashes go through the
+ * {@code fault-injecting} log store's loopback crash endpoint, which drops what the store wrote but
+ * did not sync before the process ends.
  */
 public final class LocalBackend implements ClusterBackend {
+
+    private static final Duration ADMIN_WAIT = Duration.ofSeconds(30);
 
     private final LeaderProbe probe = new LeaderProbe();
 
     private final Path kvJar;
     private final Path dir;
+    private final NodeStorage storage;
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final Map<String, Integer> raftPorts = new LinkedHashMap<>();
     private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
-    private final Map<String, Process> processes = new LinkedHashMap<>();
-    private final Map<String, Set<String>> dropping = new LinkedHashMap<>();
-    private final Set<String> paused = new HashSet<>();
+    private final Map<String, Integer> storeAdminPorts = new LinkedHashMap<>();
+    /** Serializes the pushes of fault rules to each node, so the newest state is the one that lands. */
+    private final Map<String, Object> pushLocks = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    /** Nodes whose fault admin endpoint has answered since their last start: only those are pushed to. */
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    private volatile NetworkState network = NetworkState.HEALED;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     public LocalBackend(Path kvJar, Path dir, int nodes) throws IOException {
+        this(kvJar, dir, nodes, NodeStorage.DURABLE);
+    }
+
+    public LocalBackend(Path kvJar, Path dir, int nodes, NodeStorage storage) throws IOException {
         if (!Files.isRegularFile(kvJar)) {
             throw new IOException("the KV server jar " + kvJar + " does not exist; build it with ./mvnw -pl raft-statemachine-kv -am package -DskipTests");
         }
         this.kvJar = kvJar;
         this.dir = dir;
+        this.storage = storage;
+        List<Integer> ports = FreePorts.take(4 * nodes);
         for (int i = 1; i <= nodes; i++) {
             String id = "n" + i;
             ids.add(id);
-            httpPorts.put(id, freePort());
-            raftPorts.put(id, freePort());
-            adminPorts.put(id, freePort());
-            dropping.put(id, new TreeSet<>());
+            int base = 4 * (i - 1);
+            httpPorts.put(id, ports.get(base));
+            raftPorts.put(id, ports.get(base + 1));
+            adminPorts.put(id, ports.get(base + 2));
+            storeAdminPorts.put(id, ports.get(base + 3));
+            pushLocks.put(id, new Object());
         }
     }
 
@@ -73,9 +94,10 @@ public final class LocalBackend implements ClusterBackend {
                 "-Xmx256m", "-XX:+UseSerialGC", "-jar", kvJar.toString(), "server",
                 "--id", node,
                 "--data-dir", dir.resolve("data").resolve(node).toString(),
-                "--transport", "fault-injecting",
+                "--transport", "network-faults",
                 "--set", "transport.inner=vertx-tcp",
                 "--set", "transport.admin-port=" + adminPorts.get(node)));
+        argv.addAll(storage.flags(storeAdminPorts.get(node)));
         for (String id : ids) {
             argv.add("--peer");
             argv.add(id + "=127.0.0.1:" + raftPorts.get(id) + ",127.0.0.1:" + httpPorts.get(id));
@@ -89,7 +111,8 @@ public final class LocalBackend implements ClusterBackend {
         for (String id : ids) {
             launch(id);
         }
-        awaitLeader(Duration.ofSeconds(30));
+        // Generous: five JVMs starting at once on a shared 2-core machine took over 30 s at load 20.
+        awaitLeader(Duration.ofSeconds(90));
     }
 
     private void launch(String node) throws IOException {
@@ -97,6 +120,12 @@ public final class LocalBackend implements ClusterBackend {
         Process p = new ProcessBuilder(command(node)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         processes.put(node, p);
+        ready.remove(node);
+        // The new process starts with no faults: give it the current ones once it listens, without
+        // holding up the nemesis (a JVM takes seconds to start here).
+        Thread pusher = new Thread(() -> pushWhenListening(node, p), "faults-to-" + node);
+        pusher.setDaemon(true);
+        pusher.start();
     }
 
     /** Waits until some node names a leader; fails with the nodes' log directory when none does. */
@@ -134,12 +163,35 @@ public final class LocalBackend implements ClusterBackend {
     }
 
     @Override
+    public void crash(String node) throws IOException, InterruptedException {
+        Process p = processes.get(node);
+        if (!p.isAlive()) {
+            return;
+        }
+        if (paused.remove(node)) {
+            signal(p, "CONT");
+        }
+        String url = "http://127.0.0.1:" + storeAdminPorts.get(node) + "/crash";
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // the process may end before its answer is out; its exit below is what counts
+        }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            // The crash command did not end it (a store without the endpoint, a hung JVM): a plain
+            // kill still ends the run's fault, and the node's log says whether the store crashed.
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    @Override
     public void restart(String node) throws IOException {
         if (processes.get(node).isAlive()) {
             return;
         }
         launch(node);
-        dropping.get(node).clear(); // a fresh process starts with no faults
     }
 
     @Override
@@ -154,50 +206,60 @@ public final class LocalBackend implements ClusterBackend {
     public void resume(String node) throws IOException, InterruptedException {
         if (paused.remove(node)) {
             signal(processes.get(node), "CONT");
+            push(node); // what changed while it was stopped
         }
     }
 
     @Override
-    public void dropFrom(String node, Set<String> from) throws IOException, InterruptedException {
-        dropping.get(node).addAll(from);
-        pushFaults(node);
+    public void network(NetworkState state) throws IOException, InterruptedException {
+        network = state;
+        for (String id : ids) {
+            push(id);
+        }
     }
 
-    @Override
-    public void healAll() throws IOException, InterruptedException {
-        for (String id : ids) {
-            resume(id);
-        }
-        for (String id : ids) {
-            dropping.get(id).clear();
-            if (processes.get(id).isAlive()) {
-                pushFaults(id);
+    /** Gives {@code node} the current network state, if it is up, not stopped and listening. */
+    private void push(String node) throws IOException, InterruptedException {
+        synchronized (pushLocks.get(node)) {
+            if (!ready.contains(node) || paused.contains(node) || !processes.get(node).isAlive()) {
+                return; // pushWhenListening or resume gives it the state later
             }
+            send(node, network);
         }
     }
 
-    private void pushFaults(String node) throws IOException, InterruptedException {
-        if (!processes.get(node).isAlive()) {
-            return; // a killed node starts with no faults; restart() clears its rules
-        }
-        String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", dropping.get(node));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
-                .PUT(HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<String> r = null;
-        // A node restarted moments ago may not listen yet: give its JVM time to come up.
-        for (int attempt = 0; r == null; attempt++) {
-            try {
-                r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
-                if (attempt >= 60 || !processes.get(node).isAlive()) {
-                    throw new IOException("node " + node + "'s fault admin endpoint on port " + adminPorts.get(node)
-                            + " does not answer; see " + dir.resolve("logs").resolve(node + ".log"), e);
+    private void pushWhenListening(String node, Process p) {
+        long deadline = System.nanoTime() + ADMIN_WAIT.toNanos();
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            synchronized (pushLocks.get(node)) {
+                try {
+                    send(node, network);
+                    ready.add(node);
+                    return;
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IllegalStateException e) {
+                    System.err.println("raft-verifier: " + e.getMessage()); // a refusal: trying again will not help
+                    return;
                 }
-                Thread.sleep(250);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
             }
         }
+    }
+
+    private void send(String node, NetworkState state) throws IOException, InterruptedException {
+        String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", state.dropFrom(node))
+                + "&" + state.packets().query();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException("node " + node + " refused the fault rules: HTTP " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException("node " + node + " refused the fault rules: HTTP " + r.statusCode() + " " + r.body());
         }
     }
 
@@ -227,12 +289,6 @@ public final class LocalBackend implements ClusterBackend {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

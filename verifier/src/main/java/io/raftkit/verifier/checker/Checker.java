@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Checker {
 
     private static final IFn CHECK_KEY;
-    private static final IFn KEYS_OF;
-    private static final IFn EVENTS_FOR_KEY;
+    private static final IFn SPLIT_BY_KEY;
+    private static final IFn VALIDATE;
 
     static {
         // In a child class loader (a plugin, a test runner) Clojure resolves namespaces through the
@@ -34,8 +34,8 @@ public final class Checker {
         try {
             Clojure.var("clojure.core", "require").invoke(Clojure.read("raftkit.checker.core"));
             CHECK_KEY = Clojure.var("raftkit.checker.core", "check-key");
-            KEYS_OF = Clojure.var("raftkit.checker.core", "keys-of");
-            EVENTS_FOR_KEY = Clojure.var("raftkit.checker.core", "events-for-key");
+            SPLIT_BY_KEY = Clojure.var("raftkit.checker.core", "split-by-key");
+            VALIDATE = Clojure.var("raftkit.checker.core", "validate");
         } finally {
             t.setContextClassLoader(previous);
         }
@@ -70,14 +70,30 @@ public final class Checker {
         this.threads = threads;
     }
 
-    /** Checks normalized events (from {@link HistoryFiles}). */
+    /**
+     * The memo bytes one key's search may use when {@code parallel} keys are searched at once: half
+     * the heap left free, shared. The search charges each configuration what it costs (see
+     * {@code raftkit.checker.wgl/config-bytes}), so the budget is reached before the heap runs out;
+     * the other half is for the history itself and the explanation.
+     */
+    static long memoBudgetBytes(int parallel) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return Math.max(1L << 20, free / 2 / Math.max(1, parallel));
+    }
+
+    /**
+     * Checks normalized events (from {@link HistoryFiles}). A history whose events do not pair up
+     * (a double invoke, a completion with no invocation) or that uses functions the model lacks is
+     * refused with an {@link IllegalArgumentException} naming the line, before any search.
+     */
     @SuppressWarnings("unchecked")
     public CheckResult check(Object events) {
         long start = System.nanoTime();
-        List<Object> keys = (List<Object>) KEYS_OF.invoke(events);
+        VALIDATE.invoke(events, model);
+        List<List<Object>> keys = (List<List<Object>>) SPLIT_BY_KEY.invoke(events);
         AtomicBoolean cancel = new AtomicBoolean();
-        // The memo is the search's memory: a configuration costs roughly 200 bytes with its bitset.
-        long maxMemo = Math.max(10_000, Runtime.getRuntime().maxMemory() / 2 / 250 / Math.min(threads, keys.size()));
+        long maxBytes = memoBudgetBytes(Math.min(threads, keys.size()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, keys.size()), r -> {
             Thread t = new Thread(r, "checker");
             t.setDaemon(true);
@@ -85,12 +101,19 @@ public final class Checker {
         });
         try {
             List<Future<KeyResult>> futures = new ArrayList<>();
-            for (Object key : keys) {
+            for (List<Object> slice : keys) {
+                Object key = slice.get(0);
+                Object keyEvents = slice.get(1);
                 futures.add(pool.submit(() -> {
                     long deadline = System.nanoTime() + perKeyLimit.toNanos();
-                    Object keyEvents = EVENTS_FOR_KEY.invoke(events, key);
-                    Map<String, Object> detail = (Map<String, Object>) CHECK_KEY.invoke(keyEvents, model, initial, cancel,
-                            deadline, maxMemo);
+                    Map<String, Object> detail;
+                    try {
+                        detail = (Map<String, Object>) CHECK_KEY.invoke(keyEvents, model, initial, cancel, deadline, maxBytes);
+                    } catch (OutOfMemoryError e) {
+                        // outside the search proper (splitting the history, the explanation): still a verdict
+                        return new KeyResult(key, Verdict.UNKNOWN, Map.of("valid", "unknown",
+                                "reason", "out of memory while checking this key; raise -Xmx, or rotate keys sooner"));
+                    }
                     Verdict verdict = switch ((String) detail.get("valid")) {
                         case "true" -> Verdict.VALID;
                         case "false" -> Verdict.INVALID;

@@ -2,13 +2,19 @@ package io.raftkit.verifier.checker;
 
 import clojure.java.api.Clojure;
 import clojure.lang.IFn;
+import clojure.lang.ITransientMap;
+import clojure.lang.Keyword;
+import clojure.lang.PersistentArrayMap;
+import clojure.lang.PersistentVector;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +57,12 @@ public final class HistoryFiles {
         throw new IllegalArgumentException(file + ": unknown history format; use .edn or .jsonl");
     }
 
+    private static final Keyword LINE = Keyword.intern("raftkit", "line");
+
+    /**
+     * One Clojure map per line, keys as keywords and whole numbers as longs, built here rather than
+     * converted in Clojure: reading an 80,000-event history took 1.6 s warm and 9 s cold that way.
+     */
     private static List<Object> readJsonLines(String text) {
         List<Object> events = new ArrayList<>();
         String[] lines = text.split("\n", -1);
@@ -58,13 +70,56 @@ public final class HistoryFiles {
             if (lines[i].isBlank()) {
                 continue;
             }
+            JsonNode node;
             try {
-                events.add(JSON.readValue(lines[i], Map.class));
+                node = JSON.readTree(lines[i]);
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("line " + (i + 1) + " is not a JSON object: " + e.getOriginalMessage());
             }
+            if (!node.isObject()) {
+                throw new IllegalArgumentException("line " + (i + 1) + " is not a JSON object: " + brief(lines[i]));
+            }
+            ITransientMap event = PersistentArrayMap.EMPTY.asTransient();
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                event = event.assoc(Keyword.intern(f.getKey()), clojure(f.getValue()));
+            }
+            events.add(event.assoc(LINE, (long) (i + 1)).persistent()); // errors name the line
         }
         return events;
+    }
+
+    private static Object clojure(JsonNode v) {
+        if (v.isNull() || v.isMissingNode()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return v.textValue();
+        }
+        if (v.isIntegralNumber()) {
+            return v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isArray()) {
+            List<Object> items = new ArrayList<>(v.size());
+            v.forEach(item -> items.add(clojure(item)));
+            return PersistentVector.create(items);
+        }
+        ITransientMap m = PersistentArrayMap.EMPTY.asTransient();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = v.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            m = m.assoc(Keyword.intern(f.getKey()), clojure(f.getValue()));
+        }
+        return m.persistent();
+    }
+
+    private static String brief(String line) {
+        return line.length() > 80 ? line.substring(0, 80) + "..." : line;
     }
 
     /** An {@code --initial} value as EDN: {@code 0}, {@code nil}, {@code "a"}, {@code {:x 0 :y 0}}. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "raft-verifier", mixinStandardHelpOptions = true, version = "raft-verifier 0.1.0",
         description = "Jepsen-style verification of the RaftKit KV store: record histories under faults and check them"
                 + " for linearizability.%nExit codes: 0 valid, 1 invalid, 2 unknown or error.",
-        subcommands = {CheckCommand.class, RunCommand.class, GenerateCommand.class})
+        subcommands = {CheckCommand.class, RunCommand.class, GenerateCommand.class, BenchMemoCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -10,6 +10,7 @@ import io.raftkit.verifier.history.HistoryWriter;
 import io.raftkit.verifier.nemesis.Fault;
 import io.raftkit.verifier.report.Report;
 import io.raftkit.verifier.runner.History;
+import io.raftkit.verifier.runner.PlantedBug;
 import io.raftkit.verifier.runner.RunOptions;
 import io.raftkit.verifier.runner.Runner;
 import io.raftkit.verifier.workload.Workload;
@@ -50,11 +51,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keys", defaultValue = "8", description = "independent registers (default ${DEFAULT-VALUE})")
     int keys;
 
+    @Option(names = "--ops-per-key", defaultValue = "1000",
+            description = "register workload: operations on a key before its slot moves to a fresh key, which bounds each"
+                    + " key's history and so the checker's work (default ${DEFAULT-VALUE})")
+    int opsPerKey;
+
     @Option(names = "--workload", defaultValue = "register", description = "register or set (default ${DEFAULT-VALUE})")
     String workload;
 
-    @Option(names = "--nemesis", defaultValue = "partition,kill,pause", split = ",",
-            description = "faults to inject: partition, kill, pause, or none (default ${DEFAULT-VALUE})")
+    @Option(names = "--nemesis", defaultValue = "partition,kill,pause,crash,network", split = ",",
+            description = "faults to inject, overlapping, with shapes and durations from the seed: partition (all traffic"
+                    + " between the sides), kill (-9), pause, crash (power loss: unsynced writes dropped), network (packet"
+                    + " loss, duplication, delay), or none (default ${DEFAULT-VALUE})")
     List<String> nemesis;
 
     @Option(names = "--seed", description = "seed of every random choice (default: random, printed)")
@@ -66,7 +74,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--kv-jar", defaultValue = "raft-statemachine-kv/target/raft-kv.jar", description = "the KV server jar (default ${DEFAULT-VALUE})")
     Path kvJar;
 
-    @Option(names = "--fault-seconds", defaultValue = "8", description = "length of each fault and of each heal between faults (default ${DEFAULT-VALUE})")
+    @Option(names = "--fault-seconds", defaultValue = "8",
+            description = "mean length of a fault and mean gap between fault starts; each is drawn from half to one and a half"
+                    + " times this (default ${DEFAULT-VALUE})")
     long faultSeconds;
 
     @Option(names = "--quiet-seconds", defaultValue = "5", description = "quiet period after the final heal (default ${DEFAULT-VALUE})")
@@ -76,8 +86,15 @@ final class RunCommand implements Callable<Integer> {
             description = "after the final heal and quiet period, how long the final reads may keep failing before the run fails with exit 3 (default ${DEFAULT-VALUE})")
     long recoverySeconds;
 
-    @Option(names = "--stale-reads", description = "read with ?consistency=stale: deliberately unsafe, to show the checker catches it")
+    @Option(names = "--stale-reads", description = "read with ?consistency=stale: deliberately unsafe, to show the checker"
+            + " catches it (the same as --plant stale-read)")
     boolean staleReads;
+
+    @Option(names = "--plant", defaultValue = "none",
+            description = "a deliberate bug, to show that the run catches it: stale-read, lost-write (logs in memory),"
+                    + " minority-serves (a client that reads a cut-off node's local state), ack-before-fsync (the log store"
+                    + " acknowledges before it syncs), or none (default ${DEFAULT-VALUE})")
+    String plant;
 
     @Override
     public Integer call() throws Exception {
@@ -91,23 +108,25 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         long runSeed = seed != null ? seed : new java.security.SecureRandom().nextLong();
-        RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, workload, faults,
-                runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), staleReads,
+        PlantedBug bug = staleReads ? PlantedBug.STALE_READ : PlantedBug.parse(plant);
+        RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, opsPerKey, workload,
+                faults, runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), bug,
                 Duration.ofSeconds(recoverySeconds));
-        Workload work = Workload.named(workload, keys);
+        Workload work = Workload.named(workload, keys, opsPerKey);
         Files.createDirectories(out);
-        System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d, out %s%n",
-                nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed, out.toAbsolutePath());
-        // Faults start after one healthy interval and alternate with heals of the same length.
-        long turns = timeLimitSeconds <= faultSeconds ? 0 : (timeLimitSeconds - faultSeconds - 1) / (2 * faultSeconds) + 1;
+        System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d%s, out %s%n",
+                nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed,
+                bug == PlantedBug.NONE ? "" : ", PLANTED BUG " + bug.word(), out.toAbsolutePath());
+        // Faults start after one healthy interval, then about one per interval (kinds in turn).
+        long turns = timeLimitSeconds <= faultSeconds ? 0 : (timeLimitSeconds - faultSeconds) / faultSeconds;
         if (turns < faults.size()) {
-            System.out.printf("note: %d s with %d s faults leaves room for %d fault(s), so only %s will be injected;"
-                    + " raise --time-limit to at least %d s to exercise all of %s%n", timeLimitSeconds, faultSeconds, turns,
-                    turns == 0 ? "none" : faults.subList(0, (int) turns), faultSeconds * (2L * faults.size() - 1) + 1, faults);
+            System.out.printf("note: %d s with %d s faults leaves room for about %d fault(s), so %s may not all be injected;"
+                    + " raise --time-limit to at least %d s to exercise all of them%n", timeLimitSeconds, faultSeconds, turns,
+                    faults, faultSeconds * (faults.size() + 1L));
         }
         try (ClusterBackend cluster = backend.equals("docker")
-                ? new DockerBackend(repository(kvJar), baseImage, out.toAbsolutePath(), nodes)
-                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes)) {
+                ? new DockerBackend(repository(kvJar), baseImage, out.toAbsolutePath(), nodes, bug.storage())
+                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes, bug.storage())) {
             // Ctrl-C or SIGTERM mid-run: without this the nodes (child processes or containers)
             // would outlive the verifier.
             Thread stopCluster = new Thread(() -> {
@@ -143,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
         for (String node : cluster.nodes()) {
             clusterInfo.put(node, cluster.endpoint(node));
         }
-        Report.write(out, options, work, history.events(), result, runner.recoveryFailure(), clusterInfo, System.out);
+        Report.write(out, options, work, history.events(), result, runner.recoveryFailure(), runner.resent(), clusterInfo, System.out);
         return switch (result.verdict()) {
             case VALID -> runner.recoveryFailure() == null ? 0 : 3;
             case INVALID -> 1;

@@ -39,10 +39,12 @@ public final class KvHttpClient {
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 JsonNode body = JSON.readTree(r.body());
-                return KvResult.ok(body.path("value").isNull() || body.path("value").isMissingNode() ? null : body.path("value").asText());
+                return KvResult.ok(body.path("value").isNull() || body.path("value").isMissingNode() ? null : body.path("value").asText(),
+                        body.path("index").asLong(KvResult.NO_INDEX));
             }
             if (r.statusCode() == 404) {
-                return KvResult.ok(null); // the key is absent: a read of nil
+                // the key is absent: a read of nil
+                return KvResult.ok(null, JSON.readTree(r.body()).path("index").asLong(KvResult.NO_INDEX));
             }
             return KvResult.fail(r.statusCode(), "HTTP " + r.statusCode() + " " + brief(r.body()));
         } catch (IOException e) {
@@ -54,13 +56,26 @@ public final class KvHttpClient {
     }
 
     public KvResult write(String endpoint, String key, String value) {
+        return write(endpoint, key, value, null);
+    }
+
+    /** A write in an exactly-once session, or in none when {@code session} is null. */
+    public KvResult write(String endpoint, String key, String value, Session session) {
         ObjectNode body = JSON.createObjectNode().put("value", value);
-        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key)))
+        return mutate(withSession(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key))), session)
                 .PUT(HttpRequest.BodyPublishers.ofString(body.toString())), false);
     }
 
     /** Compare-and-set; the result's value is "true" when it succeeded. */
     public KvResult cas(String endpoint, String key, String expected, String value) {
+        return cas(endpoint, key, expected, value, null);
+    }
+
+    /**
+     * Compare-and-set in an exactly-once session, or in none when {@code session} is null;
+     * {@code expected} null means "the key must be absent".
+     */
+    public KvResult cas(String endpoint, String key, String expected, String value, Session session) {
         ObjectNode body = JSON.createObjectNode();
         if (expected == null) {
             body.putNull("expected");
@@ -68,8 +83,13 @@ public final class KvHttpClient {
             body.put("expected", expected);
         }
         body.put("value", value);
-        return mutate(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key) + "/cas"))
+        return mutate(withSession(HttpRequest.newBuilder(URI.create(endpoint + "/v1/kv/" + encode(key) + "/cas")), session)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())), true);
+    }
+
+    private static HttpRequest.Builder withSession(HttpRequest.Builder request, Session session) {
+        return session == null ? request
+                : request.header("X-Client-Id", Long.toString(session.clientId())).header("X-Sequence", Long.toString(session.sequence()));
     }
 
     private KvResult mutate(HttpRequest.Builder request, boolean cas) {
@@ -78,10 +98,11 @@ public final class KvHttpClient {
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
             if (r.statusCode() == 200) {
-                if (cas) {
-                    return body.path("succeeded").asBoolean(false) ? KvResult.ok("true") : KvResult.fail(200, "cas: expected value did not match");
+                long index = body.path("index").asLong(KvResult.NO_INDEX);
+                if (cas && !body.path("succeeded").asBoolean(false)) {
+                    return new KvResult(Outcome.FAIL, null, "cas: expected value did not match", 200, index);
                 }
-                return KvResult.ok(null);
+                return KvResult.ok(cas ? "true" : null, index);
             }
             String error = "HTTP " + r.statusCode() + " " + body.path("error").asText("") + ": " + body.path("message").asText(brief(r.body()));
             // Only the server's explicit word makes a write certainly-not-applied.

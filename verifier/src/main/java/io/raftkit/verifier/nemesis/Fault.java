@@ -1,10 +1,27 @@
 package io.raftkit.verifier.nemesis;
 
-/** The kinds of fault a run may inject, chosen with {@code --nemesis partition,kill,pause}. */
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The kinds of fault a run may inject, chosen with {@code --nemesis partition,kill,pause,crash,network}.
+ * Each injection picks its shape and victims from the seed (see {@link FaultPlanner}).
+ */
 public enum Fault {
+    /** A cut of all traffic between two sides (or one way), Raft and client forwarding alike. */
     PARTITION,
+    /** {@code kill -9} of one node, the leader, a minority, a majority or all; restarted at the end of the fault. */
     KILL,
-    PAUSE;
+    /** SIGSTOP of one node, the leader, a minority or a majority. */
+    PAUSE,
+    /** A power loss of a minority, a majority or all: the log store drops what it did not sync, then the process dies. */
+    CRASH,
+    /** Packet loss, duplication, delay and reordering on every link. */
+    NETWORK;
+
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     public static Fault parse(String name) {
         for (Fault f : values()) {
@@ -12,6 +29,7 @@ public enum Fault {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown nemesis '" + name + "': choose from partition, kill, pause");
+        throw new IllegalArgumentException("unknown nemesis '" + name + "': choose from "
+                + String.join(", ", Arrays.stream(values()).map(Fault::word).toList()));
     }
 }

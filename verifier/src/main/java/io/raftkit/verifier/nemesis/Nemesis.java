@@ -1,165 +1,198 @@
 package io.raftkit.verifier.nemesis;
 
 import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.backend.NetworkState;
+import io.raftkit.verifier.backend.PacketFaults;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
- * Injects one fault at a time and heals it, alternating, with every choice drawn from the run's
- * seed: partitions (random halves, the leader isolated, a majorities ring, a bridge, one-way), {@code kill -9}
- * (a random node, the leader, every node) with restart, and pauses. The ring gives every node a
- * majority view that no two nodes share, which is where split-brain bugs live.
+ * Injects faults on a schedule drawn from the run's seed, and heals them: each fault lasts a random
+ * time (half to one and a half fault intervals), a new one starts a random gap after the previous
+ * start, and up to {@value #MAX_ACTIVE} are active at once, so faults overlap: a partition during a
+ * kill, packet loss during a pause. Kinds take turns, so every kind asked for is exercised in any
+ * run with that many faults; shapes and victims come from the seed ({@link FaultPlanner}).
+ *
+ * <p>The cluster is always told the combination of every active fault (which nodes are down,
+ * stopped, cut off), so healing one fault leaves the others in place. Each fault's start is recorded
+ * before it is injected and its stop after it is healed, so the history's fault spans cover the
+ * faults whole.
  */
 public final class Nemesis {
+
+    /** Faults active at once; more than two left too little time in which a quorum could serve. */
+    static final int MAX_ACTIVE = 2;
+
+    /** Where the nemesis writes its start and stop events (the run's history). */
+    public interface Recorder {
+        void record(String f, String description);
+    }
 
     private final ClusterBackend cluster;
     private final List<Fault> faults;
     private final SplittableRandom random;
-    private final List<String> killed = new ArrayList<>();
-    private String current = "none";
+    private final FaultPlanner planner;
+    private final Recorder recorder;
+    private final long intervalNanos;
+    private final List<ActiveFault> active = new ArrayList<>();
+    /** Nodes down now, and whether a crash (true) or a kill put them there. */
+    private final Map<String, Boolean> down = new LinkedHashMap<>();
+    private final Set<String> paused = new HashSet<>();
+    private NetworkState network = NetworkState.HEALED;
+    private long nextStartNanos;
     private int injections;
 
-    public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed) {
+    public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder) {
         this.cluster = cluster;
         this.faults = List.copyOf(faults);
         this.random = new SplittableRandom(seed);
+        this.planner = new FaultPlanner(random.split(), cluster.nodes(), cluster::leader);
+        this.recorder = recorder;
+        this.intervalNanos = interval.toNanos();
+        this.nextStartNanos = System.nanoTime() + intervalNanos; // a healthy start
     }
 
-    /** What is broken right now, for progress lines and the report. */
-    public String current() {
-        return current;
+    /** What is broken right now, for progress lines. */
+    public synchronized String current() {
+        return active.isEmpty() ? "none" : active.stream().map(ActiveFault::description).collect(Collectors.joining("; "));
     }
 
-    /** Injects a random fault; returns its description. */
-    public String inject() throws IOException, InterruptedException {
-        if (faults.isEmpty()) {
-            current = "none";
-            return current;
-        }
-        // Kinds take turns, so every kind asked for is exercised in any run with that many faults;
-        // which node, which partition shape and so on come from the seed.
-        Fault fault = faults.get(injections++ % faults.size());
-        List<String> nodes = cluster.nodes();
-        current = switch (fault) {
-            case PARTITION -> partition(nodes);
-            case KILL -> kill(nodes);
-            case PAUSE -> pause(nodes);
-        };
-        return current;
-    }
-
-    private String partition(List<String> nodes) throws IOException, InterruptedException {
-        int kind = random.nextInt(5);
-        if (kind == 0) {
-            List<String> shuffled = shuffled(nodes);
-            int split = nodes.size() / 2;
-            Set<String> left = new HashSet<>(shuffled.subList(0, split));
-            Set<String> right = new HashSet<>(shuffled.subList(split, shuffled.size()));
-            cutBetween(left, right);
-            return "partition halves " + sorted(left) + " | " + sorted(right);
-        }
-        if (kind == 1) {
-            String leader = cluster.leader().orElse(nodes.get(random.nextInt(nodes.size())));
-            Set<String> rest = new HashSet<>(nodes);
-            rest.remove(leader);
-            cutBetween(Set.of(leader), rest);
-            return "partition isolate leader " + leader;
-        }
-        if (kind == 2 && nodes.size() >= 5) {
-            // Majorities ring: each node hears only its nearest neighbours, a majority view each.
-            // Below five nodes every node is within a majority's reach of every other, so the
-            // ring would cut nothing; those clusters get a one-way cut instead (below).
-            int n = nodes.size();
-            int reach = n / 2;
-            for (int i = 0; i < n; i++) {
-                Set<String> far = new HashSet<>();
-                for (int j = 0; j < n; j++) {
-                    int d = Math.min(Math.abs(i - j), n - Math.abs(i - j));
-                    if (d > reach / 2 + (reach % 2)) {
-                        far.add(nodes.get(j));
-                    }
-                }
-                far.remove(nodes.get(i));
-                if (!far.isEmpty()) {
-                    cluster.dropFrom(nodes.get(i), far);
-                }
+    /** Heals the faults whose time is up and starts the next one when it is due. */
+    public synchronized void tick() throws IOException, InterruptedException {
+        long now = System.nanoTime();
+        for (ActiveFault f : List.copyOf(active)) {
+            if (now >= f.endNanos()) {
+                stop(f);
             }
-            return "partition majorities ring";
         }
-        if (kind == 3 && nodes.size() >= 3) {
-            // Bridge: two halves that cannot talk, and one node that talks to both.
-            List<String> shuffled = shuffled(nodes);
-            String bridge = shuffled.get(0);
-            List<String> rest = shuffled.subList(1, shuffled.size());
-            Set<String> left = new HashSet<>(rest.subList(0, rest.size() / 2));
-            Set<String> right = new HashSet<>(rest.subList(rest.size() / 2, rest.size()));
-            cutBetween(left, right);
-            return "partition bridge " + bridge + " between " + sorted(left) + " and " + sorted(right);
-        }
-        String a = nodes.get(random.nextInt(nodes.size()));
-        String b = nodes.get(random.nextInt(nodes.size()));
-        if (a.equals(b)) {
-            b = nodes.get((nodes.indexOf(a) + 1) % nodes.size());
-        }
-        cluster.dropFrom(b, Set.of(a));
-        return "partition one-way " + a + " -/-> " + b;
-    }
-
-    private void cutBetween(Set<String> left, Set<String> right) throws IOException, InterruptedException {
-        for (String l : left) {
-            cluster.dropFrom(l, right);
-        }
-        for (String r : right) {
-            cluster.dropFrom(r, left);
+        if (!faults.isEmpty() && now >= nextStartNanos && active.size() < MAX_ACTIVE) {
+            Fault kind = faults.get(injections++ % faults.size());
+            long duration = intervalNanos / 2 + random.nextLong(intervalNanos + 1);
+            ActiveFault f = planner.plan(injections, kind, now + duration);
+            recorder.record("start", f.description()); // before: the span covers the whole fault
+            active.add(f);
+            reconcile();
+            nextStartNanos = now + intervalNanos / 2 + random.nextLong(intervalNanos + 1);
         }
     }
 
-    private String kill(List<String> nodes) throws IOException, InterruptedException {
-        int kind = random.nextInt(3);
-        List<String> victims = switch (kind) {
-            case 0 -> List.of(nodes.get(random.nextInt(nodes.size())));
-            case 1 -> List.of(cluster.leader().orElse(nodes.get(0)));
-            default -> nodes;
-        };
-        for (String v : victims) {
-            cluster.kill(v);
-            killed.add(v);
+    /** Heals every active fault, each recorded as it ends. */
+    public synchronized void healAll() throws IOException, InterruptedException {
+        for (ActiveFault f : List.copyOf(active)) {
+            stop(f);
         }
-        return "kill -9 " + (kind == 2 ? "all nodes" : (kind == 1 ? "leader " : "") + victims);
+        nextStartNanos = Long.MAX_VALUE;
     }
 
-    private String pause(List<String> nodes) throws IOException, InterruptedException {
-        String victim = random.nextBoolean() ? cluster.leader().orElse(nodes.get(0)) : nodes.get(random.nextInt(nodes.size()));
-        cluster.pause(victim);
-        return "pause " + victim;
+    private void stop(ActiveFault f) throws IOException, InterruptedException {
+        active.remove(f);
+        reconcile();
+        recorder.record("stop", f.description()); // after: the span covers the heal too
     }
 
-    /** Heals the network, resumes paused nodes and restarts killed ones. */
-    public void heal() throws IOException, InterruptedException {
-        cluster.healAll();
-        for (String node : killed) {
-            cluster.restart(node);
+    /** Brings the cluster to the combination of the active faults. */
+    private void reconcile() throws IOException, InterruptedException {
+        Map<String, Boolean> wantDown = new LinkedHashMap<>();
+        Set<String> wantPaused = new HashSet<>();
+        Map<String, Set<String>> cut = new HashMap<>();
+        Map<String, Set<String>> oneWay = new HashMap<>();
+        PacketFaults packets = PacketFaults.NONE;
+        for (ActiveFault f : active) {
+            f.killed().forEach(n -> wantDown.putIfAbsent(n, false));
+            f.crashed().forEach(n -> wantDown.put(n, true));
+            wantPaused.addAll(f.paused());
+            f.cutFrom().forEach((n, peers) -> cut.computeIfAbsent(n, k -> new HashSet<>()).addAll(peers));
+            f.oneWayFrom().forEach((n, peers) -> oneWay.computeIfAbsent(n, k -> new HashSet<>()).addAll(peers));
+            if (f.packets() != null) {
+                packets = worst(packets, f.packets());
+            }
         }
-        killed.clear();
-        current = "none";
-    }
-
-    private List<String> shuffled(List<String> nodes) {
-        List<String> copy = new ArrayList<>(nodes);
-        for (int i = copy.size() - 1; i > 0; i--) {
-            Collections.swap(copy, i, random.nextInt(i + 1));
+        wantPaused.removeAll(wantDown.keySet());
+        List<String> goingDown = new ArrayList<>();
+        for (String node : cluster.nodes()) {
+            if (wantDown.containsKey(node) && !down.containsKey(node)) {
+                goingDown.add(node);
+                paused.remove(node); // kill and crash resume a stopped process first
+                down.put(node, wantDown.get(node));
+            }
         }
-        return copy;
+        // All at once, as a power cut takes a rack: one after another, the last ones would keep
+        // serving (and syncing) while the first were down.
+        inParallel(goingDown, node -> {
+            if (wantDown.get(node)) {
+                cluster.crash(node);
+            } else {
+                cluster.kill(node);
+            }
+        });
+        for (String node : cluster.nodes()) {
+            if (wantPaused.contains(node) && !paused.contains(node)) {
+                cluster.pause(node);
+                paused.add(node);
+            } else if (!wantPaused.contains(node) && paused.contains(node)) {
+                cluster.resume(node);
+                paused.remove(node);
+            }
+        }
+        NetworkState next = new NetworkState(cut, oneWay, packets);
+        if (!next.equals(network)) {
+            cluster.network(next);
+            network = next;
+        }
+        List<String> comingBack = new ArrayList<>();
+        for (String node : cluster.nodes()) {
+            if (!wantDown.containsKey(node) && down.containsKey(node)) {
+                comingBack.add(node);
+                down.remove(node);
+            }
+        }
+        inParallel(comingBack, cluster::restart); // after the network state is set: they get it when they are up
     }
 
-    private static List<String> sorted(Set<String> s) {
-        List<String> l = new ArrayList<>(s);
-        Collections.sort(l);
-        return l;
+    private interface NodeAction {
+        void apply(String node) throws IOException, InterruptedException;
+    }
+
+    private static void inParallel(List<String> nodes, NodeAction action) throws IOException, InterruptedException {
+        if (nodes.size() <= 1) {
+            for (String node : nodes) {
+                action.apply(node);
+            }
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (String node : nodes) {
+            Thread t = new Thread(() -> {
+                try {
+                    action.apply(node);
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "nemesis-" + node);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            Exception first = failures.get(0);
+            throw first instanceof IOException io ? io : new IOException("a fault could not be applied: " + first, first);
+        }
+    }
+
+    private static PacketFaults worst(PacketFaults a, PacketFaults b) {
+        return new PacketFaults(Math.max(a.lossPercent(), b.lossPercent()), Math.max(a.duplicatePercent(), b.duplicatePercent()),
+                Math.max(a.delayMillis(), b.delayMillis()), Math.max(a.jitterMillis(), b.jitterMillis()));
     }
 }

@@ -22,16 +22,20 @@ public final class Report {
     private Report() {
     }
 
-    /** {@code recoveryFailure}: why the cluster did not serve after the final heal, or null. */
+    /**
+     * @param recoveryFailure why the cluster did not serve after the final heal, or null
+     * @param resent          indeterminate writes resent after the final heal: took effect only at the resend,
+     *                        had taken effect before it, undecided
+     */
     public static void write(Path dir, RunOptions options, Workload work, List<Recorded> events, CheckResult result,
-                             String recoveryFailure, Map<String, Object> cluster, PrintStream out) throws IOException {
+                             String recoveryFailure, int[] resent, Map<String, Object> cluster, PrintStream out) throws IOException {
         Files.createDirectories(dir);
         HistoryWriter.writeJsonl(events, dir.resolve("history.jsonl"));
         HistoryWriter.writeEdn(events, dir.resolve("history.edn"));
         long failing = failingIndex(result);
         String title = result.verdict().word() + " " + result.explain()
                 + (recoveryFailure == null ? "" : "; NOT RECOVERED: " + recoveryFailure);
-        Files.writeString(dir.resolve("timeline.html"), Timeline.html(events, title, failing));
+        Files.writeString(dir.resolve("timeline.html"), Timeline.html(events, title, failing, result.worst()));
         try {
             Plots.write(events, dir);
         } catch (IOException | RuntimeException e) {
@@ -53,7 +57,8 @@ public final class Report {
         given.put("workload", options.workload());
         given.put("nemesis", options.faults().toString());
         given.put("seed", options.seed());
-        given.put("staleReads", options.staleReads());
+        given.put("opsPerKey", options.opsPerKey());
+        given.put("plantedBug", options.plantedBug().word());
         given.put("faultSeconds", options.faultInterval().toSeconds());
         given.put("quietSeconds", options.quietPeriod().toSeconds());
         given.put("recoverySeconds", options.recoveryTimeout().toSeconds());
@@ -69,12 +74,20 @@ public final class Report {
         long ok = events.stream().filter(e -> e.type().equals("ok")).count();
         long fail = events.stream().filter(e -> e.type().equals("fail")).count();
         long info = events.stream().filter(e -> e.type().equals("info") && e.process() instanceof Integer).count();
+        List<FaultInterval> faults = Timeline.faults(events, events.isEmpty() ? 0 : events.get(events.size() - 1).timeNanos());
         results.put("counts", Map.of("ok", ok, "fail", fail, "info", info));
+        results.put("resentAfterHeal", Map.of("tookEffectAtResend", resent[0], "hadTakenEffectBefore", resent[1],
+                "undecided", resent[2]));
+        results.put("faults", faults.stream().map(f -> Map.of("start", f.startNanos() / 1e9, "end", f.endNanos() / 1e9,
+                "fault", f.description())).toList());
         results.put("keys", result.keys().stream().map(k -> Map.of("key", String.valueOf(k.key()), "valid", k.verdict().word(),
                 "detail", k.detail())).toList());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
-        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d)%nverdict: %s%n%sreport:  %s%nre-check: %s%n",
-                events.size(), ok, fail, info, (result.verdict().word() + " " + result.explain()).strip(),
+        out.printf("%n== summary ==%nhistory: %d events (ok %d, fail %d, info %d; %d faults; %d indeterminate writes resent after"
+                        + " the heal: %d took effect only then, %d had before, %d undecided)%nverdict: %s (checked in %d ms)%n%sreport:  %s%n"
+                        + "re-check: %s%n",
+                events.size(), ok, fail, info, faults.size(), resent[0] + resent[1] + resent[2], resent[0], resent[1], resent[2],
+                (result.verdict().word() + " " + result.explain()).strip(), result.millis(),
                 recoveryFailure == null ? "" : "recovery: FAILED: " + recoveryFailure + "\n", dir.resolve("timeline.html"), recheck);
     }
 

@@ -8,15 +8,15 @@ import java.util.List;
 /**
  * One verification run.
  *
- * @param faultInterval how long each fault lasts, and each healed spell between faults
- * @param staleReads    read with {@code ?consistency=stale}: deliberately unsafe, to show the
- *                      checker catches a broken system
+ * @param faultInterval   the mean length of a fault, and of the gap between fault starts
+ * @param opsPerKey       operations on a register key before its slot moves to a fresh key
+ * @param plantedBug      a deliberate bug, to show the run catches it ({@link PlantedBug#NONE} normally)
  * @param recoveryTimeout how long the final reads may keep failing before the run says the cluster
- *                      did not recover
+ *                        did not recover
  */
-public record RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, String workload, List<Fault> faults,
-                         long seed, Path out, Duration faultInterval, Duration quietPeriod, Duration requestTimeout,
-                         boolean staleReads, Duration recoveryTimeout) {
+public record RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, int opsPerKey, String workload,
+                         List<Fault> faults, long seed, Path out, Duration faultInterval, Duration quietPeriod,
+                         Duration requestTimeout, PlantedBug plantedBug, Duration recoveryTimeout) {
 
     public RunOptions {
         if (nodes < 1 || nodes > 9) {
@@ -28,6 +28,9 @@ public record RunOptions(int nodes, Duration timeLimit, int concurrency, int key
         if (timeLimit.isNegative() || timeLimit.isZero()) {
             throw new IllegalArgumentException("--time-limit must be positive, was " + timeLimit.toSeconds());
         }
+        if (opsPerKey < 1) {
+            throw new IllegalArgumentException("--ops-per-key must be at least 1, was " + opsPerKey);
+        }
         // A zero fault interval would flip faults every scheduler step; negative waits fail at the end of a run.
         if (faultInterval.isNegative() || faultInterval.isZero()) {
             throw new IllegalArgumentException("--fault-seconds must be positive, was " + faultInterval.toSeconds());
@@ -38,5 +41,10 @@ public record RunOptions(int nodes, Duration timeLimit, int concurrency, int key
         if (recoveryTimeout.isNegative()) {
             throw new IllegalArgumentException("--recovery-seconds must be 0 or more, was " + recoveryTimeout.toSeconds());
         }
+        faults = List.copyOf(faults);
+    }
+
+    public boolean staleReads() {
+        return plantedBug == PlantedBug.STALE_READ;
     }
 }

@@ -4,6 +4,7 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.client.KvHttpClient;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
+import io.raftkit.verifier.client.Session;
 import io.raftkit.verifier.nemesis.Nemesis;
 import io.raftkit.verifier.workload.Invocation;
 import io.raftkit.verifier.workload.SetWorkload;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,9 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Drives a run: {@code concurrency} client threads perform the workload against random nodes while
- * the nemesis alternates faults and heals; then a full heal, a quiet period, and the final reads.
+ * the nemesis injects overlapping faults; then a full heal, a quiet period, a read of every key,
+ * the resend of every indeterminate write in its own session ({@link IndeterminateWrites}), and a
+ * read of every key again.
  * A client whose operation ends {@code info} is treated as crashed, as in Jepsen: it continues
- * under a new process number, so no process ever has two operations open.
+ * under a new process number (and a new session), so no process ever has two operations open.
  *
  * <p>The final reads are also the run's liveness check. A cluster that stops serving after the
  * final heal leaves a history of failures, which is trivially linearizable; {@link #recoveryFailure()}
@@ -36,11 +40,13 @@ public final class Runner {
     private final Workload workload;
     private final KvHttpClient client;
     private final History history = new History();
+    private final IndeterminateWrites indeterminate = new IndeterminateWrites();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final PrintStream progress;
     private volatile Nemesis nemesis;
     private volatile String recoveryFailure;
     private String finalEndpoint;
+    private int[] resent = {0, 0, 0};
 
     /**
      * Pause after a request no server answered. A container that is down still has its published
@@ -48,7 +54,7 @@ public final class Runner {
      * a thousand requests a second there, and the load starved the nodes that were restarting.
      */
     static final long NO_ANSWER_PAUSE_MILLIS = 100;
-    /** Pause after a 503 (no leader yet): an election takes a few hundred milliseconds. */
+    /** Pause after a 503 (no leader yet, or cut off from it): an election takes a few hundred milliseconds. */
     static final long UNAVAILABLE_PAUSE_MILLIS = 25;
 
     public Runner(ClusterBackend cluster, RunOptions options, Workload workload, PrintStream progress) {
@@ -61,7 +67,8 @@ public final class Runner {
 
     /** Runs the whole schedule and returns the history. */
     public History run() throws IOException, InterruptedException {
-        nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL);
+        nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL, options.faultInterval(),
+                (f, description) -> history.add("nemesis", "info", f, null, description, null));
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < options.concurrency(); i++) {
             int first = i;
@@ -72,41 +79,52 @@ public final class Runner {
         }
         long end = System.nanoTime() + options.timeLimit().toNanos();
         long nextProgress = System.nanoTime();
-        boolean faulty = false;
-        long nextSwitch = System.nanoTime() + options.faultInterval().toNanos();
         while (System.nanoTime() < end) {
-            if (System.nanoTime() >= nextSwitch) {
-                if (faulty) {
-                    history.add("nemesis", "info", "stop", null, nemesis.current(), null);
-                    nemesis.heal();
-                } else {
-                    String fault = nemesis.inject();
-                    history.add("nemesis", "info", "start", null, fault, null);
-                }
-                faulty = !faulty;
-                nextSwitch = System.nanoTime() + options.faultInterval().toNanos();
-            }
+            nemesis.tick();
             if (System.nanoTime() >= nextProgress) {
-                progress.printf(Locale.ROOT, "[%5.1fs] %s  fault: %s%n", history.elapsedNanos() / 1e9, history.counts(), nemesis.current());
+                progress.printf(Locale.ROOT, "[%5.1fs] %s  faults: %s%n", history.elapsedNanos() / 1e9, history.counts(), nemesis.current());
                 nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             }
             Thread.sleep(100);
         }
-        history.add("nemesis", "info", "stop", null, "final heal", null);
-        nemesis.heal();
+        nemesis.healAll();
         stop.set(true);
         for (Thread t : clients) {
             t.join(options.requestTimeout().toMillis() * 3);
         }
-        progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads%n", history.elapsedNanos() / 1e9,
-                options.quietPeriod().toSeconds());
+        progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads, %d indeterminate writes resent, final reads again%n",
+                history.elapsedNanos() / 1e9, options.quietPeriod().toSeconds(), indeterminate.size());
         Thread.sleep(options.quietPeriod().toMillis());
-        finalReads();
+        long deadline = System.nanoTime() + options.recoveryTimeout().toNanos();
+        // Read every key before the resends too: a resent write lands on its key after the faults, and
+        // would hide a write that the faults lost (the value read would be the resent one's).
+        finalReads(deadline);
+        if (recoveryFailure == null) {
+            resent = indeterminate.resend(history, cluster, deadline, new IndeterminateWrites.Kv() {
+                @Override
+                public KvResult read(String endpoint, String key) {
+                    return client.read(endpoint, key, false);
+                }
+
+                @Override
+                public KvResult mutate(String endpoint, Invocation op, Session session) {
+                    return Runner.this.mutate(endpoint, op, session);
+                }
+            });
+            progress.printf(Locale.ROOT, "[%5.1fs] resent: %d took effect only now, %d had before, %d undecided%n",
+                    history.elapsedNanos() / 1e9, resent[0], resent[1], resent[2]);
+            finalReads(deadline);
+        }
         progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
         if (recoveryFailure != null) {
             progress.println("NOT RECOVERED: " + recoveryFailure);
         }
         return history;
+    }
+
+    /** Indeterminate writes resent after the final heal: how many took effect only then, had before, stayed undecided. */
+    public int[] resent() {
+        return resent.clone();
     }
 
     /** Why the cluster did not serve again after the final heal, or null when it did. */
@@ -117,16 +135,28 @@ public final class Runner {
     private void clientLoop(int firstProcess) {
         SplittableRandom random = new SplittableRandom(options.seed() * 31 + firstProcess);
         int process = firstProcess;
+        long sequence = 0;
         List<String> nodes = cluster.nodes();
         while (!stop.get()) {
             Invocation op = workload.next(random);
             String endpoint = cluster.endpoint(nodes.get(random.nextInt(nodes.size())));
+            // One exactly-once session per process: a process retires after an info, so the session's
+            // last request is the one a resend repeats.
+            Session session = new Session(process + 1L, ++sequence);
             history.add(process, "invoke", op.f(), op.key(), op.value(), null);
-            KvResult result = perform(endpoint, op);
-            history.add(process, result.outcome().name().toLowerCase(Locale.ROOT), op.f(), op.key(),
-                    completedValue(op, result), result.error());
+            KvResult result = op.f().equals("read") ? read(endpoint, op.key()) : mutate(endpoint, op, session);
+            Object value = completedValue(op, result);
+            Recorded completion = history.add(process, result.outcome().name().toLowerCase(Locale.ROOT), op.f(), op.key(),
+                    value, result.error());
+            if (result.outcome() == Outcome.OK) {
+                workload.observe(op.key(), op.f().equals("cas") ? (String) ((List<?>) op.value()).get(1) : (String) value);
+            }
             if (result.outcome() == Outcome.INFO) {
+                if (!op.f().equals("read")) {
+                    indeterminate.add(completion, op, session);
+                }
                 process += options.concurrency(); // a crashed process never returns: continue as a new one
+                sequence = 0;
             }
             if (!result.answered()) {
                 sleepQuietly(NO_ANSWER_PAUSE_MILLIS);
@@ -136,15 +166,24 @@ public final class Runner {
         }
     }
 
-    private KvResult perform(String endpoint, Invocation op) {
+    private KvResult read(String endpoint, String key) {
+        KvResult r = client.read(endpoint, key, options.staleReads());
+        if (r.outcome() != Outcome.OK && options.plantedBug() == PlantedBug.MINORITY_SERVES) {
+            r = client.read(endpoint, key, true); // the planted bug: no leader to ask, so answer from here
+        }
+        return r;
+    }
+
+    private KvResult mutate(String endpoint, Invocation op, Session session) {
         return switch (op.f()) {
-            case "read" -> client.read(endpoint, op.key(), options.staleReads());
-            case "write" -> client.write(endpoint, op.key(), (String) op.value());
+            case "write" -> client.write(endpoint, op.key(), (String) op.value(), session);
             case "cas" -> {
                 List<?> v = (List<?>) op.value();
-                yield client.cas(endpoint, op.key(), (String) v.get(0), (String) v.get(1));
+                // The workload's name for absence means "must be absent", which the API spells null.
+                String expected = Objects.equals(v.get(0), workload.absent()) ? null : (String) v.get(0);
+                yield client.cas(endpoint, op.key(), expected, (String) v.get(1), session);
             }
-            case "add" -> client.write(endpoint, "s" + op.value(), (String) op.value());
+            case "add" -> client.write(endpoint, "s" + op.value(), (String) op.value(), session);
             default -> throw new IllegalArgumentException("unknown operation " + op.f());
         };
     }
@@ -162,12 +201,11 @@ public final class Runner {
     }
 
     /**
-     * After the quiet period: the register workload reads every key, the set workload every element
-     * attempted, each retried until {@code recoveryTimeout} after the first. The reads are recorded
-     * and checked like any other operation, so a write the crash lost shows up here too.
+     * After the resends: the register workload reads every key used, the set workload every element
+     * attempted, each retried until {@code deadline}. The reads are recorded and checked like any
+     * other operation, so a write the crash lost shows up here too.
      */
-    private void finalReads() {
-        long deadline = System.nanoTime() + options.recoveryTimeout().toNanos();
+    private void finalReads(long deadline) {
         int process = Integer.MAX_VALUE / 2;
         if (workload instanceof SetWorkload set) {
             finalSetRead(set, process, deadline);

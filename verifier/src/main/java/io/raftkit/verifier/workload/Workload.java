@@ -9,6 +9,10 @@ public interface Workload {
     /** The next operation of one client; {@code random} is that client's own seeded source. */
     Invocation next(SplittableRandom random);
 
+    /** What a completed operation showed of its key (a value read or written); workloads may use it. */
+    default void observe(String key, String value) {
+    }
+
     /** Reads issued after the final heal: they must succeed within the recovery timeout. */
     List<Invocation> finalReads();
 
@@ -25,8 +29,13 @@ public interface Workload {
     }
 
     static Workload named(String name, int keys) {
+        return named(name, keys, Integer.MAX_VALUE);
+    }
+
+    /** @param opsPerKey the register workload moves each key slot to a fresh key after this many operations */
+    static Workload named(String name, int keys, int opsPerKey) {
         return switch (name) {
-            case "register" -> new RegisterWorkload(keys);
+            case "register" -> new RegisterWorkload(keys, opsPerKey);
             case "set" -> new SetWorkload();
             default -> throw new IllegalArgumentException("unknown workload '" + name + "': choose register or set");
         };

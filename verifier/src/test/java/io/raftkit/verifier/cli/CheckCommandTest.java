@@ -69,7 +69,7 @@ class CheckCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).contains(edn + " unknown: could not be read").contains("line 2")
                 .contains(jsonl + " unknown: could not be read").contains("line 2 is not a JSON object")
-                .contains("event at position 0 has no valid :type");
+                .contains("line 1 (event 0) has no valid :type");
     }
 
     @Test
@@ -90,6 +90,23 @@ class CheckCommandTest {
         Run r = check("--model", "set", f.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("acknowledged adds lost: [\"1\"]").contains("never added: [\"9\"]");
+    }
+
+    @Test
+    void anAddAcknowledgedAfterTheFinalReadBeganMayBeMissingFromItButNotOneAcknowledgedBefore() throws Exception {
+        String history = "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":\"1\"}\n"
+                + "{\"process\":0,\"type\":\"ok\",\"f\":\"add\",\"value\":\"1\"}\n"
+                + "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":\"2\"}\n"
+                + "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n"
+                + "{\"process\":0,\"type\":\"ok\",\"f\":\"add\",\"value\":\"2\"}\n"
+                + "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":%s}\n";
+        Path concurrent = write("concurrent.jsonl", history.formatted("[\"1\"]"));
+        Run r = check("--model", "set", concurrent.toString());
+        assertThat(r.exit()).as("2 was still in flight when the read began: " + r.out()).isZero();
+        Path lost = write("lost.jsonl", history.formatted("[\"2\"]"));
+        r = check("--model", "set", lost.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("acknowledged adds lost: [\"1\"]");
     }
 
     @Test

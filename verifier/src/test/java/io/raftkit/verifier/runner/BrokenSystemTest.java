@@ -3,6 +3,8 @@ package io.raftkit.verifier.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkit.verifier.backend.LocalBackend;
+import io.raftkit.verifier.backend.NetworkState;
+import io.raftkit.verifier.backend.PacketFaults;
 import io.raftkit.verifier.checker.CheckResult;
 import io.raftkit.verifier.checker.Checker;
 import io.raftkit.verifier.checker.HistoryFiles;
@@ -78,10 +80,12 @@ class BrokenSystemTest {
             }
             Set<String> others = new java.util.HashSet<>(cluster.nodes());
             others.remove(isolated);
-            cluster.dropFrom(isolated, others);
+            java.util.Map<String, Set<String>> cut = new java.util.HashMap<>();
+            cut.put(isolated, others);
             for (String o : others) {
-                cluster.dropFrom(o, Set.of(isolated));
+                cut.put(o, Set.of(isolated));
             }
+            cluster.network(new NetworkState(cut, java.util.Map.of(), PacketFaults.NONE));
             writeUntilOk(history, 1, client, cluster.endpoint(leader), "1");
             KvResult stale = record(history, 2, "read", "k", null, () -> client.read(cluster.endpoint(isolated), "k", true));
             assertThat(stale.value()).as("the isolated node serves its stale local state").isEqualTo("0");
@@ -141,8 +145,8 @@ class BrokenSystemTest {
     void killingEveryNodeMidRunLosesNoAcknowledgedAdd() throws Exception {
         try (LocalBackend cluster = new LocalBackend(KvJar.path(), dir, 3)) {
             cluster.start();
-            RunOptions options = new RunOptions(3, Duration.ofSeconds(16), 6, 1, "set", List.of(), 42, dir,
-                    Duration.ofSeconds(1000), Duration.ofSeconds(2), Duration.ofSeconds(2), false, Duration.ofSeconds(30));
+            RunOptions options = new RunOptions(3, Duration.ofSeconds(16), 6, 1, 1000, "set", List.of(), 42, dir,
+                    Duration.ofSeconds(1000), Duration.ofSeconds(2), Duration.ofSeconds(2), PlantedBug.NONE, Duration.ofSeconds(30));
             Runner runner = new Runner(cluster, options, Workload.named("set", 1), new PrintStream(OutputStream.nullOutputStream()));
             AtomicReference<History> result = new AtomicReference<>();
             AtomicReference<Exception> failure = new AtomicReference<>();

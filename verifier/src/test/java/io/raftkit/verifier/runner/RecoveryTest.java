@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.backend.NetworkState;
 import io.raftkit.verifier.workload.Workload;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +33,8 @@ class RecoveryTest {
     Path dir;
 
     private RunOptions options(int clients, Duration recovery) {
-        return new RunOptions(1, Duration.ofSeconds(3), clients, 2, "register", List.of(), 7, dir,
-                Duration.ofSeconds(1000), Duration.ZERO, Duration.ofSeconds(2), false, recovery);
+        return new RunOptions(1, Duration.ofSeconds(3), clients, 2, 1000, "register", List.of(), 7, dir,
+                Duration.ofSeconds(1000), Duration.ZERO, Duration.ofSeconds(2), PlantedBug.NONE, recovery);
     }
 
     /** What docker-proxy does for a stopped container: accept, then close without a byte. */
@@ -57,7 +57,7 @@ class RecoveryTest {
                     Workload.named("register", 2), quiet());
             History history = runner.run();
 
-            assertThat(runner.recoveryFailure()).contains("no read of r0 succeeded within 2 s");
+            assertThat(runner.recoveryFailure()).contains("no read of r0-0 succeeded within 2 s");
             // 4 clients for 3 s, pausing 100 ms after each unanswered request: about 120 requests,
             // plus the final reads every 250 ms. Without the pause it was thousands.
             assertThat(connections.get()).isBetween(20, 250);
@@ -86,8 +86,9 @@ class RecoveryTest {
             List<Recorded> finals = history.events().stream()
                     .filter(e -> e.process() instanceof Integer p && p == Integer.MAX_VALUE / 2).toList();
             assertThat(finals).extracting(Recorded::type, Recorded::key)
-                    .containsExactly(tuple("invoke", "r0"), tuple("ok", "r0"),
-                            tuple("invoke", "r1"), tuple("ok", "r1"));
+                    .as("every key read before the resends and again after them")
+                    .containsExactly(tuple("invoke", "r0-0"), tuple("ok", "r0-0"), tuple("invoke", "r1-0"), tuple("ok", "r1-0"),
+                            tuple("invoke", "r0-0"), tuple("ok", "r0-0"), tuple("invoke", "r1-0"), tuple("ok", "r1-0"));
         } finally {
             server.stop(0);
         }
@@ -135,11 +136,11 @@ class RecoveryTest {
         }
 
         @Override
-        public void dropFrom(String node, Set<String> from) {
+        public void crash(String node) {
         }
 
         @Override
-        public void healAll() {
+        public void network(NetworkState state) {
         }
 
         @Override

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class RunOptionsTest {
 
     private static RunOptions with(long faultSeconds, long quietSeconds, long recoverySeconds) {
-        return new RunOptions(3, Duration.ofSeconds(20), 2, 1, "register", List.of(), 1, Path.of("out"),
-                Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), false,
+        return new RunOptions(3, Duration.ofSeconds(20), 2, 1, 1000, "register", List.of(), 1, Path.of("out"),
+                Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), PlantedBug.NONE,
                 Duration.ofSeconds(recoverySeconds));
     }
 

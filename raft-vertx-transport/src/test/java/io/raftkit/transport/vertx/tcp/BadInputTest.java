@@ -64,7 +64,7 @@ class BadInputTest {
         Buffer timeoutNow = Buffer.buffer();
         RaftMessageCodec.writeFrame(new TimeoutNow(C, B, 3), timeoutNow);
         Buffer unknownType = timeoutNow.copy().setByte(5, (byte) 77);
-        Buffer badVersion = timeoutNow.copy().setByte(4, (byte) 2);
+        Buffer badVersion = timeoutNow.copy().setByte(4, (byte) (WireFormat.VERSION + 1));
         Buffer truncated = timeoutNow.getBuffer(0, timeoutNow.length() - 3);
         truncated.setInt(0, truncated.length() - 4);
         Buffer garbledId = timeoutNow.copy().setByte(7, (byte) '/');
