@@ -2,11 +2,12 @@ package io.raftkit.kv.bench;
 
 import io.raftkit.kv.client.KvClient;
 import io.raftkit.kv.client.KvResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
@@ -135,8 +138,8 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println("load through KvClient (" + protocol + ", " + clients + (clientKind.equals("kvclient")
                         ? " caller threads" : " asynchronous loops") + "); the leader is " + leader);
                 clientLoad = new KvClientLoad(loadClient, recorder, errors, running);
-                byte[] valueBytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                java.util.function.Predicate<SplittableRandom> write = r -> mode.equals("put") || (mode.equals("mixed") && r.nextInt(10) == 0);
+                byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+                Predicate<SplittableRandom> write = r -> mode.equals("put") || (mode.equals("mixed") && r.nextInt(10) == 0);
                 if (clientKind.equals("kvclient")) {
                     clientLoad.startThreads(clients, seed, keys, valueBytes, write);
                 } else {
@@ -236,7 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (leader != null) {
                 load.retarget(URI.create(leader));
             }
-            CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> rediscovering.set(false));
+            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> rediscovering.set(false));
         });
     }
 

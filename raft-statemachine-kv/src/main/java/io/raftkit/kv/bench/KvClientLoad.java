@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -32,7 +33,7 @@ final class KvClientLoad {
     }
 
     /** {@code write} says, for a caller's random source, whether its next operation writes. */
-    void startThreads(int callers, long seed, int keys, byte[] value, java.util.function.Predicate<SplittableRandom> write) {
+    void startThreads(int callers, long seed, int keys, byte[] value, Predicate<SplittableRandom> write) {
         for (int c = 0; c < callers; c++) {
             SplittableRandom random = new SplittableRandom(seed + c);
             Thread t = new Thread(() -> {
@@ -53,13 +54,13 @@ final class KvClientLoad {
         }
     }
 
-    void startAsync(int callers, long seed, int keys, byte[] value, java.util.function.Predicate<SplittableRandom> write) {
+    void startAsync(int callers, long seed, int keys, byte[] value, Predicate<SplittableRandom> write) {
         for (int c = 0; c < callers; c++) {
             loop(new SplittableRandom(seed + c), keys, value, write);
         }
     }
 
-    private void loop(SplittableRandom random, int keys, byte[] value, java.util.function.Predicate<SplittableRandom> write) {
+    private void loop(SplittableRandom random, int keys, byte[] value, Predicate<SplittableRandom> write) {
         if (!running.get()) {
             return;
         }

@@ -6,10 +6,13 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,10 +58,10 @@ final class Dispatcher implements StreamChannel.Listener, HttpChannel.Listener {
     private final ConcurrentLinkedQueue<Call> submitted = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicInteger accepted = new AtomicInteger();
-    private final Set<Call> inFlight = new java.util.HashSet<>();
+    private final Set<Call> inFlight = new HashSet<>();
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
     private final List<Call> awaitingTarget = new ArrayList<>();
-    private final Set<StreamChannel> dirty = new java.util.LinkedHashSet<>();
+    private final Set<StreamChannel> dirty = new LinkedHashSet<>();
     private CompletableFuture<Void> finding;
     private boolean flushScheduled;
     private long sweepTimer = -1;
@@ -74,7 +77,7 @@ final class Dispatcher implements StreamChannel.Listener, HttpChannel.Listener {
         this.retryWindowNanos = settings.retryWindow().toNanos();
         this.httpChannel = new HttpChannel(http, this, settings.requestTimeout().toMillis());
         this.leaders = new LeaderFinder(endpoints, this::get);
-        this.random = new SplittableRandom(new java.security.SecureRandom().nextLong());
+        this.random = new SplittableRandom(new SecureRandom().nextLong());
         long sweepMillis = Math.max(10, Math.min(100, settings.requestTimeout().toMillis() / 10));
         context.runOnContext(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id -> sweep()));
     }

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Java client of the KV store. It finds the leader once (from {@code /v1/status}), then sends
@@ -258,10 +261,10 @@ public final class KvClient implements AutoCloseable {
     @Override
     public void close() {
         try {
-            dispatcher.close().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            dispatcher.close().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             // closing goes on regardless
         }
         http.close();

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,8 +46,8 @@ final class LeaderFinder {
     }
 
     /** The current target, or empty when none is known (call {@link #find}). */
-    java.util.Optional<Target> target() {
-        return java.util.Optional.ofNullable(target);
+    Optional<Target> target() {
+        return Optional.ofNullable(target);
     }
 
     void forget() {

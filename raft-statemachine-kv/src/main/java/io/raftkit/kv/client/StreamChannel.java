@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One connection to one node in the binary client protocol ({@link WireCodec}): any number of
@@ -157,7 +158,7 @@ final class StreamChannel {
 
     private static boolean isTimeout(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof java.util.concurrent.TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+            if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
                 return true;
             }
         }

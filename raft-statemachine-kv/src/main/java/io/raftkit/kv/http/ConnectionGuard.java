@@ -11,7 +11,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -172,14 +174,14 @@ final class ConnectionGuard {
      * close handler once the connection was upgraded), or empty when the connection is no longer
      * tracked (closed meanwhile).
      */
-    java.util.Optional<Runnable> upgraded(HttpConnection connection, StreamConnection stream) {
+    Optional<Runnable> upgraded(HttpConnection connection, StreamConnection stream) {
         Tracked tracked = open.get(connection);
         if (tracked == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         tracked.stream = stream;
         giveBack(tracked.current.getAndSet(Current.idle(System.nanoTime())));
-        return java.util.Optional.of(() -> release(tracked));
+        return Optional.of(() -> release(tracked));
     }
 
     BodyBudget budget() {
@@ -208,7 +210,7 @@ final class ConnectionGuard {
             }
         }
         String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
-        return encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked") ? limits.maxBodyBytes() : 0;
+        return encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked") ? limits.maxBodyBytes() : 0;
     }
 
     private boolean reserve(long bytes) {

@@ -9,6 +9,7 @@ import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.SessionPolicy;
+import io.raftkit.kv.wire.WireCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
@@ -20,12 +21,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.raftkit.kv.wire.WireCodec;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -177,7 +179,7 @@ public final class KvHttpServer implements AutoCloseable {
         String upgrade = request.getHeader(HttpHeaders.UPGRADE);
         String connectionHeader = request.getHeader(HttpHeaders.CONNECTION);
         if (upgrade == null || !upgrade.trim().equalsIgnoreCase(WireCodec.PROTOCOL) || connectionHeader == null
-                || !connectionHeader.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
+                || !connectionHeader.toLowerCase(Locale.ROOT).contains("upgrade")) {
             ctx.response().putHeader(HttpHeaders.UPGRADE, WireCodec.PROTOCOL);
             Responses.error(ctx, ApiError.rejected(426, "upgrade-required", WireCodec.PATH + " switches the connection to the"
                     + " binary client protocol: send 'Connection: Upgrade' and 'Upgrade: " + WireCodec.PROTOCOL + "'"
@@ -195,7 +197,7 @@ public final class KvHttpServer implements AutoCloseable {
             NetSocket socket = upgraded.result();
             StreamConnection stream = new StreamConnection(socket, vertx.getOrCreateContext(), service, metrics, limits,
                     connections.budget());
-            java.util.Optional<Runnable> onClosed = connections.upgraded(connection, stream);
+            Optional<Runnable> onClosed = connections.upgraded(connection, stream);
             if (onClosed.isEmpty()) {
                 socket.close(); // the guard closed it meanwhile
                 return;

@@ -9,6 +9,7 @@ import io.raftkit.kv.wire.WireOp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -139,7 +140,7 @@ final class KvRoutes {
             }
             KvValue value;
             try {
-                value = KvValue.of(java.util.Base64.getDecoder().decode(encoded));
+                value = KvValue.of(Base64.getDecoder().decode(encoded));
             } catch (IllegalArgumentException e) {
                 throw new BadRequest("invalid-field", "field '" + field + "Base64' is not Base64: " + e.getMessage());
             }

@@ -12,6 +12,7 @@ import io.raftkit.kv.wire.WireRequest;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -198,7 +199,7 @@ final class StreamConnection {
         } else if (r.op() == WireOp.DELETE) {
             return stamp -> new KvCommand.Delete(stamp, r.key());
         } else if (r.op() == WireOp.CAS) {
-            return stamp -> new KvCommand.Cas(stamp, r.key(), java.util.Optional.ofNullable(r.expected()), r.value());
+            return stamp -> new KvCommand.Cas(stamp, r.key(), Optional.ofNullable(r.expected()), r.value());
         }
         throw new AssertionError("unhandled " + r.op());
     }
