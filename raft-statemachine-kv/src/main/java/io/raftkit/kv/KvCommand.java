@@ -14,11 +14,16 @@ public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionP
     }
 
     /** Sets {@code key} to {@code value}, creating it if absent. */
-    record Put(SessionStamp stamp, String key, String value) implements Keyed {
+    record Put(SessionStamp stamp, String key, KvValue value) implements Keyed {
         public Put {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
+        }
+
+        /** A text value, stored as its UTF-8 bytes. */
+        public Put(SessionStamp stamp, String key, String value) {
+            this(stamp, key, KvValue.of(value));
         }
     }
 
@@ -34,12 +39,17 @@ public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionP
      * Sets {@code key} to {@code value} only if its current value equals {@code expected}; an empty
      * {@code expected} means the key must be absent.
      */
-    record Cas(SessionStamp stamp, String key, Optional<String> expected, String value) implements Keyed {
+    record Cas(SessionStamp stamp, String key, Optional<KvValue> expected, KvValue value) implements Keyed {
         public Cas {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(expected, "expected");
             Objects.requireNonNull(value, "value");
+        }
+
+        /** Text values, stored as their UTF-8 bytes. */
+        public Cas(SessionStamp stamp, String key, Optional<String> expected, String value) {
+            this(stamp, key, expected.map(KvValue::of), KvValue.of(value));
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param modIndex    log index of the last write to the key
  * @param origin      whether this answer comes from applying the command now or from its session
  */
-public record KvResult(Status status, String key, Optional<String> value, long version, long createIndex,
+public record KvResult(Status status, String key, Optional<KvValue> value, long version, long createIndex,
                        long modIndex, long index, Origin origin) {
 
     public enum Status {
@@ -64,7 +64,7 @@ public record KvResult(Status status, String key, Optional<String> value, long v
     }
 
     /** An answer of a command applied now, or of a read. */
-    public KvResult(Status status, String key, Optional<String> value, long version, long createIndex, long modIndex, long index) {
+    public KvResult(Status status, String key, Optional<KvValue> value, long version, long createIndex, long modIndex, long index) {
         this(status, key, value, version, createIndex, modIndex, index, Origin.APPLIED);
     }
 

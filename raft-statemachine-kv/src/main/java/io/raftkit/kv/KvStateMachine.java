@@ -144,7 +144,7 @@ public final class KvStateMachine implements StateMachine {
      */
     private KvResult replay(KvCommand.Keyed command, Sessions.Outcome first) {
         String key = command.key();
-        Optional<String> value = Optional.empty();
+        Optional<KvValue> value = Optional.empty();
         KvResult.Origin origin = KvResult.Origin.DUPLICATE;
         if (first.status() == KvResult.Status.OK && command instanceof KvCommand.Put put) {
             value = Optional.of(put.value());
@@ -161,7 +161,7 @@ public final class KvStateMachine implements StateMachine {
         return new KvResult(first.status(), key, value, first.version(), first.createIndex(), first.modIndex(), first.index(), origin);
     }
 
-    private KvEntry write(String key, KvEntry current, String value, long index) {
+    private KvEntry write(String key, KvEntry current, KvValue value, long index) {
         KvEntry next;
         if (current == null) {
             next = KvEntry.created(value, index);
@@ -174,8 +174,8 @@ public final class KvStateMachine implements StateMachine {
         return next;
     }
 
-    private static long entryHeapBytes(String key, String value) {
-        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + charsHeapBytes(value);
+    private static long entryHeapBytes(String key, KvValue value) {
+        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + value.length();
     }
 
     /** A String's characters take one byte each when all are Latin-1 (compact strings), else two. */
@@ -234,7 +234,7 @@ public final class KvStateMachine implements StateMachine {
         data.writeInt(entries.size());
         for (Map.Entry<String, KvEntry> e : entries.entrySet()) {
             writeString(data, e.getKey());
-            writeString(data, e.getValue().value());
+            writeBytes(data, e.getValue().value().bytes());
             data.writeLong(e.getValue().version());
             data.writeLong(e.getValue().createIndex());
             data.writeLong(e.getValue().modIndex());
@@ -256,7 +256,7 @@ public final class KvStateMachine implements StateMachine {
         int count = data.readInt();
         for (int i = 0; i < count; i++) {
             String key = readString(data);
-            String value = readString(data);
+            KvValue value = KvValue.ofOwned(readBytes(data));
             entries.put(key, new KvEntry(value, data.readLong(), data.readLong(), data.readLong()));
             entriesHeapBytes += entryHeapBytes(key, value);
         }
@@ -266,19 +266,26 @@ public final class KvStateMachine implements StateMachine {
 
     /** Length-prefixed UTF-8: writeUTF's modified UTF-8 stops at 64 KiB. */
     private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
     private static String readString(DataInputStream in) throws IOException {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
-            throw new IOException("KV snapshot: negative string length " + length);
+            throw new IOException("KV snapshot: negative length " + length);
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return bytes;
     }
 
     /** Number of keys; for tests and status. */

@@ -34,7 +34,7 @@ class KvCodecTest {
 
     @Test
     void resultsAndQueriesSurviveARoundTrip() {
-        KvResult present = new KvResult(KvResult.Status.OK, "k", Optional.of("v"), 3, 10, 12, 12);
+        KvResult present = new KvResult(KvResult.Status.OK, "k", Optional.of(KvValue.of("v")), 3, 10, 12, 12);
         KvResult absent = KvResult.absent(KvResult.Status.NOT_FOUND, "k", 5);
         KvResult forgotten = new KvResult(KvResult.Status.CAS_FAILED, "k", Optional.empty(), 3, 10, 12, 14,
                 KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN);
@@ -75,14 +75,27 @@ class KvCodecTest {
     }
 
     @Test
-    void invalidUtf8IsRefusedButARealReplacementCharacterIsKept() {
-        byte[] bytes = KvCodec.encode(new KvCommand.Put(STAMP, "key", "ab"));
+    void aKeyThatIsNotUtf8IsRefusedButARealReplacementCharacterIsKept() {
+        byte[] bytes = KvCodec.encode(new KvCommand.Delete(STAMP, "ab"));
         bytes[bytes.length - 1] = (byte) 0xC3; // a lead byte with no continuation
         assertThatThrownBy(() -> KvCodec.decodeCommand(bytes))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("malformed KV bytes: value is not valid UTF-8");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("malformed KV bytes: key is not valid UTF-8");
 
         KvCommand withReplacement = new KvCommand.Put(STAMP, "k\uFFFD", "v\uFFFDw");
         assertThat(KvCodec.decodeCommand(KvCodec.encode(withReplacement))).isEqualTo(withReplacement);
+    }
+
+    @Test
+    void aValueIsBytesAndAnyBytesSurviveARoundTrip() {
+        byte[] notText = {(byte) 0xC3, 0, (byte) 0xFF, (byte) 0x80, 'x'};
+        KvCommand put = new KvCommand.Put(STAMP, "k", KvValue.of(notText));
+        KvCommand cas = new KvCommand.Cas(STAMP, "k", Optional.of(KvValue.of(notText)), KvValue.of(new byte[0]));
+        assertThat(KvCodec.decodeCommand(KvCodec.encode(put))).isEqualTo(put);
+        assertThat(KvCodec.decodeCommand(KvCodec.encode(cas))).isEqualTo(cas);
+        KvResult result = new KvResult(KvResult.Status.OK, "k", Optional.of(KvValue.of(notText)), 1, 2, 2, 2);
+        assertThat(KvCodec.decodeResult(KvCodec.encode(result))).isEqualTo(result);
+        assertThat(KvValue.of(notText).utf8()).isEmpty();
+        assertThat(KvValue.of("välue").utf8()).contains("välue");
     }
 
     @Test

@@ -77,7 +77,7 @@ class KvSessionsTest {
         assertThat(failedRetry.value()).isEmpty();
         assertThat(failedRetry.version()).isEqualTo(failedCas.version());
         assertThat(failedRetry.modIndex()).isEqualTo(failedCas.modIndex());
-        assertThat(get("p").value()).contains("recreated");
+        assertThat(get("p").value()).contains(KvValue.of("recreated"));
     }
 
     @Test
@@ -104,7 +104,7 @@ class KvSessionsTest {
             assertThat(refused.status()).isEqualTo(KvResult.Status.SEQUENCE_REUSED);
             assertThat(refused.index()).as("where the sequence's first command was applied").isEqualTo(put.index());
         }
-        assertThat(get("a").value()).contains("1");
+        assertThat(get("a").value()).contains(KvValue.of("1"));
         assertThat(get("a").version()).isEqualTo(1);
         assertThat(get("b").status()).isEqualTo(KvResult.Status.NOT_FOUND);
         assertThat(apply(new KvCommand.Put(session(5, 1), "a", "1")).origin()).as("the true retry still answers")
@@ -116,7 +116,7 @@ class KvSessionsTest {
         apply(new KvCommand.Put(session(5, 2), "a", "2"));
         KvResult stale = apply(new KvCommand.Put(session(5, 1), "a", "1"));
         assertThat(stale.status()).isEqualTo(KvResult.Status.STALE_SEQUENCE);
-        assertThat(get("a").value()).contains("2");
+        assertThat(get("a").value()).contains(KvValue.of("2"));
     }
 
     @Test
@@ -143,7 +143,7 @@ class KvSessionsTest {
         assertThat(sm.sessionCount()).isEqualTo(3);
         KvResult evicted = apply(new KvCommand.Put(session(2, 2), "a", "6"));
         assertThat(evicted.status()).as("a later sequence of an evicted session").isEqualTo(KvResult.Status.SESSION_EXPIRED);
-        assertThat(get("a").value()).contains("5");
+        assertThat(get("a").value()).contains(KvValue.of("5"));
         assertThat(apply(new KvCommand.Put(session(1, 2), "a", "4")).origin()).isEqualTo(KvResult.Origin.DUPLICATE);
         for (int client = 100; client < 200; client++) {
             apply(new KvCommand.Put(session(client, 1), "flood", "x"));
@@ -174,7 +174,7 @@ class KvSessionsTest {
         passSeconds(1);
         assertThat(sm.sessionCount()).as("client 5 idle for 61 s of log time").isEqualTo(1);
         assertThat(apply(new KvCommand.Put(session(5, 2), "a", "2")).status()).isEqualTo(KvResult.Status.SESSION_EXPIRED);
-        assertThat(get("a").value()).contains("1");
+        assertThat(get("a").value()).contains(KvValue.of("1"));
     }
 
     @Test

@@ -29,9 +29,9 @@ class KvStateMachineTest {
     void putCreatesThenOverwritesCountingVersionsAndIndices() {
         KvResult created = apply(new KvCommand.Put(anon(), "a", "1"));
         KvResult updated = apply(new KvCommand.Put(anon(), "a", "2"));
-        assertThat(created).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of("1"), 1, 1, 1, 1));
-        assertThat(updated).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of("2"), 2, 1, 2, 2));
-        assertThat(get("a")).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of("2"), 2, 1, 2, 2));
+        assertThat(created).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of(KvValue.of("1")), 1, 1, 1, 1));
+        assertThat(updated).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of(KvValue.of("2")), 2, 1, 2, 2));
+        assertThat(get("a")).isEqualTo(new KvResult(KvResult.Status.OK, "a", Optional.of(KvValue.of("2")), 2, 1, 2, 2));
     }
 
     @Test
@@ -51,10 +51,10 @@ class KvStateMachineTest {
         KvResult failed = apply(new KvCommand.Cas(anon(), "a", Optional.of("9"), "2"));
         KvResult succeeded = apply(new KvCommand.Cas(anon(), "a", Optional.of("1"), "2"));
         assertThat(failed.status()).isEqualTo(KvResult.Status.CAS_FAILED);
-        assertThat(failed.value()).contains("1");
+        assertThat(failed.value()).contains(KvValue.of("1"));
         assertThat(failed.version()).isEqualTo(1);
         assertThat(succeeded.status()).isEqualTo(KvResult.Status.OK);
-        assertThat(succeeded.value()).contains("2");
+        assertThat(succeeded.value()).contains(KvValue.of("2"));
         assertThat(succeeded.version()).isEqualTo(2);
     }
 
@@ -63,7 +63,7 @@ class KvStateMachineTest {
         assertThat(apply(new KvCommand.Cas(anon(), "a", Optional.empty(), "1")).status()).isEqualTo(KvResult.Status.OK);
         KvResult second = apply(new KvCommand.Cas(anon(), "a", Optional.empty(), "2"));
         assertThat(second.status()).isEqualTo(KvResult.Status.CAS_FAILED);
-        assertThat(second.value()).contains("1");
+        assertThat(second.value()).contains(KvValue.of("1"));
         assertThat(apply(new KvCommand.Cas(anon(), "b", Optional.of("x"), "2")).status()).isEqualTo(KvResult.Status.CAS_FAILED);
     }
 
@@ -79,9 +79,9 @@ class KvStateMachineTest {
         long empty = sm.heapBytes();
         apply(new KvCommand.Put(anon(), "a", "x".repeat(10_000)));
         long oneValue = sm.heapBytes();
-        assertThat(oneValue - empty).as("an ASCII value counts a byte a char").isBetween(10_000L, 10_400L);
+        assertThat(oneValue - empty).as("an ASCII value counts a byte a character").isBetween(10_000L, 10_400L);
         apply(new KvCommand.Put(anon(), "a", "\u20ac".repeat(10_000)));
-        assertThat(sm.heapBytes() - empty).as("a value beyond Latin-1 counts two bytes a char").isBetween(20_000L, 20_400L);
+        assertThat(sm.heapBytes() - empty).as("a value counts its bytes: three a euro sign in UTF-8").isBetween(30_000L, 30_400L);
         apply(new KvCommand.Put(new SessionStamp(9, 1, 1_000), "b", "y"));
         assertThat(sm.sessionCount()).isEqualTo(1);
         apply(new KvCommand.Delete(anon(), "a"));

@@ -2,11 +2,12 @@ package io.raftkit.kv.bench;
 
 import io.raftkit.kv.client.KvClient;
 import io.raftkit.kv.client.KvResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
@@ -57,6 +60,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the key and operation choice")
     long seed;
 
+    @Option(names = "--client", defaultValue = "raw", description = {
+            "raw (default): the tool's own HTTP loops, one connection each, straight to the leader (JSON API);",
+            "kvclient: --clients threads each calling KvClient and waiting (KvClient.blocking());",
+            "kvclient-async: --clients asynchronous loops on one KvClient"})
+    String clientKind;
+
+    @Option(names = "--protocol", defaultValue = "binary", description = "KvClient's protocol: binary or http (default ${DEFAULT-VALUE})")
+    String protocol;
+
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -67,6 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!List.of("put", "get", "mixed", "health").contains(mode)) {
             System.err.println("raft-kv bench: --mode must be put, get, mixed or health, was '" + mode + "'");
+            return 2;
+        }
+        if (!List.of("raw", "kvclient", "kvclient-async").contains(clientKind) || !List.of("binary", "http").contains(protocol)) {
+            System.err.println("raft-kv bench: --client must be raw, kvclient or kvclient-async and --protocol binary or http, were '"
+                    + clientKind + "' and '" + protocol + "'");
+            return 2;
+        }
+        if (!clientKind.equals("raw") && mode.equals("health")) {
+            System.err.println("raft-kv bench: --mode health measures the HTTP stack with the raw client only");
             return 2;
         }
         if (clients < 1 || seconds < 1 || warmup < 0 || valueBytes < 0 || keys < 1) {
@@ -82,6 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         LoadClient load = null;
+        KvClient loadClient = null;
+        KvClientLoad clientLoad = null;
         try (KvClient client = setup) {
             if (!mode.equals("put") && !mode.equals("health")) {
                 System.out.println("prefilling " + keys + " keys...");
@@ -101,13 +124,30 @@ public final class BenchCommand implements Callable<Integer> {
                 System.err.println("raft-kv bench: the cluster has no leader");
                 return 1;
             }
-            URI target = URI.create(mode.equals("health") ? endpoints.get(0) : leader);
-            System.out.println("load against " + target + " (" + (mode.equals("health") ? "HTTP baseline" : "the leader") + ")");
-            load = new LoadClient(target, clients);
-            Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
-            for (int c = 0; c < clients; c++) {
-                loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
+            if (clientKind.equals("raw")) {
+                URI target = URI.create(mode.equals("health") ? endpoints.get(0) : leader);
+                System.out.println("load against " + target + " (" + (mode.equals("health") ? "HTTP baseline" : "the leader") + ")");
+                load = new LoadClient(target, clients);
+                Buffer putBody = Buffer.buffer(new JsonObject().put("value", value).encode());
+                for (int c = 0; c < clients; c++) {
+                    loop(load, c, new SplittableRandom(seed + c), putBody, load.newClientId(), 1);
+                }
+            } else {
+                loadClient = KvClient.builder(endpoints).protocol(protocol.equals("http") ? KvClient.Protocol.HTTP : KvClient.Protocol.BINARY)
+                        .build();
+                System.out.println("load through KvClient (" + protocol + ", " + clients + (clientKind.equals("kvclient")
+                        ? " caller threads" : " asynchronous loops") + "); the leader is " + leader);
+                clientLoad = new KvClientLoad(loadClient, recorder, errors, running);
+                byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+                Predicate<SplittableRandom> write = r -> mode.equals("put") || (mode.equals("mixed") && r.nextInt(10) == 0);
+                if (clientKind.equals("kvclient")) {
+                    clientLoad.startThreads(clients, seed, keys, valueBytes, write);
+                } else {
+                    clientLoad.startAsync(clients, seed, keys, valueBytes, write);
+                }
             }
+            ClusterProbe probe = new ClusterProbe(endpoints);
+            ClusterProbe.Reading startReading = warmup == 0 ? probe.read() : null;
             Histogram total = null;
             int totalSeconds = warmup + seconds;
             long measuredErrorsStart = 0;
@@ -120,16 +160,23 @@ public final class BenchCommand implements Callable<Integer> {
                     measuredErrorsStart = errors.get();
                     total = new Histogram(3);
                 }
+                if (s == warmup && warmup > 0) {
+                    startReading = probe.read(); // the measured window starts with the next interval
+                }
                 if (measuring) {
                     total.add(interval);
                 }
                 System.out.printf("%s %3ds  %8d ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", measuring ? "run " : "warm", s,
                         interval.getTotalCount(), ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), errors.get());
             }
+            ClusterProbe.Reading endReading = probe.read();
             running.set(false);
+            if (clientLoad != null) {
+                clientLoad.stop();
+            }
             Thread.sleep(200);
             long measuredErrors = errors.get() - measuredErrorsStart;
-            report(total, measuredErrors);
+            report(total, measuredErrors, ClusterProbe.Cost.between(startReading, endReading, total.getTotalCount()));
         } catch (ExecutionException | CompletionException e) {
             // Prefill and leader discovery go through KvClient, which has already retried.
             System.err.println("raft-kv bench: the cluster did not answer: " + (e.getCause() != null ? e.getCause().getMessage() : e));
@@ -137,6 +184,9 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             if (load != null) {
                 load.close();
+            }
+            if (loadClient != null) {
+                loadClient.close();
             }
         }
         return 0;
@@ -189,15 +239,15 @@ public final class BenchCommand implements Callable<Integer> {
             if (leader != null) {
                 load.retarget(URI.create(leader));
             }
-            CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> rediscovering.set(false));
+            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> rediscovering.set(false));
         });
     }
 
-    private void report(Histogram h, long measuredErrors) {
+    private void report(Histogram h, long measuredErrors, ClusterProbe.Cost cost) {
         double opsPerSec = h.getTotalCount() / (double) seconds;
         System.out.println();
-        System.out.printf("mode %s, %d clients, %d-byte values, %d keys, %d s measured after %d s warm-up%n",
-                mode, clients, valueBytes, keys, seconds, warmup);
+        System.out.printf("mode %s, client %s%s, %d clients, %d-byte values, %d keys, %d s measured after %d s warm-up%n",
+                mode, clientKind, clientKind.equals("raw") ? "" : " (" + protocol + ")", clients, valueBytes, keys, seconds, warmup);
         System.out.printf("%-12s %12s%n", "metric", "value");
         System.out.printf("%-12s %12.0f%n", "ops/s", opsPerSec);
         for (double p : new double[]{50, 90, 99, 99.9}) {
@@ -205,14 +255,23 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("%-12s %12.2f%n", "max ms", ms(h.getMaxValue()));
         System.out.printf("%-12s %12d%n", "errors", measuredErrors);
-        System.out.println(new JsonObject().put("mode", mode).put("clients", clients)
+        System.out.printf("%-12s %12.1f   (all nodes together%s; cores per node %s)%n", "server us/op", cost.serverMicrosPerOp(),
+                cost.complete() ? "" : ", INCOMPLETE: a node's /metrics did not answer",
+                cost.nodeCores().stream().map(c -> String.format("%.2f", c)).toList());
+        System.out.printf("%-12s %12.1f   (this process, %.2f cores)%n", "client us/op", cost.clientMicrosPerOp(), cost.clientCores());
+        System.out.printf("%-12s %12d%n", "term changes", cost.elections());
+        System.out.printf("%-12s %5.1f -> %.1f%n", "load average", cost.loadStart(), cost.loadEnd());
+        System.out.println(new JsonObject().put("mode", mode).put("client", clientKind.equals("raw") ? "raw" : clientKind + "/" + protocol)
+                .put("clients", clients)
                 .put("ops_per_sec", Math.round(opsPerSec)).put("p50_ms", round(ms(h.getValueAtPercentile(50))))
                 .put("p90_ms", round(ms(h.getValueAtPercentile(90)))).put("p99_ms", round(ms(h.getValueAtPercentile(99))))
                 .put("p999_ms", round(ms(h.getValueAtPercentile(99.9)))).put("max_ms", round(ms(h.getMaxValue())))
-                .put("errors", measuredErrors).encode());
+                .put("errors", measuredErrors).put("server_us_per_op", round(cost.serverMicrosPerOp()))
+                .put("client_us_per_op", round(cost.clientMicrosPerOp())).put("term_changes", cost.elections())
+                .put("load_average", round(cost.loadEnd())).encode());
     }
 
-    private static String key(int k) {
+    static String key(int k) {
         return "key-" + k;
     }
 

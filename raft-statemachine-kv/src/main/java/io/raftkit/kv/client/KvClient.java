@@ -1,247 +1,276 @@
 package io.raftkit.kv.client;
 
-import io.vertx.core.json.JsonObject;
+import io.raftkit.kv.KvValue;
+import io.raftkit.kv.wire.WireOp;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * An asynchronous client of the KV HTTP API. It finds the leader from {@code /v1/status} and
- * sends there, or, when the leader's advertised URL does not connect from here, to the endpoint
- * that named it, which forwards ({@link LeaderFinder}). A request that fails in a way that may be
- * retried (no leader, leader lost, timeout, connection refused) is sent again, to the newly found
- * leader, until {@code retryWindow} passes.
+ * The Java client of the KV store. It finds the leader once (from {@code /v1/status}), then sends
+ * there over one connection per node in the binary client protocol: many requests at once on one
+ * connection, values as bytes, the answers of one commit read together. A refusal that names
+ * another leader (503 {@code not-leader}) moves it there without asking anyone. When the leader's
+ * advertised URL does not connect from here (behind published ports or NAT), requests go through a
+ * configured endpoint over the JSON API, which forwards ({@link LeaderFinder}).
  *
- * <p>Retries are safe: every write carries a client id and a sequence number (thesis §6.3), and
- * a retry reuses both, so the state machine applies it at most once and answers a duplicate with
- * the original result. Concurrent writes each borrow their own session from a pool, because a
- * session orders one request at a time. A session the cluster no longer keeps (409
- * {@code session-expired}) is dropped; the request is sent again under a new one when no attempt
- * of it may have been applied, and otherwise fails with an unknown outcome.
+ * <p>Every method returns at once; the future completes on the client's event loop, so a callback
+ * on it must not block (hand blocking work to an executor with {@code thenApplyAsync}). For code
+ * that wants to wait, {@link #blocking()} gives the same operations as blocking calls.
+ *
+ * <p>A request that fails in a way that may be retried (no leader, leader lost, timeout, connection
+ * refused or lost) is sent again, to the leader as now known, until {@code retryWindow} passes;
+ * then its future fails with a {@link KvClientException} whose {@link KvClientException#outcome}
+ * says whether the write may have happened. Retries are safe: every write carries a client id and
+ * a sequence number (thesis §6.3), and a retry reuses both, so the state machine applies it at most
+ * once and answers a duplicate with the original result. Concurrent writes each borrow their own
+ * session from a pool, because a session orders one request at a time. A session the cluster no
+ * longer keeps (409 {@code session-expired}) is dropped; the request is sent again under a new one
+ * when no attempt of it may have been applied, and otherwise fails with an unknown outcome.
+ *
+ * <p>Any other answer (a 4xx refusal such as 400 {@code value-too-large}, a 404 for an absent key)
+ * completes the future as a {@link KvResponse}: check {@link KvResponse#ok()}, or use
+ * {@link #blocking()}, which throws for them.
+ *
+ * <p>Bounded: at most {@link Builder#maxInFlight} requests are out at once; further calls wait in
+ * the client, up to {@link Builder#maxQueued}, and beyond that fail at once (not applied).
  */
 public final class KvClient implements AutoCloseable {
 
-    private static final class Session {
-        final long clientId;
-        long nextSequence = 1;
-        volatile boolean expired;
+    /** How requests travel. */
+    public enum Protocol {
+        /** The binary client protocol on an upgraded HTTP connection (nodes that refuse it get JSON). */
+        BINARY,
+        /** The JSON API only (one request at a time per pooled connection). */
+        HTTP
+    }
 
-        Session(long clientId) {
-            this.clientId = clientId;
+    /** What a client was built with. */
+    record Settings(Duration requestTimeout, Duration retryWindow, int maxInFlight, int maxQueued, Protocol protocol,
+                    int httpConnectionsPerNode) {
+    }
+
+    /** Builds a client; every setting has a default. */
+    public static final class Builder {
+        private final List<String> endpoints;
+        private Duration requestTimeout = Duration.ofSeconds(6);
+        private Duration retryWindow = Duration.ofSeconds(15);
+        private int maxInFlight = 1024;
+        private int maxQueued = 65_536;
+        private Protocol protocol = Protocol.BINARY;
+        private int httpConnectionsPerNode = 64;
+        private Vertx vertx;
+
+        private Builder(List<String> endpoints) {
+            this.endpoints = List.copyOf(endpoints);
+        }
+
+        /** How long one attempt may take (default 6 s); a late attempt is retried, its outcome unknown. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** How long to keep retrying one request (default 15 s). */
+        public Builder retryWindow(Duration window) {
+            this.retryWindow = Objects.requireNonNull(window, "retryWindow");
+            return this;
+        }
+
+        /** Requests sent and not yet answered, at most (default 1024). */
+        public Builder maxInFlight(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxInFlight must be at least 1, was " + n);
+            }
+            this.maxInFlight = n;
+            return this;
+        }
+
+        /** Requests waiting in the client beyond {@code maxInFlight}, at most (default 65,536); more fail at once. */
+        public Builder maxQueued(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxQueued must not be negative, was " + n);
+            }
+            this.maxQueued = n;
+            return this;
+        }
+
+        public Builder protocol(Protocol protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /** Pooled JSON API connections to one node (default 64): the JSON API carries one request at a time on each. */
+        public Builder httpConnectionsPerNode(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("httpConnectionsPerNode must be at least 1, was " + n);
+            }
+            this.httpConnectionsPerNode = n;
+            return this;
+        }
+
+        /**
+         * Runs the client on {@code vertx} (one of its event loops) instead of a Vertx of its own
+         * with one event loop; closing the client then leaves {@code vertx} open.
+         */
+        public Builder vertx(Vertx vertx) {
+            this.vertx = Objects.requireNonNull(vertx, "vertx");
+            return this;
+        }
+
+        public KvClient build() {
+            return new KvClient(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
         }
     }
 
-    private record Attempt(String method, String path, String body, Session session, long sequence) {
-    }
-
-    private final List<String> endpoints;
-    private final HttpClient http;
-    private final Duration requestTimeout;
-    private final Duration retryWindow;
-    private final ConcurrentLinkedQueue<Session> sessions = new ConcurrentLinkedQueue<>();
-    private final SecureRandom random = new SecureRandom();
-    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "kv-client");
-        t.setDaemon(true);
-        return t;
-    });
-    private final LeaderFinder leaders;
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final HttpClientAgent http;
+    private final HttpClientAgent upgrades;
+    private final Dispatcher dispatcher;
+    private final BlockingKvClient blocking;
 
     /**
-     * @param endpoints     base URLs of some or all nodes, {@code http://host:port}
+     * @param endpoints      base URLs of some or all nodes, {@code http://host:port}
      * @param requestTimeout how long one attempt may take
-     * @param retryWindow   how long to keep retrying one request
+     * @param retryWindow    how long to keep retrying one request
      */
     public KvClient(List<String> endpoints, Duration requestTimeout, Duration retryWindow) {
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("endpoints: give at least one node URL");
-        }
-        this.endpoints = endpoints.stream().map(e -> e.endsWith("/") ? e.substring(0, e.length() - 1) : e).toList();
-        for (String e : this.endpoints) {
-            URI uri = URI.create(e);
-            if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("endpoint '" + e + "' must look like http://host:port");
-            }
-        }
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-                .connectTimeout(requestTimeout).build();
-        this.requestTimeout = requestTimeout;
-        this.retryWindow = retryWindow;
-        this.leaders = new LeaderFinder(this.endpoints, http);
+        this(builder(endpoints).requestTimeout(requestTimeout).retryWindow(retryWindow));
+    }
+
+    private KvClient(Builder b) {
+        List<String> urls = normalize(b.endpoints);
+        Settings settings = new Settings(b.requestTimeout, b.retryWindow, b.maxInFlight, b.maxQueued, b.protocol,
+                b.httpConnectionsPerNode);
+        this.ownsVertx = b.vertx == null;
+        // One event loop: the client's work per request is small, and one thread batches best.
+        this.vertx = ownsVertx ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1).setUseDaemonThread(true)) : b.vertx;
+        // Idle pooled connections go before a node's header timeout (10 s by default) would close them.
+        this.http = vertx.httpClientBuilder()
+                .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setKeepAliveTimeout(4))
+                .with(new PoolOptions().setHttp1MaxSize(b.httpConnectionsPerNode).setMaxWaitQueueSize(b.maxInFlight + b.maxQueued))
+                .build();
+        this.upgrades = vertx.httpClientBuilder().with(new HttpClientOptions().setTcpNoDelay(true)).build();
+        this.dispatcher = new Dispatcher(vertx, settings, urls, http, upgrades);
+        this.blocking = new BlockingKvClient(this);
+    }
+
+    public static Builder builder(List<String> endpoints) {
+        return new Builder(endpoints);
     }
 
     public static KvClient create(List<String> endpoints) {
-        return new KvClient(endpoints, Duration.ofSeconds(6), Duration.ofSeconds(15));
+        return builder(endpoints).build();
+    }
+
+    private static List<String> normalize(List<String> endpoints) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: give at least one node URL");
+        }
+        List<String> urls = endpoints.stream().map(e -> e.endsWith("/") ? e.substring(0, e.length() - 1) : e).toList();
+        for (String e : urls) {
+            URI uri;
+            try {
+                uri = URI.create(e);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("endpoint '" + e + "' must look like http://host:port", bad);
+            }
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                throw new IllegalArgumentException("endpoint '" + e + "' must look like http://host:port");
+            }
+        }
+        return urls;
+    }
+
+    /** The same operations, waiting for their answers. */
+    public BlockingKvClient blocking() {
+        return blocking;
     }
 
     public CompletableFuture<KvResponse> put(String key, String value) {
-        return write("PUT", keyPath(key), new JsonObject().put("value", value).encode());
+        return put(key, KvValue.of(value));
+    }
+
+    /** Stores {@code value} as it is: any bytes (the JSON API shows bytes that are not UTF-8 in Base64). */
+    public CompletableFuture<KvResponse> put(String key, byte[] value) {
+        return put(key, KvValue.of(value));
+    }
+
+    private CompletableFuture<KvResponse> put(String key, KvValue value) {
+        return submit(WireOp.PUT, key, null, value);
     }
 
     public CompletableFuture<KvResponse> delete(String key) {
-        return write("DELETE", keyPath(key), null);
+        return submit(WireOp.DELETE, key, null, null);
     }
 
     /** Sets {@code value} if the current value is {@code expected}; empty expected means "must be absent". */
     public CompletableFuture<KvResponse> cas(String key, Optional<String> expected, String value) {
-        return write("POST", keyPath(key) + "/cas",
-                new JsonObject().put("expected", expected.orElse(null)).put("value", value).encode());
+        return submit(WireOp.CAS, key, expected.map(KvValue::of).orElse(null), KvValue.of(value));
     }
 
-    /** A linearizable read; a missing key is a 404 response, not a failure. */
+    /** {@link #cas(String, Optional, String)} with values as bytes. */
+    public CompletableFuture<KvResponse> casBytes(String key, Optional<byte[]> expected, byte[] value) {
+        return submit(WireOp.CAS, key, expected.map(KvValue::of).orElse(null), KvValue.of(value));
+    }
+
+    /** A linearizable read (ReadIndex, thesis §6.4); a missing key is a 404 response, not a failure. */
     public CompletableFuture<KvResponse> get(String key) {
-        return send(new Attempt("GET", keyPath(key), null, null, 0), System.nanoTime(), 0, true);
+        return submit(WireOp.GET, key, null, null);
     }
 
+    /** The state of the node this client sends to, as it is: fast, possibly stale. */
     public CompletableFuture<KvResponse> getStale(String key) {
-        return send(new Attempt("GET", keyPath(key) + "?consistency=stale", null, null, 0), System.nanoTime(), 0, true);
+        return submit(WireOp.GET_STALE, key, null, null);
     }
 
-    /** The status of the node this client considers the leader (or the first that answers). */
+    /** The status of the node this client considers the leader (or of an endpoint when none is known). */
     public CompletableFuture<KvResponse> status() {
-        return send(new Attempt("GET", "/v1/status", null, null, 0), System.nanoTime(), 0, true);
+        return dispatcher.submit(new Call(null, null, null, null, true, System.nanoTime()));
     }
 
-    private CompletableFuture<KvResponse> write(String method, String path, String body) {
-        Session session = sessions.poll();
-        if (session == null) {
-            session = newSession();
-        }
-        Session borrowed = session;
-        return send(new Attempt(method, path, body, session, nextSequence(session)), System.nanoTime(), 0, true)
-                .whenComplete((r, e) -> {
-                    if (!borrowed.expired) {
-                        sessions.add(borrowed);
-                    }
-                });
-    }
-
-    private Session newSession() {
-        return new Session(1 + (random.nextLong() & Long.MAX_VALUE - 1));
-    }
-
-    private static long nextSequence(Session session) {
-        synchronized (session) {
-            return session.nextSequence++;
-        }
-    }
-
-    private CompletableFuture<KvResponse> send(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
-        if (leaders.target().isEmpty() && tries == 0) {
-            // Find the leader first: any node would forward, but that costs a hop on every request.
-            return leaders.find().thenCompose(found -> sendNow(attempt, startNanos, tries, notAppliedSoFar));
-        }
-        return sendNow(attempt, startNanos, tries, notAppliedSoFar);
-    }
-
-    private CompletableFuture<KvResponse> sendNow(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar) {
-        String base = leaders.target().map(LeaderFinder.Target::url).orElse(endpoints.get(tries % endpoints.size()));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + attempt.path()))
-                .timeout(requestTimeout)
-                .method(attempt.method(), attempt.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(attempt.body()));
-        if (attempt.body() != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (attempt.session() != null) {
-            request.header("X-Client-Id", Long.toString(attempt.session().clientId));
-            request.header("X-Sequence", Long.toString(attempt.sequence()));
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-                .handle((response, failure) -> {
-                    if (failure == null) {
-                        KvResponse r = new KvResponse(response.statusCode(), parse(response.body()));
-                        if (r.status() == 409 && "session-expired".equals(r.body().getString("error"))) {
-                            return renewSession(attempt, startNanos, tries, notAppliedSoFar, r);
-                        }
-                        if (!retriable(r)) {
-                            if (response.headers().firstValue("X-Raftkit-Forwarded-Via").isPresent()) {
-                                leaders.forwardedAnswerSeen(); // a follower answered: find the leader for the next request
-                            }
-                            return CompletableFuture.completedFuture(r);
-                        }
-                        boolean notApplied = notAppliedSoFar && "not-applied".equals(r.body().getString("outcome"));
-                        return retry(attempt, startNanos, tries, notApplied, r.toString(), null);
-                    }
-                    // A request that was sent may have been applied even though no answer came back;
-                    // one whose connection was never made certainly was not.
-                    Throwable problem = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    boolean neverSent = false;
-                    for (Throwable t = problem; t != null && !neverSent; t = t.getCause() == t ? null : t.getCause()) {
-                        neverSent = t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException;
-                    }
-                    if (neverSent) {
-                        leaders.connectFailed(base);
-                    }
-                    return retry(attempt, startNanos, tries, notAppliedSoFar && neverSent, base + ": " + problem, failure);
-                })
-                .thenCompose(f -> f);
+    private CompletableFuture<KvResponse> submit(WireOp op, String key, KvValue expected, KvValue value) {
+        Objects.requireNonNull(key, "key");
+        return dispatcher.submit(new Call(op, key, expected, value, false, System.nanoTime()));
     }
 
     /**
-     * The cluster no longer keeps this attempt's session, and refused it unapplied. Under a new
-     * session the request is new to the cluster: safe only if no earlier attempt may have applied.
+     * Fails what is still pending (a write already sent with an unknown outcome) and closes the
+     * connections, and the client's own event loop.
      */
-    private CompletableFuture<KvResponse> renewSession(Attempt attempt, long startNanos, int tries, boolean notAppliedSoFar,
-                                                       KvResponse refusal) {
-        attempt.session().expired = true;
-        if (!notAppliedSoFar) {
-            return CompletableFuture.failedFuture(new KvClientException(attempt.method() + " " + attempt.path()
-                    + ": the session expired on the cluster after an attempt whose outcome is unknown: " + refusal, false, null));
-        }
-        Session fresh = newSession();
-        Attempt renewed = new Attempt(attempt.method(), attempt.path(), attempt.body(), fresh, nextSequence(fresh));
-        return sendNow(renewed, startNanos, tries + 1, true).whenComplete((r, e) -> {
-            if (!fresh.expired) {
-                sessions.add(fresh);
-            }
-        });
-    }
-
-    private CompletableFuture<KvResponse> retry(Attempt attempt, long startNanos, int tries, boolean notApplied,
-                                                String lastProblem, Throwable cause) {
-        leaders.forget();
-        if (System.nanoTime() - startNanos > retryWindow.toNanos()) {
-            return CompletableFuture.failedFuture(new KvClientException(attempt.method() + " " + attempt.path()
-                    + " failed after " + (tries + 1) + " attempts: " + lastProblem, notApplied, cause));
-        }
-        long backoffMillis = Math.min(20L * (tries + 1), 200);
-        Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(leaders::find, later)
-                .thenCompose(found -> found)
-                .thenCompose(ignored -> sendNow(attempt, startNanos, tries + 1, notApplied));
-    }
-
-    private static boolean retriable(KvResponse r) {
-        return r.status() == 502 || r.status() == 503 || r.status() == 504;
-    }
-
-    private static JsonObject parse(String body) {
-        try {
-            return body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
-        } catch (RuntimeException e) {
-            return new JsonObject().put("error", "unreadable-response").put("message", body);
-        }
-    }
-
-    private static String keyPath(String key) {
-        return "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     @Override
     public void close() {
-        executor.shutdownNow(); // Java 17's HttpClient has no close: stop the threads it runs on
+        try {
+            dispatcher.close().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // closing goes on regardless
+        }
+        http.close();
+        upgrades.close();
+        if (ownsVertx) {
+            vertx.close();
+        }
     }
 }

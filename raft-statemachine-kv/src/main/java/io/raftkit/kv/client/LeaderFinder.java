@@ -2,12 +2,10 @@ package io.raftkit.kv.client;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,28 +22,44 @@ final class LeaderFinder {
     static final Duration UNREACHABLE_FOR = Duration.ofSeconds(30);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
+    /** A GET: completes with the status and body, or exceptionally when no answer came. */
+    interface Http {
+        CompletableFuture<Answer> get(String url, Duration timeout);
+
+        record Answer(int status, String body) {
+        }
+    }
+
     /** Where to send, and whether that node is the leader itself or a relay that forwards. */
     record Target(String url, boolean relay) {
     }
 
     private final List<String> endpoints;
-    private final HttpClient http;
+    private final Http http;
     /** Advertised leader URLs this client could not connect to, with when that was found. */
     private final Map<String, Long> unreachableSinceNanos = new ConcurrentHashMap<>();
     private volatile Target target;
 
-    LeaderFinder(List<String> endpoints, HttpClient http) {
+    LeaderFinder(List<String> endpoints, Http http) {
         this.endpoints = endpoints;
         this.http = http;
     }
 
     /** The current target, or empty when none is known (call {@link #find}). */
-    java.util.Optional<Target> target() {
-        return java.util.Optional.ofNullable(target);
+    Optional<Target> target() {
+        return Optional.ofNullable(target);
     }
 
     void forget() {
         target = null;
+    }
+
+    /** Forgets the target only if it is {@code url}: a late failure from an old target leaves a newer one alone. */
+    void forgetIf(String url) {
+        Target t = target;
+        if (t != null && t.url().equals(url)) {
+            target = null;
+        }
     }
 
     /**
@@ -56,7 +70,7 @@ final class LeaderFinder {
         if (!endpoints.contains(url)) {
             unreachableSinceNanos.put(url, System.nanoTime());
         }
-        target = null;
+        forgetIf(url);
     }
 
     /**
@@ -79,10 +93,17 @@ final class LeaderFinder {
         return chain;
     }
 
+    /**
+     * A node that answered ({@code answeredBy}, reachable from here) named the leader: choose it as
+     * {@link #find} would have, without asking anyone.
+     */
+    CompletableFuture<Void> hint(String answeredBy, String leaderUrl) {
+        return choose(answeredBy, leaderUrl);
+    }
+
     private CompletableFuture<Void> ask(String endpoint) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/v1/status")).timeout(PROBE_TIMEOUT).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .handle((r, e) -> e == null && r.statusCode() == 200 ? parse(r.body()).getString("leaderHttp") : null)
+        return http.get(endpoint + "/v1/status", PROBE_TIMEOUT)
+                .handle((r, e) -> e == null && r.status() == 200 ? parse(r.body()).getString("leaderHttp") : null)
                 .thenCompose(leaderUrl -> leaderUrl == null ? CompletableFuture.completedFuture(null) : choose(endpoint, leaderUrl));
     }
 
@@ -98,14 +119,16 @@ final class LeaderFinder {
             return CompletableFuture.completedFuture(null);
         }
         // An advertised address this client was not given: see whether it connects from here.
-        HttpRequest probe;
         try {
-            probe = HttpRequest.newBuilder(URI.create(leader + "/health")).timeout(PROBE_TIMEOUT).build();
+            URI uri = URI.create(leader);
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException(leader);
+            }
         } catch (IllegalArgumentException e) {
             target = new Target(endpoint, true); // not a URL this client can use
             return CompletableFuture.completedFuture(null);
         }
-        return http.sendAsync(probe, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+        return http.get(leader + "/health", PROBE_TIMEOUT).handle((r, e) -> {
             if (e == null) {
                 unreachableSinceNanos.remove(leader);
                 target = new Target(leader, false);

@@ -11,9 +11,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,12 +50,23 @@ final class ConnectionGuard {
         }
     }
 
+    /** The node's buffer for request bodies, shared with binary-protocol frames that arrive in parts. */
+    interface BodyBudget {
+        /** Takes {@code bytes} of the buffer, or answers false when they are not free. */
+        boolean reserve(long bytes);
+
+        void release(long bytes);
+    }
+
     /** One connection. */
     private static final class Tracked {
         final HttpConnection connection;
         final Context context;
         final String address;
         final AtomicReference<Current> current = new AtomicReference<>(Current.idle(System.nanoTime()));
+        final AtomicBoolean released = new AtomicBoolean();
+        /** Set once the connection was upgraded to the binary protocol: then its own state is checked. */
+        volatile StreamConnection stream;
 
         Tracked(HttpConnection connection, Context context, String address) {
             this.connection = connection;
@@ -153,6 +167,37 @@ final class ConnectionGuard {
         ctx.next();
     }
 
+    /**
+     * {@code connection} now speaks the binary protocol: from here on the sweep closes it when it idles
+     * (nothing in flight) for the header timeout or trickles a frame for longer than the body timeout.
+     * Returns what to run when the stream's socket closes (Vert.x may not tell the HTTP connection's
+     * close handler once the connection was upgraded), or empty when the connection is no longer
+     * tracked (closed meanwhile).
+     */
+    Optional<Runnable> upgraded(HttpConnection connection, StreamConnection stream) {
+        Tracked tracked = open.get(connection);
+        if (tracked == null) {
+            return Optional.empty();
+        }
+        tracked.stream = stream;
+        giveBack(tracked.current.getAndSet(Current.idle(System.nanoTime())));
+        return Optional.of(() -> release(tracked));
+    }
+
+    BodyBudget budget() {
+        return new BodyBudget() {
+            @Override
+            public boolean reserve(long bytes) {
+                return ConnectionGuard.this.reserve(bytes);
+            }
+
+            @Override
+            public void release(long bytes) {
+                bodyBytesReserved.addAndGet(-bytes);
+            }
+        };
+    }
+
     /** What a body will take: its Content-Length, the most allowed when chunked, 0 when there is none. */
     private long declaredBodyBytes(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -165,7 +210,7 @@ final class ConnectionGuard {
             }
         }
         String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
-        return encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked") ? limits.maxBodyBytes() : 0;
+        return encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked") ? limits.maxBodyBytes() : 0;
     }
 
     private boolean reserve(long bytes) {
@@ -202,6 +247,11 @@ final class ConnectionGuard {
     private void sweep() {
         long now = System.nanoTime();
         for (Tracked t : open.values()) {
+            StreamConnection stream = t.stream;
+            if (stream != null) {
+                sweep(t, stream, now);
+                continue;
+            }
             Current c = t.current.get();
             long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - c.sinceNanos());
             if (c.request() != null && c.request().response().ended()) {
@@ -221,6 +271,18 @@ final class ConnectionGuard {
         }
     }
 
+    private void sweep(Tracked t, StreamConnection stream, long now) {
+        if (stream.frameTrickledLongerThan(now, TimeUnit.MILLISECONDS.toNanos(limits.bodyTimeoutMillis()))) {
+            closedBodyTimeout.increment();
+            open.remove(t.connection);
+            stream.close();
+        } else if (stream.idleLongerThan(now, TimeUnit.MILLISECONDS.toNanos(limits.headerTimeoutMillis()))) {
+            closedHeaderTimeout.increment();
+            open.remove(t.connection);
+            stream.close();
+        }
+    }
+
     private void answerBodyTimeout(Tracked t, HttpServerRequest request) {
         if (!request.response().ended() && !request.response().headWritten()) {
             ApiError error = ApiError.rejected(408, "body-timeout", "the request body did not arrive within "
@@ -234,6 +296,9 @@ final class ConnectionGuard {
     }
 
     private void release(Tracked tracked) {
+        if (!tracked.released.compareAndSet(false, true)) {
+            return; // the HTTP connection's close handler and the stream's both report it
+        }
         open.remove(tracked.connection);
         giveBack(tracked.current.getAndSet(Current.idle(System.nanoTime())));
         total.decrementAndGet();

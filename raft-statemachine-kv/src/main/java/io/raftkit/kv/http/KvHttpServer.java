@@ -9,20 +9,25 @@ import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.SessionPolicy;
+import io.raftkit.kv.wire.WireCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The KV node's HTTP API on Vert.x Web: {@code /v1/kv/{key}} (PUT, GET, DELETE),
- * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /health}, {@code /metrics}.
+ * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /health}, {@code /metrics}, and
+ * {@code /v1/stream}, which switches a connection to the binary client protocol.
  * Every error, the router's own 404/405/413 and the HTTP decoder's 414/431/400 included, is the JSON
  * {@code {"error","message","outcome"}}. Connections are capped and timed ({@link ConnectionGuard}).
  */
@@ -47,6 +53,8 @@ public final class KvHttpServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final long commitIndexAtStart;
     private final Forwarder forwarder;
+    private final KvMetrics metrics;
+    private final KvService service;
     private final Router router;
     private HttpServer server;
 
@@ -79,8 +87,9 @@ public final class KvHttpServer implements AutoCloseable {
         this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis(),
                 url -> byUrl.get(url) == null || reachability.reaches(byUrl.get(url)));
         this.connections = new ConnectionGuard(vertx, limits, registry, raft.id().value());
-        KvRoutes kvRoutes = new KvRoutes(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits,
-                forwarder, new KvMetrics(registry, raft, kv));
+        this.metrics = new KvMetrics(registry, raft, kv);
+        this.service = new KvService(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits);
+        KvRoutes kvRoutes = new KvRoutes(service, forwarder, metrics);
         router = Router.router(vertx);
         router.route().handler(connections::releaseBodyWhenAnswered);
         router.route("/v1/kv/*").handler(new BodyAsJson())
@@ -89,6 +98,7 @@ public final class KvHttpServer implements AutoCloseable {
         router.get("/v1/kv/:key").handler(kvRoutes::get);
         router.delete("/v1/kv/:key").handler(kvRoutes::delete);
         router.post("/v1/kv/:key/cas").handler(kvRoutes::cas);
+        router.get(WireCodec.PATH).handler(this::upgrade);
         router.get("/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
         router.head("/health").handler(this::health); // load balancers probe with HEAD too
@@ -158,6 +168,42 @@ public final class KvHttpServer implements AutoCloseable {
         request.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
                 .putHeader("Connection", "close").end(error.toJson().toBuffer())
                 .onComplete(done -> request.connection().close());
+    }
+
+    /**
+     * {@code GET /v1/stream} with {@code Upgrade: raftkit-kv/1}: the connection switches to the binary
+     * client protocol ({@link WireCodec}, {@link StreamConnection}). The 101 answer names this node.
+     */
+    private void upgrade(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+        String connectionHeader = request.getHeader(HttpHeaders.CONNECTION);
+        if (upgrade == null || !upgrade.trim().equalsIgnoreCase(WireCodec.PROTOCOL) || connectionHeader == null
+                || !connectionHeader.toLowerCase(Locale.ROOT).contains("upgrade")) {
+            ctx.response().putHeader(HttpHeaders.UPGRADE, WireCodec.PROTOCOL);
+            Responses.error(ctx, ApiError.rejected(426, "upgrade-required", WireCodec.PATH + " switches the connection to the"
+                    + " binary client protocol: send 'Connection: Upgrade' and 'Upgrade: " + WireCodec.PROTOCOL + "'"
+                    + (upgrade == null ? "" : " (Upgrade was '" + upgrade + "')")));
+            return;
+        }
+        HttpConnection connection = request.connection();
+        ctx.response().putHeader(HttpHeaders.UPGRADE, WireCodec.PROTOCOL).putHeader(WireCodec.SERVED_BY, raft.id().value());
+        request.toNetSocket().onComplete(upgraded -> {
+            if (upgraded.failed()) {
+                LOG.debug("upgrading a connection to {} failed: {}", WireCodec.PROTOCOL, upgraded.cause().toString());
+                connection.close();
+                return;
+            }
+            NetSocket socket = upgraded.result();
+            StreamConnection stream = new StreamConnection(socket, vertx.getOrCreateContext(), service, metrics, limits,
+                    connections.budget());
+            Optional<Runnable> onClosed = connections.upgraded(connection, stream);
+            if (onClosed.isEmpty()) {
+                socket.close(); // the guard closed it meanwhile
+                return;
+            }
+            stream.start(onClosed.get());
+        });
     }
 
     /** Open HTTP connections; for tests and the connection gauge. */

@@ -1,84 +1,65 @@
 package io.raftkit.kv.http;
 
 import io.micrometer.core.instrument.Timer;
-import io.raftkit.api.NodeId;
-import io.raftkit.core.Role;
-import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
-import io.raftkit.kv.KvCodec;
 import io.raftkit.kv.KvCommand;
-import io.raftkit.kv.KvResult;
-import io.raftkit.kv.KvStateMachine;
+import io.raftkit.kv.KvValue;
 import io.raftkit.kv.SessionStamp;
+import io.raftkit.kv.wire.WireOp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The {@code /v1/kv} handlers: validate, forward to the leader when this node is not it, stamp the
- * command with the leader's clock, propose or read, and answer JSON.
+ * The {@code /v1/kv} handlers: decode and validate, forward to the leader when this node is not it,
+ * hand the request to {@link KvService}, and answer JSON.
  */
 final class KvRoutes {
 
     static final String CLIENT_ID = "X-Client-Id";
     static final String SEQUENCE = "X-Sequence";
 
-    private final RaftServer raft;
-    private final KvStateMachine kv;
-    private final SessionPolicyKeeper sessionPolicy;
-    private final Map<NodeId, String> httpUrls;
-    private final HttpLimits limits;
+    private final KvService service;
     private final Forwarder forwarder;
     private final KvMetrics metrics;
 
-    KvRoutes(RaftServer raft, KvStateMachine kv, SessionPolicyKeeper sessionPolicy, Map<NodeId, String> httpUrls,
-             HttpLimits limits, Forwarder forwarder, KvMetrics metrics) {
-        this.raft = raft;
-        this.kv = kv;
-        this.sessionPolicy = sessionPolicy;
-        this.httpUrls = httpUrls;
-        this.limits = limits;
+    KvRoutes(KvService service, Forwarder forwarder, KvMetrics metrics) {
+        this.service = service;
         this.forwarder = forwarder;
         this.metrics = metrics;
     }
 
     void put(RoutingContext ctx) {
-        handle(ctx, "put", true, () -> {
+        handle(ctx, WireOp.PUT, () -> {
             String key = key(ctx);
             JsonObject body = RequestInput.jsonObject(ctx.body().buffer());
-            String value = requiredString(body, "value");
+            KvValue value = requiredValue(body, "value");
             return stamp -> new KvCommand.Put(stamp, key, value);
         });
     }
 
     void delete(RoutingContext ctx) {
-        handle(ctx, "delete", true, () -> {
+        handle(ctx, WireOp.DELETE, () -> {
             String key = key(ctx);
             return stamp -> new KvCommand.Delete(stamp, key);
         });
     }
 
     void cas(RoutingContext ctx) {
-        handle(ctx, "cas", true, () -> {
+        handle(ctx, WireOp.CAS, () -> {
             String key = key(ctx);
             JsonObject body = RequestInput.jsonObject(ctx.body().buffer());
-            if (!body.containsKey("expected")) {
-                throw new BadRequest("missing-field", "field 'expected' is required (a string, or null for \"must be absent\")");
+            if (!body.containsKey("expected") && !body.containsKey("expectedBase64")) {
+                throw new BadRequest("missing-field", "field 'expected' is required (a string, or null for \"must be absent\";"
+                        + " or 'expectedBase64' for bytes)");
             }
-            Object rawExpected = body.getValue("expected");
-            if (rawExpected != null && !(rawExpected instanceof String)) {
-                throw new BadRequest("invalid-field", "field 'expected' must be a string or null");
-            }
-            Optional<String> expected = Optional.ofNullable((String) rawExpected);
-            if (expected.isPresent()) {
-                checkValue("expected", expected.get());
-            }
-            String value = requiredString(body, "value");
+            Optional<KvValue> expected = body.getValue("expected") == null && body.getValue("expectedBase64") == null
+                    ? Optional.empty() : Optional.of(requiredValue(body, "expected"));
+            KvValue value = requiredValue(body, "value");
             return stamp -> new KvCommand.Cas(stamp, key, expected, value);
         });
     }
@@ -93,7 +74,7 @@ final class KvRoutes {
         }
         // Stale reads are served here; linearizable ones go to the leader like writes, which keeps
         // the answer's servedBy meaningful and the follower's read path off the hot loop.
-        handle(ctx, stale ? "get_stale" : "get", !stale, () -> null);
+        handle(ctx, stale ? WireOp.GET_STALE : WireOp.GET, () -> null);
     }
 
     private interface Parse {
@@ -101,9 +82,9 @@ final class KvRoutes {
         Function<SessionStamp, KvCommand> parse() throws BadRequest;
     }
 
-    private void handle(RoutingContext ctx, String op, boolean needsLeader, Parse parse) {
+    private void handle(RoutingContext ctx, WireOp op, Parse parse) {
         Timer.Sample sample = metrics.start();
-        Runnable done = () -> metrics.stop(sample, op, ctx.response().getStatusCode());
+        Runnable done = () -> metrics.stop(sample, op.label(), ctx.response().getStatusCode());
         Function<SessionStamp, KvCommand> command;
         SessionStamp session;
         String key;
@@ -116,136 +97,71 @@ final class KvRoutes {
             done.run();
             return;
         }
-        RaftStatus status = raft.status();
-        if (needsLeader && status.role() != Role.LEADER) {
-            Optional<String> leaderUrl = status.leader().filter(l -> !l.equals(raft.id())).map(httpUrls::get);
+        RaftStatus status = service.status();
+        if (op != WireOp.GET_STALE && !service.leads(status)) {
+            Optional<String> leaderUrl = service.otherLeaderUrl(status);
             if (leaderUrl.isPresent() && !Forwarder.wasForwarded(ctx)) {
                 forwarder.forward(ctx, leaderUrl.get(), done);
                 return;
             }
-            JsonObject extra = new JsonObject();
-            status.leader().ifPresent(l -> extra.put("leader", l.value()));
-            Responses.error(ctx, new ApiError(503, status.leader().isPresent() ? "not-leader" : "no-leader",
-                    status.leader().isPresent() ? "node " + raft.id() + " is not the leader and will not forward a forwarded request"
-                            : "no leader is known yet; retry shortly", true, extra));
+            Responses.error(ctx, service.notLeader(status, "will not forward a forwarded request"));
             done.run();
             return;
         }
-        ctx.put(Forwarder.SERVED_BY, raft.id().value());
-        CompletableFuture<byte[]> result;
-        if (command == null) {
-            byte[] query = KvCodec.encodeGet(key);
-            result = needsLeader ? raft.read(query) : raft.readStale(query);
-        } else {
-            // The leader stamps its clock: the state machine's only time source (sessions expire by it).
-            SessionStamp stamped = new SessionStamp(session.clientId(), session.sequence(), System.currentTimeMillis());
-            byte[] proposal = KvCodec.encode(command.apply(stamped));
-            Optional<ApiError> full = memoryFull(status, proposal.length);
-            if (full.isPresent()) {
-                Responses.error(ctx, full.get());
-                done.run();
-                return;
-            }
-            sessionPolicy.beforeWrite(status.term());
-            result = raft.propose(proposal);
-        }
-        Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext())
-                .onSuccess(bytes -> {
-                    answer(ctx, op, KvCodec.decodeResult(bytes));
-                    done.run();
-                })
-                .onFailure(e -> {
-                    Responses.error(ctx, ApiError.from(e));
-                    done.run();
-                });
-    }
-
-    /**
-     * The memory guard for the KV's share: RaftServer refuses proposals once the log alone passes
-     * its limit, but the keys, values and sessions live in the heap besides the log (a value is
-     * there twice, as log bytes and as a string; a command of 150 bytes may add a 320-byte session).
-     * Both together must stay under the limit (80 % of the heap), or the write is refused before
-     * it is proposed.
-     */
-    private Optional<ApiError> memoryFull(RaftStatus status, int proposalBytes) {
-        long state = kv.heapBytes();
-        if (status.logHeapBytes() + state + proposalBytes <= status.logHeapLimitBytes()) {
-            return Optional.empty();
-        }
-        return Optional.of(ApiError.rejected(507, "log-full", String.format("the log (about %d MB) and the KV state"
-                        + " (about %d MB: keys, values and %d client sessions) take more than this node's %d MB limit"
-                        + " (80%% of its heap); writes are refused, reads go on. Restart the node with a larger -Xmx"
-                        + " (there are no snapshots yet: the whole log stays in memory)",
-                status.logHeapBytes() >> 20, state >> 20, kv.sessionCount(), status.logHeapLimitBytes() >> 20)));
-    }
-
-    private void answer(RoutingContext ctx, String op, KvResult r) {
-        JsonObject json = new JsonObject().put("key", r.key()).put("value", r.value().orElse(null))
-                .put("version", r.version()).put("createIndex", r.createIndex()).put("modIndex", r.modIndex())
-                .put("index", r.index());
-        if (r.duplicate()) {
-            json.put("duplicate", true); // a retry's answer, as first given (thesis §6.3)
-        }
-        if (r.origin() == KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN) {
-            json.put("valueForgotten", true); // the value the failed comparison saw is no longer known
-        }
-        switch (r.status()) {
-            case OK -> {
-                if (op.equals("cas")) {
-                    json.put("succeeded", true);
-                } else if (op.equals("delete")) {
-                    json.put("deleted", true);
-                }
-                Responses.json(ctx, 200, json);
-            }
-            case CAS_FAILED -> Responses.json(ctx, 200, json.put("succeeded", false));
-            case NOT_FOUND -> {
-                ApiError e = ApiError.rejected(404, "key-not-found", "key '" + r.key() + "' does not exist");
-                Responses.json(ctx, 404, e.toJson().put("key", r.key()).put("index", r.index()));
-            }
-            case STALE_SEQUENCE -> Responses.error(ctx, ApiError.unknown(409, "stale-sequence",
-                    "this client already applied a later sequence; the outcome of this older request is unknown"));
-            case SEQUENCE_REUSED -> {
-                ApiError e = ApiError.rejected(409, "sequence-reused", SEQUENCE + " " + ctx.request().getHeader(SEQUENCE)
-                        + " of this client was already used for a different command (applied at index " + r.index()
-                        + "); this one was not applied: give each request its own sequence");
-                Responses.json(ctx, 409, e.toJson().put("appliedIndex", r.index()));
-            }
-            case SESSION_EXPIRED -> Responses.error(ctx, ApiError.rejected(409, "session-expired",
-                    "the session of " + CLIENT_ID + " " + ctx.request().getHeader(CLIENT_ID) + " is no longer kept (idle past the"
-                            + " session TTL, or evicted beyond the session capacity); this request was not applied, but an earlier"
-                            + " attempt of it may have been. Start a new client id (its first sequence is 1)"));
-            case MALFORMED -> Responses.error(ctx, ApiError.unknown(500, "internal", "the state machine could not decode the command"));
-        }
+        ctx.put(Forwarder.SERVED_BY, service.nodeId());
+        CompletableFuture<Answer> result = command == null ? service.read(op, key) : service.write(op, status, session, command);
+        Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(answered -> {
+            // KvService answers failures as error answers; a throw past it (a bug) still gets an answer.
+            Answer answer = answered.succeeded() ? answered.result() : Answer.of(ApiError.from(answered.cause()));
+            Responses.json(ctx, answer.status(), answer.json());
+            done.run();
+        });
     }
 
     private String key(RoutingContext ctx) throws BadRequest {
         String key = RequestInput.key(ctx.normalizedPath());
-        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > limits.maxKeyBytes()) {
-            throw new BadRequest("key-too-long", "key is " + bytes + " bytes; the limit is " + limits.maxKeyBytes() + " (max-key-bytes)");
-        }
+        service.checkKey(key);
         return key;
     }
 
-    private String requiredString(JsonObject body, String field) throws BadRequest {
+    /**
+     * A value: {@code field} as text (stored as its UTF-8 bytes), or {@code fieldBase64} for bytes
+     * that are not text (as the answers give such values); one of the two.
+     */
+    private KvValue requiredValue(JsonObject body, String field) throws BadRequest {
         Object raw = body.getValue(field);
+        Object base64 = body.getValue(field + "Base64");
+        if (raw != null && base64 != null) {
+            throw new BadRequest("invalid-field", "give '" + field + "' or '" + field + "Base64', not both");
+        }
+        if (base64 != null) {
+            if (!(base64 instanceof String encoded)) {
+                throw new BadRequest("invalid-field", "field '" + field + "Base64' must be a string");
+            }
+            KvValue value;
+            try {
+                value = KvValue.of(Base64.getDecoder().decode(encoded));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("invalid-field", "field '" + field + "Base64' is not Base64: " + e.getMessage());
+            }
+            service.checkValue(field, value);
+            return value;
+        }
         if (raw == null) {
             throw new BadRequest("missing-field", "field '" + field + "' is required");
         }
-        if (!(raw instanceof String value)) {
+        if (!(raw instanceof String text)) {
             throw new BadRequest("invalid-field", "field '" + field + "' must be a string");
         }
-        checkValue(field, value);
-        return value;
+        return value(field, text);
     }
 
-    private void checkValue(String field, String value) throws BadRequest {
-        RequestInput.requireUnicode(field, value);
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > limits.maxValueBytes()) {
-            throw new BadRequest("value-too-large", field + " is " + bytes + " bytes; the limit is " + limits.maxValueBytes() + " (max-value-bytes)");
-        }
+    /** A JSON string as the value's UTF-8 bytes; a lone surrogate has none and is refused. */
+    private KvValue value(String field, String text) throws BadRequest {
+        RequestInput.requireUnicode(field, text);
+        KvValue value = KvValue.of(text);
+        service.checkValue(field, value);
+        return value;
     }
 
     /** Client id and sequence from headers; both or neither. Without them, no deduplication. */

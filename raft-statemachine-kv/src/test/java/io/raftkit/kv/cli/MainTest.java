@@ -120,6 +120,10 @@ class MainTest {
                     req.response().end(new io.vertx.core.json.JsonObject().put("leaderHttp", self).encode());
                     return;
                 }
+                if (req.path().equals("/v1/stream")) {
+                    req.response().setStatusCode(404).end(); // a node of the JSON API only
+                    return;
+                }
                 req.body().onSuccess(body -> req.response().end(new io.vertx.core.json.JsonObject().put("key", "k")
                         .put("succeeded", "old".equals(body.toJsonObject().getString("expected"))).encode()));
             }).listen(0, "127.0.0.1").await();

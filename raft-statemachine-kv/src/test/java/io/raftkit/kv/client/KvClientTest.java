@@ -32,6 +32,10 @@ class KvClientTest {
     private String stub(int failures, int status, String outcome) {
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
             String port = Integer.toString(req.localAddress().port());
+            if (req.path().equals("/v1/stream")) {
+                req.response().setStatusCode(404).end(); // a node without the binary protocol: the client uses JSON
+                return;
+            }
             if (req.path().equals("/v1/status")) {
                 req.response().end(new JsonObject().put("leaderHttp", "http://127.0.0.1:" + port).encode());
                 return;
@@ -106,6 +110,10 @@ class KvClientTest {
     /** A node that advertises {@code leaderHttp} and answers KV requests from {@code script}, then 200. */
     private String scripted(String leaderHttp, List<JsonObject> script, AtomicInteger statusCalls) {
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            if (req.path().equals("/v1/stream")) {
+                req.response().setStatusCode(404).end();
+                return;
+            }
             if (req.path().equals("/v1/status")) {
                 statusCalls.incrementAndGet();
                 req.response().end(new JsonObject().put("leaderHttp", leaderHttp).encode());
@@ -177,6 +185,36 @@ class KvClientTest {
 
     private static JsonObject expired() {
         return new JsonObject().put("status", 409).put("error", "session-expired").put("outcome", "not-applied");
+    }
+
+    @Test
+    void aNodeThatNeverAnswersTheSwitchToTheBinaryProtocolIsServedOverTheJsonApi() throws Exception {
+        // As behind a proxy that holds upgrade requests: the client must not wait on it for every request.
+        AtomicInteger upgrades = new AtomicInteger();
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            String self = "http://127.0.0.1:" + req.localAddress().port();
+            if (req.path().equals("/v1/stream")) {
+                upgrades.incrementAndGet();
+                return; // never answered
+            }
+            if (req.path().equals("/v1/status")) {
+                req.response().end(new JsonObject().put("leaderHttp", self).encode());
+                return;
+            }
+            seen.add(req.method() + " " + req.getHeader("X-Client-Id") + "/" + req.getHeader("X-Sequence"));
+            req.response().end(new JsonObject().put("key", "k").put("value", "v").put("version", 1).encode());
+        }).listen(0, "127.0.0.1").await();
+        try (KvClient client = KvClient.create(List.of("http://127.0.0.1:" + server.actualPort()))) {
+            long start = System.nanoTime();
+            assertThat(client.put("a", "1").get(10, TimeUnit.SECONDS).ok()).isTrue();
+            assertThat((System.nanoTime() - start) / 1_000_000).as("after the 2 s the switch may take").isBetween(1_900L, 6_000L);
+            start = System.nanoTime();
+            assertThat(client.put("a", "2").get(10, TimeUnit.SECONDS).ok()).isTrue();
+            // Counted, not only timed (a loaded host can make one request slow): no second upgrade was tried.
+            assertThat(upgrades.get()).as("upgrade attempts").isEqualTo(1);
+            assertThat((System.nanoTime() - start) / 1_000_000).as("the next request does not wait for the switch").isLessThan(1_900L);
+        }
+        assertThat(seen).hasSize(2);
     }
 
     @Test
