@@ -179,7 +179,8 @@ public final class SegmentedLogStore implements LogStore {
 
     private void recover(String clusterId, String nodeId, StoreSettings settings) throws IOException {
         StateFile.State stored = state.current();
-        segments = SegmentLog.open(env, dir, clusterId, nodeId, settings.segmentBytes(), stored.newestSegment(), this::replay);
+        segments = SegmentLog.open(env, dir, clusterId, nodeId, settings.segmentBytes(), stored.newestSegment(), stored.firstSegment(),
+                this::replay);
         try {
             check(stored);
             if (!KnownBug.OPEN_TRUSTS_PAGE_CACHE.reintroduced()) {
@@ -450,6 +451,47 @@ public final class SegmentedLogStore implements LogStore {
                 segments.deleteThrough(index);
             } catch (IOException e) {
                 log.warn("log store {}: deleting segments compacted up to {} failed; the next open retries: {}", dir, index, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Restarts the log after a snapshot (§7) in three steps, each safe to crash after: a new, empty
+     * segment is created (a crash leaves an empty segment the log does not use yet, which the next
+     * open reads as an empty newest segment); one state save records the new first index, the term
+     * before it and that the log now starts in the new segment (the atomic step: before it the old
+     * log is the log, after it the empty one is); then the older segments are deleted (a crash
+     * leaves them for the next open to delete unread).
+     */
+    @Override
+    public void reset(long index, long term) throws IOException {
+        synchronized (diskAccess) {
+            checkUsable();
+            if (index < 1 || term < 1) {
+                throw new IllegalArgumentException("reset to index " + index + " term " + term + ": both must be >= 1");
+            }
+            long commit = state.current().hardState().commitIndex();
+            if (index < commit) {
+                throw new IllegalArgumentException("cannot reset the log to index " + index + ", below the commit index "
+                        + commit + ": committed entries match every snapshot's (§5.4), so compact the log instead");
+            }
+            try {
+                Segment next = segments.startSegment();
+                state.saveReset(index, term, next.sequence());
+            } catch (IOException e) {
+                throw fail("reset of the log to index " + index + " term " + term, e);
+            }
+            batches.clear();
+            termStarts.clear();
+            termStarts.put(index, term);
+            cache.removeFrom(0);
+            firstIndex = index + 1;
+            lastIndex = index;
+            try {
+                segments.deleteAllButNewest();
+            } catch (IOException e) {
+                log.warn("log store {}: deleting the segments before the reset to {} failed; the next open retries: {}", dir,
+                        index, e.toString());
             }
         }
     }
