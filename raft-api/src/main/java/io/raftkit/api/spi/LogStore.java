@@ -59,8 +59,10 @@ public interface LogStore extends AutoCloseable {
      * {@code index + 1}, {@code lastIndex()} becomes {@code index} and {@code term(index)} answers
      * {@code term}. For installing a snapshot (§7) whose last included entry the log does not hold,
      * or holds with another term; {@code index} may lie beyond {@code lastIndex()}, or below it.
-     * The hard state is kept. {@code index} must be at least the saved commit index (committed
-     * entries match every snapshot, §5.4: compact there instead), or {@link IllegalArgumentException}.
+     * The hard state is kept. {@code index} must be at least the saved commit index, and at the
+     * commit index {@code term} must be the committed entry's (committed entries match every
+     * snapshot, §5.4: compact there instead); a store may throw {@link IllegalArgumentException}
+     * otherwise.
      * Durable and atomic when it returns: a crash during it leaves either
      * the old log or the reset one, never a mix.
      */

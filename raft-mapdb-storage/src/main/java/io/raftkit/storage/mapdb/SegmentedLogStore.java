@@ -179,6 +179,13 @@ public final class SegmentedLogStore implements LogStore {
 
     private void recover(String clusterId, String nodeId, StoreSettings settings) throws IOException {
         StateFile.State stored = state.current();
+        if (!KnownBug.OPEN_TRUSTS_PAGE_CACHE.reintroduced()) {
+            // The state decides which segments opening deletes (compacted ones, those a reset left), and a
+            // deletion is durable at once: the state must be durable first. After a process crash the page
+            // cache can hold a reset's slot that was never forced; deleting the old segments on its word and
+            // then losing it to a power loss left the old state with no log (found by the fault model).
+            state.force();
+        }
         segments = SegmentLog.open(env, dir, clusterId, nodeId, settings.segmentBytes(), stored.newestSegment(), stored.firstSegment(),
                 this::replay);
         try {
@@ -475,8 +482,17 @@ public final class SegmentedLogStore implements LogStore {
                 throw new IllegalArgumentException("cannot reset the log to index " + index + ", below the commit index "
                         + commit + ": committed entries match every snapshot's (§5.4), so compact the log instead");
             }
+            long commitTerm = state.current().commitTerm();
+            if (index == commit && commitTerm != StateFile.UNKNOWN_TERM && commitTerm != term) {
+                throw new IllegalArgumentException("cannot reset the log to index " + index + " term " + term + ": the entry at"
+                        + " that index is committed with term " + commitTerm + " (§5.4: a committed entry never changes)");
+            }
             try {
                 Segment next = segments.startSegment();
+                if (KnownBug.RESET_DELETES_BEFORE_RECORDING.reintroduced()) {
+                    state.saveNewestSegment(next.sequence());
+                    segments.deleteAllButNewest();
+                }
                 state.saveReset(index, term, next.sequence());
             } catch (IOException e) {
                 throw fail("reset of the log to index " + index + " term " + term, e);
