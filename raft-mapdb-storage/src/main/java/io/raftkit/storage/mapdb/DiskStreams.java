@@ -82,6 +82,13 @@ final class DiskStreams {
         };
     }
 
+    /** Forces a snapshot's data file before its meta file may describe it. */
+    static void forceData(DiskFile file) throws IOException {
+        if (!KnownBug.SNAPSHOT_DATA_NOT_FORCED.reintroduced()) {
+            file.force();
+        }
+    }
+
     /** The CRC32C of the whole file as read now. */
     static long crc32c(DiskFile file) throws IOException {
         CRC32C crc = new CRC32C();

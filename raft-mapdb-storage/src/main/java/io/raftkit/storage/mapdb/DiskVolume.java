@@ -131,7 +131,7 @@ final class DiskVolume extends Volume {
     @Override
     public void sync() {
         try {
-            file.force();
+            DiskStreams.forceData(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

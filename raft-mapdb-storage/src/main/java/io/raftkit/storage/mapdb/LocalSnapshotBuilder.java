@@ -82,7 +82,7 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
             table.close();
         } else {
             streamOut.flush();
-            streamFile.force();
+            DiskStreams.forceData(streamFile);
             streamFile.close();
         }
         done = true;

@@ -93,6 +93,11 @@ public final class MapDbSnapshotStore implements SnapshotStore {
 
     private void recover() throws IOException {
         Disk disk = env.disk();
+        // After a process crash the page cache can hold the name of a meta file renamed into place whose
+        // directory was never forced: this store is about to count that snapshot as durable (and the
+        // driver to compact its log after it), so a power loss must not take the name back (found by the
+        // snapshot fault model: a snapshot opened, then lost with its name in a machine crash).
+        disk.forceDirectory(dir);
         List<Path> metas = new ArrayList<>();
         List<Path> others = new ArrayList<>();
         for (Path p : disk.list(dir)) {
@@ -255,6 +260,9 @@ public final class MapDbSnapshotStore implements SnapshotStore {
     synchronized SnapshotMeta commit(SnapshotMeta meta, Map<Path, String> dataFiles) throws IOException {
         checkOpen();
         Disk disk = env.disk();
+        if (KnownBug.SNAPSHOT_PREVIOUS_DELETED_FIRST.reintroduced()) {
+            applyRetention(null, kept - 1);
+        }
         StoredSnapshot existing = snapshots.get(meta.id());
         if (existing != null) {
             for (Path temp : dataFiles.keySet()) {
@@ -277,18 +285,18 @@ public final class MapDbSnapshotStore implements SnapshotStore {
         snapshots.put(meta.id(), new StoredSnapshot(env, dir, contents));
         log.info("snapshot store {}: snapshot {} is durable (index {}, term {}, {} bytes)", dir, meta.id(),
                 meta.lastIncludedIndex(), meta.lastIncludedTerm(), meta.sizeBytes());
-        applyRetention(meta.id());
+        applyRetention(meta.id(), kept);
         return meta;
     }
 
     /**
-     * Deletes the snapshots beyond the newest {@code kept}, never {@code justMade}: meta file first
+     * Deletes the snapshots beyond the newest {@code keep}, never {@code justMade}: meta file first
      * (from then on the snapshot does not exist), then its data files.
      */
-    private void applyRetention(String justMade) throws IOException {
+    private void applyRetention(String justMade, int keep) throws IOException {
         List<SnapshotMeta> all = sorted();
         List<StoredSnapshot> doomed = new ArrayList<>();
-        for (int i = kept; i < all.size(); i++) {
+        for (int i = keep; i < all.size(); i++) {
             if (!all.get(i).id().equals(justMade)) {
                 doomed.add(snapshots.get(all.get(i).id()));
             }

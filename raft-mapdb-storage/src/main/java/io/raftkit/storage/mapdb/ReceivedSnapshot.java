@@ -76,7 +76,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
                     + " bytes received have CRC32C " + Long.toHexString(crc.getValue()) + ", the sender stated "
                     + Long.toHexString(meta.checksum()) + "; discarded");
         }
-        file.force();
+        DiskStreams.forceData(file);
         done = true;
         try {
             return meta.kind() == SnapshotKind.BYTES ? installBytes() : installRecords();

@@ -105,7 +105,7 @@ final class SnapshotTable {
                 throw e.getCause();
             }
             flushValues();
-            values.force();
+            DiskStreams.forceData(values);
         }
 
         long records() {
