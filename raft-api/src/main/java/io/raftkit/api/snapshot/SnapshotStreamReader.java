@@ -190,11 +190,10 @@ public final class SnapshotStreamReader implements AutoCloseable {
         }
     }
 
+    /** Reads {@code length} bytes, growing the array as they arrive: a forged length in a short stream allocates little. */
     private byte[] readBytes(int length, String what) throws IOException {
-        byte[] bytes = new byte[length];
-        try {
-            in.readFully(bytes);
-        } catch (EOFException e) {
+        byte[] bytes = in.readNBytes(length);
+        if (bytes.length < length) {
             throw invalid("it ends inside a " + what + " of " + length + " bytes (truncated)");
         }
         offset += length;
