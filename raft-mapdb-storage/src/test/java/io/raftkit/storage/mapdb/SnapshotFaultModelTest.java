@@ -41,12 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each of the two planted bugs ({@link KnownBug#SNAPSHOT_DATA_NOT_FORCED},
  * {@link KnownBug#SNAPSHOT_PREVIOUS_DELETED_FIRST}) is put back and shown to be caught.
- * {@code -Draft.snapshot.crashes=N} sets how many crashes (default 1,000);
+ * {@code -Draft.snapshot.crashes=N} sets how many crashes (default 600);
  * {@code -Draft.snapshot.seed=S} replays the one run a failure names.
  */
 class SnapshotFaultModelTest {
 
-    private static final int DEFAULT_CRASHES = 1_000;
+    private static final int DEFAULT_CRASHES = 600;
     /** A planted bug the checker needs more crashes than this to catch counts as not caught. */
     private static final int CRASHES_TO_CATCH_A_BUG = 5_000;
     private static final int CRASHES_PER_RUN = 10;
@@ -110,33 +110,6 @@ class SnapshotFaultModelTest {
         } finally {
             KnownBug.reintroduce(Set.of());
         }
-    }
-
-    /** The content of the snapshot at (index, term), records or bytes: a function of them, so the checker keeps no copy. */
-    static void writeContent(long index, long term, SnapshotKind kind, io.raftkit.api.snapshot.SnapshotWriter out)
-            throws IOException {
-        Random random = new Random(index * 1_000_003L + term);
-        if (kind == SnapshotKind.BYTES) {
-            byte[] bytes = new byte[(int) (index * 997 % 90_000)];
-            random.nextBytes(bytes);
-            out.write(bytes, 0, bytes.length);
-            return;
-        }
-        int count = (int) (index * 7 % 60);
-        for (int j = 0; j < count; j++) {
-            byte[] value = new byte[j % 25 == 24 ? 70_000 : j % 10 == 9 ? 9_000 : 30];
-            random.nextBytes(value);
-            out.put(String.format("k%05d", j).getBytes(), value);
-        }
-    }
-
-    /** The transfer stream of the snapshot at (index, term), built in memory as a leader's store would send it. */
-    static byte[] stream(long index, long term, SnapshotKind kind) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        SnapshotStreamWriter writer = new SnapshotStreamWriter(bytes, kind);
-        writeContent(index, term, kind, writer);
-        writer.finish();
-        return bytes.toByteArray();
     }
 
     private static final class Run {
@@ -242,7 +215,7 @@ class SnapshotFaultModelTest {
         }
 
         private String contentDifference(MapDbSnapshotStore store, SnapshotMeta m) throws IOException {
-            byte[] expected = stream(m.lastIncludedIndex(), m.lastIncludedTerm(), m.kind());
+            byte[] expected = SnapshotContent.stream(m.lastIncludedIndex(), m.lastIncludedTerm(), m.kind());
             byte[] sent;
             try (InputStream in = store.openStream(m.id())) {
                 sent = in.readAllBytes();
@@ -279,7 +252,7 @@ class SnapshotFaultModelTest {
                     nextIndex += 1 + random.nextInt(20);
                     long term = 1 + index / 50;
                     SnapshotKind kind = random.nextInt(4) == 0 ? SnapshotKind.BYTES : SnapshotKind.RECORDS;
-                    byte[] stream = stream(index, term, kind);
+                    byte[] stream = SnapshotContent.stream(index, term, kind);
                     CRC32C crc = new CRC32C();
                     crc.update(stream);
                     interrupted = new SnapshotMeta(SnapshotMeta.idFor(index, term, crc.getValue()), index, term, CONFIG, kind,
@@ -311,7 +284,7 @@ class SnapshotFaultModelTest {
 
         private SnapshotMeta create(MapDbSnapshotStore store, long index, long term, SnapshotKind kind) throws IOException {
             try (SnapshotBuilder b = store.create(index, term, CONFIG, kind)) {
-                writeContent(index, term, kind, b);
+                SnapshotContent.write(index, term, kind, b);
                 return b.commit();
             }
         }
