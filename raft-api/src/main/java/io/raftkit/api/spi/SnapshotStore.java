@@ -105,8 +105,10 @@ public interface SnapshotStore extends AutoCloseable {
 
         /**
          * Checks that every byte arrived and that the checksum matches, checks the stream parses,
-         * makes the snapshot durable and the newest, and returns its metadata. A mismatch throws
-         * {@link InvalidSnapshotException} and discards the bytes.
+         * makes the snapshot durable and the newest, and returns its metadata. Bytes still missing
+         * throw {@link InvalidSnapshotException} and keep what arrived (more chunks may follow); a
+         * checksum or a stream that does not match throws it and discards the bytes (the sender
+         * starts over from offset 0 with a new receiver).
          */
         SnapshotMeta install() throws IOException;
 

@@ -218,13 +218,14 @@ public final class MapDbSnapshotStore implements SnapshotStore {
                 config, kind);
     }
 
+    /** Opened under the lock, so retention cannot delete the files between finding the snapshot and opening them. */
     @Override
-    public SnapshotReader read(String id) throws IOException {
+    public synchronized SnapshotReader read(String id) throws IOException {
         return find(id).reader();
     }
 
     @Override
-    public InputStream openStream(String id) throws IOException {
+    public synchronized InputStream openStream(String id) throws IOException {
         return find(id).transferStream();
     }
 
