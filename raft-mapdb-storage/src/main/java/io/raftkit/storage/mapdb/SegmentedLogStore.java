@@ -180,10 +180,8 @@ public final class SegmentedLogStore implements LogStore {
     private void recover(String clusterId, String nodeId, StoreSettings settings) throws IOException {
         StateFile.State stored = state.current();
         if (!KnownBug.OPEN_TRUSTS_PAGE_CACHE.reintroduced()) {
-            // The state decides which segments opening deletes (compacted ones, those a reset left), and a
-            // deletion is durable at once: the state must be durable first. After a process crash the page
-            // cache can hold a reset's slot that was never forced; deleting the old segments on its word and
-            // then losing it to a power loss left the old state with no log (found by the fault model).
+            // Opening deletes segments on the state's word, durably: the state must be durable first (a reset's
+            // unforced slot, acted on and then lost to a power loss, left no log: found by the fault model).
             state.force();
         }
         segments = SegmentLog.open(env, dir, clusterId, nodeId, settings.segmentBytes(), stored.newestSegment(), stored.firstSegment(),
@@ -463,12 +461,10 @@ public final class SegmentedLogStore implements LogStore {
     }
 
     /**
-     * Restarts the log after a snapshot (§7) in three steps, each safe to crash after: a new, empty
-     * segment is created (a crash leaves an empty segment the log does not use yet, which the next
-     * open reads as an empty newest segment); one state save records the new first index, the term
-     * before it and that the log now starts in the new segment (the atomic step: before it the old
-     * log is the log, after it the empty one is); then the older segments are deleted (a crash
-     * leaves them for the next open to delete unread).
+     * Restarts the log after a snapshot (§7), each step safe to crash after: a new, empty segment
+     * (read as an empty newest segment if the crash comes now); one state save recording the new
+     * first index, its term and that the log starts in the new segment (the atomic step); deletion
+     * of the older segments (which the next open finishes, unread).
      */
     @Override
     public void reset(long index, long term) throws IOException {
