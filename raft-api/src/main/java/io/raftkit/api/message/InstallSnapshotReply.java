@@ -2,7 +2,16 @@ package io.raftkit.api.message;
 
 import io.raftkit.api.NodeId;
 
-/** Acknowledges an {@link InstallSnapshot} chunk. Declared for the wire formats; not sent yet. */
-public record InstallSnapshotReply(NodeId from, NodeId to, long term, long lastIncludedIndex, long offset)
-        implements RaftMessage {
+/**
+ * Answers an {@link InstallSnapshot} chunk (§7).
+ *
+ * @param snapshotId        the snapshot the reply is about
+ * @param lastIncludedIndex its last included index
+ * @param nextOffset        the bytes the follower holds: where the next chunk must start (0 after
+ *                          a transfer it discarded, such as one that failed its checksum)
+ * @param installed         true once the snapshot is durable on the follower: only then may the
+ *                          leader advance the follower's matchIndex to {@code lastIncludedIndex}
+ */
+public record InstallSnapshotReply(NodeId from, NodeId to, long term, String snapshotId, long lastIncludedIndex,
+                                   long nextOffset, boolean installed) implements RaftMessage {
 }

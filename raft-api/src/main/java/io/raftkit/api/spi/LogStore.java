@@ -46,8 +46,27 @@ public interface LogStore extends AutoCloseable {
     /** The last saved state, or {@link HardState#INITIAL} for a new store. */
     HardState loadHardState() throws IOException;
 
-    /** Discards entries up to and including {@code index} (after a snapshot covers them). */
+    /**
+     * Discards entries up to and including {@code index}, which must be at most {@code lastIndex()},
+     * after a durable snapshot covers them; {@code firstIndex()} becomes {@code index + 1} and
+     * {@link #term} keeps answering at {@code index}. An index below {@code firstIndex()} changes
+     * nothing. Durable when it returns; entries above {@code index} stay.
+     */
     void compact(long index) throws IOException;
+
+    /**
+     * Discards the whole log and restarts it after a snapshot: {@code firstIndex()} becomes
+     * {@code index + 1}, {@code lastIndex()} becomes {@code index} and {@code term(index)} answers
+     * {@code term}. For installing a snapshot (§7) whose last included entry the log does not hold,
+     * or holds with another term; {@code index} may lie beyond {@code lastIndex()}, or below it.
+     * The hard state is kept. {@code index} must be at least the saved commit index, and at the
+     * commit index {@code term} must be the committed entry's (committed entries match every
+     * snapshot, §5.4: compact there instead); a store may throw {@link IllegalArgumentException}
+     * otherwise.
+     * Durable and atomic when it returns: a crash during it leaves either
+     * the old log or the reset one, never a mix.
+     */
+    void reset(long index, long term) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -22,6 +22,10 @@ public final class Plugins {
         return find(LogStoreProvider.class, "log store", name);
     }
 
+    public static SnapshotStoreProvider snapshotStore(String name) {
+        return find(SnapshotStoreProvider.class, "snapshot store", name);
+    }
+
     public static StateMachineProvider stateMachine(String name) {
         return find(StateMachineProvider.class, "state machine", name);
     }

@@ -1,5 +1,7 @@
 package io.raftkit.api.spi;
 
+import io.raftkit.api.snapshot.SnapshotReader;
+import io.raftkit.api.snapshot.StateMachineSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,8 +23,8 @@ public interface StateMachine extends AutoCloseable {
      * Applies one committed command and returns its result (may be null), which completes the
      * proposer's future on the node the command was proposed to; elsewhere the result is dropped.
      * Called once per command entry, in increasing index order; indexes skip the entries Raft writes
-     * for itself (a new leader's no-op). There are no snapshots yet, so a state machine starts empty
-     * and is given every committed command again from the first after each restart. The node owns
+     * for itself (a new leader's no-op). A state machine starts empty, or from the newest snapshot
+     * ({@link #restoreSnapshot}), and is given every committed command after it again after each restart. The node owns
      * {@code command}: read it, do not keep or change it.
      */
     byte[] apply(long index, byte[] command);
@@ -35,7 +37,36 @@ public interface StateMachine extends AutoCloseable {
      */
     byte[] query(byte[] query);
 
-    /** Writes a snapshot of the state as of the last applied index. Declared for log compaction. */
+    /**
+     * Phase one of a snapshot: captures a point-in-time view of the state as of the last applied
+     * index, on the loop thread, between two applies. Must be cheap (an immutable structure, a
+     * copy-on-write generation): the loop waits for it. The driver writes the view into a
+     * {@link SnapshotStore} on another thread ({@link StateMachineSnapshot#writeTo}) while applies
+     * go on. The default says this state machine takes no snapshots: its log is never compacted.
+     */
+    default StateMachineSnapshot captureSnapshot() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support snapshots");
+    }
+
+    /** Whether {@link #captureSnapshot} and {@link #restoreSnapshot} work. */
+    default boolean supportsSnapshots() {
+        return false;
+    }
+
+    /**
+     * Replaces the whole state with a snapshot's, on the loop thread, before any apply of an entry
+     * after {@code snapshot.meta().lastIncludedIndex()}. Reads records one at a time (or the bytes as
+     * a stream): the snapshot need not fit in the heap twice. An {@link IOException} leaves the
+     * state undefined: the node stops.
+     */
+    default void restoreSnapshot(SnapshotReader snapshot) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support snapshots");
+    }
+
+    /**
+     * Writes the whole state as one stream. Superseded by {@link #captureSnapshot}, which does not
+     * stall the loop; kept while state machines move over.
+     */
     default void snapshot(OutputStream out) throws IOException {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support snapshots");
     }

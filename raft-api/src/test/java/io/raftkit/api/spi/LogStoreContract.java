@@ -185,4 +185,135 @@ public abstract class LogStoreContract {
         assertThat(store.term(4)).isEqualTo(3);
         assertThat(store.lastIndex()).isEqualTo(10);
     }
+
+    @Test
+    void compactionUpToTheLastIndexLeavesAnEmptyLogThatStillKnowsTheTermThere() throws Exception {
+        store.append(entries(1, 8, 2));
+        store.compact(8);
+        assertThat(store.firstIndex()).isEqualTo(9);
+        assertThat(store.lastIndex()).isEqualTo(8);
+        assertThat(store.term(8)).isEqualTo(2);
+        assertThat(store.entries(9, 8, Long.MAX_VALUE)).isEmpty();
+        store.append(entries(9, 9, 3));
+        assertThat(store.term(9)).isEqualTo(3);
+    }
+
+    @Test
+    void compactionBelowTheFirstIndexChangesNothing() throws Exception {
+        store.append(entries(1, 8, 2));
+        store.compact(5);
+        store.compact(3);
+        assertThat(store.firstIndex()).isEqualTo(6);
+        assertThat(store.term(5)).isEqualTo(2);
+    }
+
+    @Test
+    void compactionBeyondTheLastIndexIsRefused() throws Exception {
+        store.append(entries(1, 4, 1));
+        assertThatThrownBy(() -> store.compact(5)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.firstIndex()).isEqualTo(1);
+        assertThat(store.lastIndex()).isEqualTo(4);
+    }
+
+    @Test
+    void resetPastTheEndRestartsTheLogAfterTheSnapshot() throws Exception {
+        store.append(entries(1, 5, 1));
+        store.reset(10, 3);
+        assertThat(store.firstIndex()).isEqualTo(11);
+        assertThat(store.lastIndex()).isEqualTo(10);
+        assertThat(store.term(10)).isEqualTo(3);
+        assertThat(store.entries(11, 20, Long.MAX_VALUE)).isEmpty();
+        store.append(entries(11, 12, 4));
+        assertThat(store.lastIndex()).isEqualTo(12);
+        assertThat(store.term(11)).isEqualTo(4);
+        assertThat(store.entries(11, 12, Long.MAX_VALUE)).extracting(LogEntry::index).containsExactly(11L, 12L);
+    }
+
+    @Test
+    void resetBelowTheEndDiscardsEveryEntryEvenThoseAfterTheSnapshot() throws Exception {
+        store.append(entries(1, 10, 1));
+        store.reset(4, 7);
+        assertThat(store.firstIndex()).isEqualTo(5);
+        assertThat(store.lastIndex()).isEqualTo(4);
+        assertThat(store.term(4)).isEqualTo(7);
+        store.append(entries(5, 6, 7));
+        assertThat(store.entries(5, 6, Long.MAX_VALUE)).extracting(LogEntry::term).containsExactly(7L, 7L);
+    }
+
+    @Test
+    void resetKeepsTheHardState() throws Exception {
+        HardState state = new HardState(5, NodeId.of("n3"), 2);
+        store.append(entries(1, 3, 1));
+        store.saveHardState(state);
+        store.reset(20, 4);
+        assertThat(store.loadHardState()).isEqualTo(state);
+    }
+
+    @Test
+    void appendingIntoTheResetPrefixOrPastItsEndIsRefused() throws Exception {
+        store.append(entries(1, 3, 1));
+        store.reset(10, 2);
+        assertThatThrownBy(() -> store.append(entries(10, 10, 2))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.append(entries(12, 12, 2))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.lastIndex()).isEqualTo(10);
+    }
+
+    @Test
+    void resetOfAnEmptyStoreWorks() throws Exception {
+        store.reset(1, 1);
+        assertThat(store.firstIndex()).isEqualTo(2);
+        assertThat(store.term(1)).isEqualTo(1);
+        store.reset(7, 2);
+        assertThat(store.firstIndex()).isEqualTo(8);
+        assertThat(store.term(7)).isEqualTo(2);
+    }
+
+    @Test
+    void resetSurvivesReopening() throws Exception {
+        store.append(entries(1, 6, 1));
+        store.compact(2);
+        store.reset(30, 5);
+        store.append(entries(31, 33, 5));
+        LogStore reopened = reopen(store);
+        org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "this store keeps nothing across reopening");
+        store = reopened;
+        assertThat(store.firstIndex()).isEqualTo(31);
+        assertThat(store.lastIndex()).isEqualTo(33);
+        assertThat(store.term(30)).isEqualTo(5);
+        assertThat(store.entries(31, 33, Long.MAX_VALUE)).extracting(LogEntry::index).containsExactly(31L, 32L, 33L);
+    }
+
+    @Test
+    void aResetWithNothingAppendedAfterItSurvivesReopening() throws Exception {
+        store.append(entries(1, 6, 1));
+        store.reset(3, 2);
+        LogStore reopened = reopen(store);
+        org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "this store keeps nothing across reopening");
+        store = reopened;
+        assertThat(store.firstIndex()).isEqualTo(4);
+        assertThat(store.lastIndex()).isEqualTo(3);
+        assertThat(store.term(3)).isEqualTo(2);
+    }
+
+    @Test
+    void compactionUpToTheLastIndexSurvivesReopening() throws Exception {
+        store.append(entries(1, 6, 2));
+        store.compact(6);
+        LogStore reopened = reopen(store);
+        org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "this store keeps nothing across reopening");
+        store = reopened;
+        assertThat(store.firstIndex()).isEqualTo(7);
+        assertThat(store.lastIndex()).isEqualTo(6);
+        assertThat(store.term(6)).isEqualTo(2);
+    }
+
+    @Test
+    void resetBelowTheCommitIndexIsRefused() throws Exception {
+        store.append(entries(1, 10, 1));
+        store.saveHardState(new HardState(1, null, 8));
+        assertThatThrownBy(() -> store.reset(5, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.lastIndex()).isEqualTo(10);
+        store.reset(8, 1);
+        assertThat(store.firstIndex()).isEqualTo(9);
+    }
 }

@@ -178,6 +178,21 @@ public final class FaultInjectingLogStore implements LogStore {
         inner.compact(index);
     }
 
+    /**
+     * Passes the reset on and counts it synced at once, in either mode: the planted bug defers the
+     * syncs of appends and hard states, which is what the verifier must catch; a deferred reset would
+     * need an undo of a whole log, and an empty marker of what to restore.
+     */
+    @Override
+    public synchronized void reset(long index, long term) throws IOException {
+        refuseAfterCrash();
+        inner.reset(index, term);
+        validThrough = Long.MAX_VALUE;
+        Files.deleteIfExists(marker);
+        undo.clear();
+        syncedLastIndex = inner.lastIndex();
+    }
+
     /** The fsync that {@code ack-before-sync} defers: everything written so far now survives a crash. */
     public synchronized void sync() {
         if (crashed) {

@@ -104,6 +104,20 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public synchronized void reset(long index, long term) {
+        if (index < 1 || term < 1) {
+            throw new IllegalArgumentException("reset to index " + index + " term " + term + ": both must be >= 1");
+        }
+        if (index < hardState.commitIndex()) {
+            throw new IllegalArgumentException("cannot reset the log to index " + index + ", below the commit index "
+                    + hardState.commitIndex() + ": compact it instead");
+        }
+        entries.clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+    }
+
+    @Override
     public void close() {
         // nothing to release; the contents stay readable so a test can reuse the instance
     }

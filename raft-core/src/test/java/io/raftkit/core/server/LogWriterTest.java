@@ -76,6 +76,10 @@ class LogWriterTest {
         }
 
         @Override
+        public void reset(long index, long term) {
+        }
+
+        @Override
         public void close() {
         }
     }

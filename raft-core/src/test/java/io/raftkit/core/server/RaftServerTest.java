@@ -276,6 +276,11 @@ class RaftServerTest {
         }
 
         @Override
+        public void reset(long index, long term) {
+            delegate.reset(index, term);
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -124,6 +124,16 @@ final class SimLogStore implements LogStore {
     }
 
     @Override
+    public void reset(long index, long term) {
+        if (!node.up) {
+            return;
+        }
+        entries.clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -39,7 +39,20 @@ enum KnownBug {
      * write that was never acknowledged is counted and can still vanish in a later power loss.
      * (Found while building the fault model.)
      */
-    OPEN_TRUSTS_PAGE_CACHE;
+    OPEN_TRUSTS_PAGE_CACHE,
+    /**
+     * Not a format-2 bug but the tempting order for a reset (issue 16): delete the old segments,
+     * then record the reset. A crash in between leaves a state file whose commit index the empty
+     * log no longer holds, and the store refuses to open without any damage to the disk.
+     */
+    RESET_DELETES_BEFORE_RECORDING,
+    /**
+     * The snapshot store writes a snapshot's meta file without forcing its data files first: after
+     * a power loss the meta file can describe a table the disk never got (issue 16's tempting shortcut).
+     */
+    SNAPSHOT_DATA_NOT_FORCED,
+    /** The snapshot store deletes the snapshots beyond its retention before the new one is durable. */
+    SNAPSHOT_PREVIOUS_DELETED_FIRST;
 
     private static volatile Set<KnownBug> reintroduced = EnumSet.noneOf(KnownBug.class);
 

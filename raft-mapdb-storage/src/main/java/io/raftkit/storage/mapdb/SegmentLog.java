@@ -52,8 +52,9 @@ final class SegmentLog implements AutoCloseable {
 
     /** Opens every segment in order, checks it and hands each record to {@code replay}. */
     static SegmentLog open(StoreEnvironment env, Path dir, String clusterId, String nodeId, long segmentBytes, long newestCreated,
-                           SegmentScan.Replay replay) throws IOException {
+                           long firstSegment, SegmentScan.Replay replay) throws IOException {
         TreeMap<Long, Path> files = listSegments(env.disk(), dir);
+        deleteLeftoversOfReset(env.disk(), dir, files, firstSegment);
         if (files.isEmpty() || files.lastKey() < newestCreated) {
             throw new IOException("log store " + dir + " is corrupt: " + Segment.fileName(newestCreated)
                     + " is missing (the state file records that it was created); refusing to start with a shorter log");
@@ -77,6 +78,25 @@ final class SegmentLog implements AutoCloseable {
             opened.closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Deletes the segments a reset left below {@code firstSegment}: the state file recorded the reset
+     * (and that the log now starts in {@code firstSegment}) before they were deleted, so a crash in
+     * between leaves files that hold no entry of the log. They are not read: their entries end
+     * before the compaction point, which a scan would report as a lost segment.
+     */
+    private static void deleteLeftoversOfReset(Disk disk, Path dir, TreeMap<Long, Path> files, long firstSegment) throws IOException {
+        var leftovers = files.headMap(firstSegment, false);
+        if (leftovers.isEmpty()) {
+            return;
+        }
+        for (Path p : leftovers.values()) {
+            log.info("removing {}, left from before the log was reset to start in {}", p, Segment.fileName(firstSegment));
+            disk.delete(p);
+        }
+        leftovers.clear();
+        disk.forceDirectory(dir);
     }
 
     private static TreeMap<Long, Path> listSegments(Disk disk, Path dir) throws IOException {
@@ -135,6 +155,24 @@ final class SegmentLog implements AutoCloseable {
     int deleteThrough(long index) throws IOException {
         int deleted = 0;
         while (segments.size() > 1 && segments.get(0).maxIndex() <= index) {
+            Segment oldest = segments.remove(0);
+            oldest.close();
+            env.disk().delete(oldest.file());
+            deleted++;
+        }
+        if (deleted > 0) {
+            env.disk().forceDirectory(dir);
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes every segment but the newest, after a reset made the newest (created empty for it)
+     * the first segment of the log. Returns how many were deleted.
+     */
+    int deleteAllButNewest() throws IOException {
+        int deleted = 0;
+        while (segments.size() > 1) {
             Segment oldest = segments.remove(0);
             oldest.close();
             env.disk().delete(oldest.file());

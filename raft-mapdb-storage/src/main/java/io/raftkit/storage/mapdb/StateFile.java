@@ -33,7 +33,14 @@ import java.util.Arrays;
  * page 1 or 2: copy at +0 and at +2048:
  *              sequence:i64 firstIndex:i64 compactedTerm:i64 newestSegment:i64 term:i64 commitIndex:i64
  *              commitTerm:i64 (-1 = not known) voteLength:i32 (-1 = none) vote crc:i32
+ *              firstSegment:i64 crc2:i32
  * </pre>
+ * {@code firstSegment} (the first segment of a log restarted by a reset, 0 when it never was) came
+ * after the first release of format 3, so it follows the first checksum with one of its own
+ * ({@code crc2}, over the copy from its start): a copy whose first checksum holds and whose second
+ * does not was written before the field existed and reads as 0. A build that predates the field
+ * reads every newer copy (it stops at the first checksum) and, after a reset whose leftover
+ * segments are not deleted yet, refuses to open: the log it finds ends before the compaction point.
  */
 final class StateFile implements AutoCloseable {
 
@@ -47,6 +54,8 @@ final class StateFile implements AutoCloseable {
     static final int MAX_ID_BYTES = 256;
     /** A commit index whose entry's term was not known when it was saved (compacted, or beyond the log). */
     static final long UNKNOWN_TERM = -1;
+    /** {@link State#firstSegment()} of a log never reset: every segment holds part of it. */
+    static final long NO_RESET = 0;
 
     private static final long MAGIC = 0x52_41_46_54_4B_53_54_41L; // "RAFTKSTA"
     private static final int PAGE = 4096;
@@ -54,7 +63,8 @@ final class StateFile implements AutoCloseable {
     private static final int COPY_BYTES = 512;
 
     /** What one slot holds. */
-    record State(long sequence, long firstIndex, long compactedTerm, long newestSegment, HardState hardState, long commitTerm) {
+    record State(long sequence, long firstIndex, long compactedTerm, long newestSegment, HardState hardState, long commitTerm,
+                 long firstSegment) {
     }
 
     private final Path file;
@@ -89,7 +99,7 @@ final class StateFile implements AutoCloseable {
      */
     static StateFile create(Disk disk, Path dataDir, String clusterId, String nodeId) throws IOException {
         Path file = path(dataDir);
-        State initial = new State(1, 1, 0, 1, HardState.INITIAL, 0);
+        State initial = new State(1, 1, 0, 1, HardState.INITIAL, 0, NO_RESET);
         byte[] image = new byte[FILE_BYTES];
         ByteBuffer.wrap(image).put(header(FORMAT_VERSION, clusterId, nodeId));
         byte[] slot = slot(initial);
@@ -143,19 +153,31 @@ final class StateFile implements AutoCloseable {
     /** Makes {@code hardState} durable, keeping the compaction point. */
     void saveHardState(HardState hardState, long commitTerm) throws IOException {
         State c = current;
-        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), c.newestSegment(), hardState, commitTerm));
+        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), c.newestSegment(), hardState, commitTerm, c.firstSegment()));
     }
 
     /** Makes the compaction point durable, keeping the hard state. */
     void saveCompaction(long firstIndex, long compactedTerm) throws IOException {
         State c = current;
-        save(new State(c.sequence() + 1, firstIndex, compactedTerm, c.newestSegment(), c.hardState(), c.commitTerm()));
+        save(new State(c.sequence() + 1, firstIndex, compactedTerm, c.newestSegment(), c.hardState(), c.commitTerm(), c.firstSegment()));
     }
 
     /** Records that segment {@code sequence} exists, so opening notices if it goes missing. */
     void saveNewestSegment(long sequence) throws IOException {
         State c = current;
-        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), sequence, c.hardState(), c.commitTerm()));
+        save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), sequence, c.hardState(), c.commitTerm(),
+                c.firstSegment()));
+    }
+
+    /**
+     * Restarts the log after a snapshot in one atomic save: the log is empty, starts after
+     * {@code compactedIndex} (whose term is {@code compactedTerm}), and lives in segment
+     * {@code segment} (just created, empty) and after; every older segment is a leftover that
+     * opening deletes unread.
+     */
+    void saveReset(long compactedIndex, long compactedTerm, long segment) throws IOException {
+        State c = current;
+        save(new State(c.sequence() + 1, compactedIndex + 1, compactedTerm, segment, c.hardState(), c.commitTerm(), segment));
     }
 
     /** Makes the file durable as read: opening trusts nothing the page cache alone holds. */
@@ -272,6 +294,8 @@ final class StateFile implements AutoCloseable {
             copy.putInt(vote.length).put(vote);
         }
         copy.putInt(Segment.crc(copy.array(), copy.position()));
+        copy.putLong(s.firstSegment());
+        copy.putInt(Segment.crc(copy.array(), copy.position()));
         byte[] slot = new byte[copyOffset(1) * 2];
         System.arraycopy(copy.array(), 0, slot, copyOffset(0), COPY_BYTES);
         System.arraycopy(copy.array(), 0, slot, copyOffset(1), COPY_BYTES);
@@ -304,7 +328,11 @@ final class StateFile implements AutoCloseable {
             if (in.getInt() != Segment.crc(body, end) || sequence < 1 || firstIndex < 1) {
                 return null;
             }
-            return new State(sequence, firstIndex, compactedTerm, newestSegment, new HardState(term, vote, commitIndex), commitTerm);
+            long firstSegment = in.getLong();
+            int extended = in.position() - offset;
+            boolean hasFirstSegment = in.getInt() == Segment.crc(Arrays.copyOfRange(raw, offset, offset + extended), extended);
+            return new State(sequence, firstIndex, compactedTerm, newestSegment, new HardState(term, vote, commitIndex), commitTerm,
+                    hasFirstSegment && firstSegment > 0 ? firstSegment : NO_RESET);
         } catch (RuntimeException malformed) {
             return null;
         }

@@ -50,6 +50,10 @@ final class AcknowledgedState {
             firstIndex = c.index() + 1;
         } else if (op instanceof FaultModelWorkload.Save s) {
             hardState = s.hardState();
+        } else if (op instanceof FaultModelWorkload.Reset r) {
+            terms.clear();
+            firstIndex = r.index() + 1;
+            compactedTerm = r.term();
         } else {
             throw new AssertionError("unhandled " + op);
         }

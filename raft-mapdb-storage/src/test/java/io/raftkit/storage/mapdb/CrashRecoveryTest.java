@@ -22,8 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  * to a file when it is killed, while reading a killed child's pipe through {@link Process} lost
  * the last lines in early runs of this test (the JDK drains the pipe when the process exits).
  *
+ * <p>The child also takes snapshots of its "state machine" up to its commit index and resets its
+ * log past its end (a leader's snapshot installed), so kills land in table writes, renames, meta
+ * files, retention deletions, state-slot saves and segment deletions; after each kill the snapshot
+ * store must open and hold the newest two acknowledged snapshots, reading back exactly.
+ *
  * <p>{@code -Draft.crash.kills=200} for the long run; {@code -Draft.crash.seed=N} replays the kill
- * timings and the children's workloads.
+ * timings and the children's workloads; {@code -Draft.crash.snapshots=false} leaves snapshots and resets out.
  */
 class CrashRecoveryTest {
 
@@ -42,6 +47,7 @@ class CrashRecoveryTest {
         CrashWorkload.Model model = new CrashWorkload.Model();
         long acknowledgedOps = 0;
         int inFlightApplied = 0;
+        List<String> snapshots = new java.util.ArrayList<>(); // acknowledged "index term", oldest first
         for (int k = 0; k < kills; k++) {
             // One kill in ten lands while the child is still opening (recovering) the store; the rest
             // land while it writes, timed from its READY line so a loaded machine's slow JVM start
@@ -51,6 +57,7 @@ class CrashRecoveryTest {
             Path out = dir.resolve("child-" + k + ".out");
             Process child = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                     "-Draft.crash.compaction=" + compaction,
+                    "-Draft.crash.snapshots=" + System.getProperty("raft.crash.snapshots", "true"),
                     "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                     data.toString(), Long.toString(random.nextLong()), "20000")
                     .redirectOutput(out.toFile())
@@ -68,6 +75,9 @@ class CrashRecoveryTest {
                 if (line.startsWith("BEGIN ")) {
                     inFlight = line.substring(6);
                 } else if (line.equals("ACK")) {
+                    if (inFlight.startsWith("S ")) {
+                        snapshots.add(inFlight.substring(2));
+                    }
                     model.apply(inFlight);
                     inFlight = null;
                     acknowledgedOps++;
@@ -81,6 +91,11 @@ class CrashRecoveryTest {
                 reopened = SegmentedLogStore.open(data, "crash-cluster", "n1", CrashChild.SETTINGS);
             } catch (IOException e) {
                 throw new AssertionError("reopening failed: " + e.getMessage() + "\n" + context, e);
+            }
+            String snapshotProblem = checkSnapshots(data, snapshots, inFlight);
+            if (snapshotProblem != null) {
+                reopened.close();
+                fail(snapshotProblem + "\n" + context);
             }
             try (SegmentedLogStore store = reopened) {
                 String asAcknowledged = model.differenceFrom(store);
@@ -100,10 +115,43 @@ class CrashRecoveryTest {
                 inFlightApplied++;
             }
         }
+        System.out.println("crash test: " + snapshots.size() + " snapshots acknowledged, the newest two checked after every kill");
         System.out.println("crash test: " + kills + " kills, " + acknowledgedOps + " acknowledged operations, "
                 + inFlightApplied + " in-flight operations found committed, log " + model.firstIndex + ".." + model.lastIndex()
                 + ", none lost (seed " + seed + ")");
         assertThat(acknowledgedOps).as("the children acknowledged operations before being killed").isPositive();
+    }
+
+    /**
+     * The snapshot store must open and hold the newest two acknowledged snapshots (or the in-flight
+     * one and the newest), each reading back exactly; an in-flight snapshot found is adopted.
+     */
+    private static String checkSnapshots(Path data, List<String> acknowledged, String inFlight) throws IOException {
+        try (MapDbSnapshotStore store = MapDbSnapshotStore.open(data, "crash-cluster", SnapshotSettings.DEFAULTS)) {
+            List<String> listed = store.list().stream().map(m -> m.lastIncludedIndex() + " " + m.lastIncludedTerm()).toList();
+            boolean inFlightThere = inFlight != null && inFlight.startsWith("S ") && listed.contains(inFlight.substring(2));
+            int need = inFlightThere ? 1 : 2;
+            for (int i = Math.max(0, acknowledged.size() - need); i < acknowledged.size(); i++) {
+                if (!listed.contains(acknowledged.get(i))) {
+                    return "acknowledged snapshot " + acknowledged.get(i) + " is missing; the store lists " + listed;
+                }
+            }
+            for (io.raftkit.api.SnapshotMeta m : store.list()) {
+                byte[] sent;
+                try (java.io.InputStream in = store.openStream(m.id())) {
+                    sent = in.readAllBytes();
+                }
+                if (!Arrays.equals(sent, SnapshotContent.stream(m.lastIncludedIndex(), m.lastIncludedTerm(), m.kind()))) {
+                    return "snapshot " + m.id() + " reads back different content";
+                }
+            }
+            if (inFlightThere) {
+                acknowledged.add(inFlight.substring(2));
+            }
+            return null;
+        } catch (IOException e) {
+            return "the snapshot store did not open: " + e.getMessage();
+        }
     }
 
     private static void awaitReady(Path out, Process child) throws Exception {

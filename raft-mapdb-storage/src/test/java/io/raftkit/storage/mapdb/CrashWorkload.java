@@ -61,7 +61,10 @@ final class CrashWorkload {
             return terms.isEmpty() ? firstIndex - 1 : terms.lastKey();
         }
 
-        /** Applies one operation line: {@code A from count term}, {@code C index} or {@code H term vote commit}. */
+        /**
+         * Applies one operation line: {@code A from count term}, {@code C index}, {@code H term vote commit},
+         * {@code R index term} (a reset) or {@code S index term} (a snapshot, which leaves the log alone).
+         */
         void apply(String op) {
             String[] f = op.split(" ");
             switch (f[0]) {
@@ -79,6 +82,14 @@ final class CrashWorkload {
                     compactedTerm = terms.get(index);
                     terms.headMap(index, true).clear();
                     firstIndex = index + 1;
+                }
+                case "R" -> {
+                    terms.clear();
+                    firstIndex = Long.parseLong(f[1]) + 1;
+                    compactedTerm = Long.parseLong(f[2]);
+                }
+                case "S" -> {
+                    // a snapshot changes the snapshot store, not the log; the test checks it there
                 }
                 case "H" -> hardState = new HardState(Long.parseLong(f[1]),
                         f[2].equals("-") ? null : NodeId.of(f[2]), Long.parseLong(f[3]));

@@ -229,6 +229,8 @@ final class FaultModelRun {
             store.compact(c.index());
         } else if (op instanceof Save s) {
             store.saveHardState(s.hardState());
+        } else if (op instanceof FaultModelWorkload.Reset r) {
+            store.reset(r.index(), r.term());
         } else {
             throw new AssertionError("unhandled " + op);
         }

@@ -13,14 +13,23 @@ import java.util.zip.CRC32C;
 /**
  * What the storage fault model asks of the store, as Raft would: appends (some replacing a suffix
  * above the commit index, §5.3), compactions at or below the commit index, hard-state saves whose
- * commit index never decreases, and now and then a batch too large for one record. Payloads are
+ * commit index never decreases, resets past (or below) the log's end at or above the commit index
+ * (a snapshot installed), and now and then a batch too large for one record. Payloads are
  * a function of (index, term), so the checker needs no copy of them, and include what a hostile
  * or unlucky client sends: runs of zeros longer than a sector, and the bytes of a whole frame.
  */
 final class FaultModelWorkload {
 
     /** One operation on the store. */
-    sealed interface Op permits Append, Compact, Save {
+    sealed interface Op permits Append, Compact, Save, Reset {
+    }
+
+    /** Installing a snapshot the log does not hold (issue 16): the whole log restarts after {@code index}. */
+    record Reset(long index, long term) implements Op {
+        @Override
+        public String toString() {
+            return "reset to " + index + " of term " + term;
+        }
     }
 
     record Append(long from, int count, long term) implements Op {
@@ -107,6 +116,14 @@ final class FaultModelWorkload {
         }
         if (r < 0.16 && Math.min(commit, last - 20) >= first) {
             return new Compact(Math.min(commit, last - 20));
+        }
+        if (r < 0.19) {
+            // At the commit index only with the committed entry's term (§5.4); above it with any.
+            boolean atCommit = random.nextInt(4) == 0 && commit >= first - 1 && commit <= last && commit >= 1;
+            if (atCommit) {
+                return new Reset(commit, commit == first - 1 ? state.compactedTerm : state.terms.get(commit));
+            }
+            return new Reset(commit + 1 + random.nextInt(40), Math.max(1, state.lastTerm()) + random.nextInt(2));
         }
         if (r < 0.38) {
             HardState h = state.hardState;

@@ -88,6 +88,11 @@ final class MeteredLogStore implements LogStore {
     }
 
     @Override
+    public void reset(long index, long term) throws IOException {
+        store.reset(index, term);
+    }
+
+    @Override
     public void close() throws IOException {
         store.close();
     }

@@ -2,9 +2,12 @@ package io.raftkit.transport.vertx.codec;
 
 import static io.raftkit.transport.vertx.codec.WireFormat.*;
 
+import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.EntryKind;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.InstallSnapshot;
@@ -21,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Hand-written binary encoding of every {@link RaftMessage} (layout in {@link WireFormat}). Chosen
@@ -88,11 +93,19 @@ public final class RaftMessageCodec {
         } else if (m instanceof ReadIndexReply) {
             return common + 8 + 1 + 8;
         } else if (m instanceof InstallSnapshot s) {
-            return common + 8 + 8 + 8 + 1 + 4 + s.data().length;
-        } else if (m instanceof InstallSnapshotReply) {
-            return common + 8 + 8;
+            return common + snapshotSize(s.snapshot()) + 8 + 1 + 4 + s.data().length;
+        } else if (m instanceof InstallSnapshotReply r) {
+            return common + 1 + r.snapshotId().length() + 8 + 8 + 1;
         }
         throw new AssertionError("unhandled " + m);
+    }
+
+    private static int snapshotSize(SnapshotMeta s) {
+        int size = 1 + s.id().length() + 8 + 8 + 4 + 4 + 1 + 8 + 8;
+        for (NodeId id : s.config().members()) {
+            size += idSize(id);
+        }
+        return size;
     }
 
     private static byte typeOf(RaftMessage m) {
@@ -149,21 +162,40 @@ public final class RaftMessageCodec {
         } else if (m instanceof ReadIndexReply r) {
             out.appendLong(r.requestId()).appendByte(bit(r.ok())).appendLong(r.readIndex());
         } else if (m instanceof InstallSnapshot s) {
-            out.appendLong(s.lastIncludedIndex()).appendLong(s.lastIncludedTerm()).appendLong(s.offset())
-                    .appendByte(bit(s.done())).appendInt(s.data().length).appendBytes(s.data());
+            writeSnapshot(s.snapshot(), out);
+            out.appendLong(s.offset()).appendByte(bit(s.done())).appendInt(s.data().length).appendBytes(s.data());
         } else if (m instanceof InstallSnapshotReply r) {
-            out.appendLong(r.lastIncludedIndex()).appendLong(r.offset());
+            writeAscii(r.snapshotId(), out);
+            out.appendLong(r.lastIncludedIndex()).appendLong(r.nextOffset()).appendByte(bit(r.installed()));
         } else {
             throw new AssertionError("unhandled " + m);
         }
     }
 
     private static void writeId(NodeId id, Buffer out) {
-        String value = id.value();
+        writeAscii(id.value(), out); // NodeId admits ASCII only
+    }
+
+    /** A size byte and the characters of an ASCII string of 1 to 64 characters (a node id, a snapshot id). */
+    private static void writeAscii(String value, Buffer out) {
         out.appendByte((byte) value.length());
         for (int i = 0; i < value.length(); i++) {
-            out.appendByte((byte) value.charAt(i)); // NodeId admits ASCII only
+            out.appendByte((byte) value.charAt(i));
         }
+    }
+
+    private static void writeSnapshot(SnapshotMeta s, Buffer out) {
+        writeAscii(s.id(), out);
+        out.appendLong(s.lastIncludedIndex()).appendLong(s.lastIncludedTerm());
+        out.appendInt(s.config().voters().size());
+        for (NodeId id : s.config().voters()) {
+            writeId(id, out);
+        }
+        out.appendInt(s.config().learners().size());
+        for (NodeId id : s.config().learners()) {
+            writeId(id, out);
+        }
+        out.appendByte((byte) s.kind().code()).appendLong(s.sizeBytes()).appendLong(s.checksum());
     }
 
     private static byte bit(boolean b) {
@@ -228,15 +260,21 @@ public final class RaftMessageCodec {
                 return new ReadIndexReply(from, to, term, in.readLong("requestId"), in.readBoolean("ok"),
                         in.readCount("readIndex"));
             case INSTALL_SNAPSHOT: {
-                long lastIncludedIndex = in.readCount("lastIncludedIndex");
-                long lastIncludedTerm = in.readCount("lastIncludedTerm");
+                SnapshotMeta snapshot = readSnapshot(in);
                 long offset = in.readCount("offset");
                 boolean done = in.readBoolean("done");
                 byte[] data = in.readBytes(in.readInt("data size"), "snapshot data");
-                return new InstallSnapshot(from, to, term, lastIncludedIndex, lastIncludedTerm, offset, data, done);
+                try {
+                    return new InstallSnapshot(from, to, term, snapshot, offset, data, done);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedFrameException("InstallSnapshot: " + e.getMessage());
+                }
             }
-            case INSTALL_SNAPSHOT_REPLY:
-                return new InstallSnapshotReply(from, to, term, in.readCount("lastIncludedIndex"), in.readCount("offset"));
+            case INSTALL_SNAPSHOT_REPLY: {
+                String id = readSnapshotId(in);
+                return new InstallSnapshotReply(from, to, term, id, in.readCount("lastIncludedIndex"),
+                        in.readCount("nextOffset"), in.readBoolean("installed"));
+            }
             default:
                 throw new MalformedFrameException("unknown message type " + type);
         }
@@ -281,6 +319,50 @@ public final class RaftMessageCodec {
             }
         }
         throw new MalformedFrameException("unknown entry kind " + code);
+    }
+
+    private static String readSnapshotId(FrameReader in) throws MalformedFrameException {
+        int size = in.readByte("snapshot id size") & 0xff;
+        if (size < 1 || size > 64) {
+            throw new MalformedFrameException("snapshot id size " + size + " is outside 1..64");
+        }
+        String id = new String(in.readBytes(size, "snapshot id"), StandardCharsets.ISO_8859_1);
+        if (!SnapshotMeta.ID_PATTERN.matcher(id).matches() || id.startsWith(".")) {
+            throw new MalformedFrameException("snapshot id is not 1 to 64 characters of [A-Za-z0-9._-] (not starting with a dot)");
+        }
+        return id;
+    }
+
+    private SnapshotMeta readSnapshot(FrameReader in) throws MalformedFrameException {
+        String id = readSnapshotId(in);
+        long lastIncludedIndex = in.readCount("lastIncludedIndex");
+        long lastIncludedTerm = in.readCount("lastIncludedTerm");
+        Set<NodeId> voters = readIds(in, "voter");
+        Set<NodeId> learners = readIds(in, "learner");
+        int kindCode = in.readByte("snapshot kind") & 0xff;
+        long sizeBytes = in.readCount("snapshot size");
+        long checksum = in.readCount("snapshot checksum");
+        try {
+            return new SnapshotMeta(id, lastIncludedIndex, lastIncludedTerm, new ClusterConfig(voters, learners),
+                    SnapshotKind.ofCode(kindCode), sizeBytes, checksum);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFrameException("InstallSnapshot: " + e.getMessage());
+        }
+    }
+
+    private Set<NodeId> readIds(FrameReader in, String what) throws MalformedFrameException {
+        int count = in.readInt(what + " count");
+        // Checked against the bytes present (an id takes at least 2) before anything is allocated.
+        if (count < 0 || (long) count * 2 > in.remaining()) {
+            throw new MalformedFrameException(what + " count " + count + " does not fit in the " + in.remaining() + " bytes left");
+        }
+        Set<NodeId> ids = new TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            if (!ids.add(readId(in, what))) {
+                throw new MalformedFrameException("a " + what + " is listed twice in the snapshot's configuration");
+            }
+        }
+        return ids;
     }
 
     private NodeId readId(FrameReader in, String what) throws MalformedFrameException {

@@ -9,6 +9,11 @@ package io.raftkit.transport.vertx.codec;
  *           anything is allocated for the body)
  * nodeId = size:int8 (1..64)  ascii bytes
  * entry  = index:int64  term:int64  kind:int8  size:int32  payload
+ * snapshot = id:size:int8 (1..64) ascii  lastIncludedIndex:int64  lastIncludedTerm:int64  config
+ *            kind:int8  sizeBytes:int64  checksum:int64 (a CRC32C, 0..2^32-1)
+ * config = voterCount:int32 (1..)  nodeId*  learnerCount:int32  nodeId*
+ * InstallSnapshot      body = snapshot  offset:int64  done:int8  size:int32  data
+ * InstallSnapshotReply body = id  lastIncludedIndex:int64  nextOffset:int64  installed:int8
  * </pre>
  *
  * Every message body starts with {@code from, to, term}; the fields that follow are the record's
@@ -35,8 +40,12 @@ package io.raftkit.transport.vertx.codec;
  */
 public final class WireFormat {
 
-    /** 2: AppendReply carries the prevLogIndex it answers (issue 15). */
-    public static final byte VERSION = 2;
+    /**
+     * 2: AppendReply carries the prevLogIndex it answers (issue 15). 3: InstallSnapshot carries the
+     * snapshot's id, configuration, kind, size and checksum, and its reply the id, the next offset
+     * and whether it is installed (issue 16).
+     */
+    public static final byte VERSION = 3;
 
     /** Bytes of the length prefix. */
     public static final int LENGTH_BYTES = 4;

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.InstallSnapshot;
@@ -20,6 +23,7 @@ import io.raftkit.api.message.VoteReply;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +46,20 @@ class RaftMessageCodecTest {
                 new TimeoutNow(A, B, 2),
                 new ReadIndexRequest(A, B, 2, -99),
                 new ReadIndexReply(A, B, 2, 99, true, 7),
-                new InstallSnapshotReply(A, B, 9, 100, 4096));
+                new InstallSnapshotReply(A, B, 9, "100-8-0badcafe", 100, 4096, false),
+                new InstallSnapshotReply(A, B, 9, "x", 1, 0, true));
+    }
+
+    private static final SnapshotMeta SNAPSHOT = new SnapshotMeta("100-8-0badcafe", 100, 8,
+            new ClusterConfig(Set.of(A, B, NodeId.of("c")), Set.of(NodeId.of("learner-1"))), SnapshotKind.RECORDS,
+            5000, 0xFFFF_FFFFL);
+
+    /** Every type, InstallSnapshot included (whose byte[] keeps it out of equality checks). */
+    static List<RaftMessage> everyTypeWithSnapshotChunks() {
+        List<RaftMessage> all = new java.util.ArrayList<>(everyType());
+        all.add(new InstallSnapshot(A, B, 9, SNAPSHOT, 0, new byte[] {1, 2, 3}, false));
+        all.add(new InstallSnapshot(A, B, 9, SNAPSHOT, 4990, new byte[10], true));
+        return all;
     }
 
     private RaftMessage roundTrip(RaftMessage m) throws MalformedFrameException {
@@ -64,11 +81,43 @@ class RaftMessageCodecTest {
     void installSnapshotKeepsItsDataBytes() throws Exception {
         byte[] data = new byte[1000];
         new Random(1).nextBytes(data);
-        InstallSnapshot sent = new InstallSnapshot(A, B, 9, 100, 8, 4096, data, true);
+        InstallSnapshot sent = new InstallSnapshot(A, B, 9, SNAPSHOT, 4000, data, true);
         InstallSnapshot got = (InstallSnapshot) roundTrip(sent);
         assertThat(got.data()).isEqualTo(data);
+        assertThat(got.snapshot()).isEqualTo(SNAPSHOT);
+        assertThat(got.snapshot().config().learners()).containsExactly(NodeId.of("learner-1"));
         assertThat(List.of(got.from(), got.to(), got.term(), got.lastIncludedIndex(), got.lastIncludedTerm(), got.offset(), got.done()))
-                .isEqualTo(List.of(A, B, 9L, 100L, 8L, 4096L, true));
+                .isEqualTo(List.of(A, B, 9L, 100L, 8L, 4000L, true));
+    }
+
+    @Test
+    void aChunkThatDoesNotFitTheStatedSnapshotSizeIsAMalformedFrame() {
+        Buffer frame = Buffer.buffer();
+        RaftMessageCodec.writeFrame(new InstallSnapshot(A, B, 9, SNAPSHOT, 4990, new byte[10], true), frame);
+        // the offset sits before done (1 byte), the data size (4) and the data (10)
+        frame.setLong(frame.length() - 10 - 4 - 1 - 8, 4995);
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("outside the snapshot's 5000 bytes");
+    }
+
+    @Test
+    void aSnapshotChecksumAboveThirtyTwoBitsIsAMalformedFrame() {
+        Buffer frame = Buffer.buffer();
+        RaftMessageCodec.writeFrame(new InstallSnapshot(A, B, 9, SNAPSHOT, 0, new byte[0], false), frame);
+        // the checksum is the last field before offset (8), done (1) and the data size (4)
+        frame.setLong(frame.length() - 4 - 1 - 8 - 8, 1L << 32);
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("CRC32C");
+    }
+
+    @Test
+    void aForgedVoterCountCannotAllocateMoreThanTheFrameHolds() {
+        Buffer frame = Buffer.buffer();
+        RaftMessageCodec.writeFrame(new InstallSnapshot(A, B, 9, SNAPSHOT, 0, new byte[0], false), frame);
+        int voterCountAt = 4 + 2 + (1 + 1) + (1 + 8) + 8 + (1 + SNAPSHOT.id().length()) + 8 + 8;
+        assertThat(frame.getInt(voterCountAt)).isEqualTo(3);
+        frame.setInt(voterCountAt, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).hasMessageContaining("does not fit");
     }
 
     @Test
@@ -81,7 +130,7 @@ class RaftMessageCodecTest {
 
     @Test
     void everyTruncationOfEveryTypeIsAMalformedFrameNeverAnotherError() throws Exception {
-        for (RaftMessage m : everyType()) {
+        for (RaftMessage m : everyTypeWithSnapshotChunks()) {
             Buffer frame = Buffer.buffer();
             RaftMessageCodec.writeFrame(m, frame);
             for (int end = 4; end < frame.length(); end++) {
@@ -121,7 +170,7 @@ class RaftMessageCodecTest {
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void randomlyMutatedFramesDecodeOrFailCleanly(long seed) {
         Random random = new Random(seed);
-        List<RaftMessage> types = everyType();
+        List<RaftMessage> types = everyTypeWithSnapshotChunks();
         for (int i = 0; i < 20_000; i++) {
             Buffer frame = Buffer.buffer();
             RaftMessageCodec.writeFrame(types.get(random.nextInt(types.size())), frame);

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
+import io.raftkit.api.message.InstallSnapshot;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.RequestVote;
@@ -179,7 +183,7 @@ class FuzzTest {
     }
 
     private static RaftMessage validMessage(Random random) {
-        switch (random.nextInt(5)) {
+        switch (random.nextInt(6)) {
             case 0:
                 return new AppendEntries(D, B, 3, 10, 2, List.of(LogEntry.command(11, 3, new byte[random.nextInt(200)]),
                         LogEntry.noOp(12, 3)), 9, random.nextInt(100));
@@ -189,6 +193,13 @@ class FuzzTest {
                 return new VoteReply(D, B, 4, random.nextBoolean(), false);
             case 3:
                 return new AppendReply(D, B, 3, true, 12, 0, 0, 5, 11);
+            case 4: {
+                byte[] chunk = new byte[random.nextInt(300)];
+                random.nextBytes(chunk);
+                SnapshotMeta snapshot = new SnapshotMeta("10-2-00c0ffee", 10, 2, ClusterConfig.ofVoters(List.of(D, B)),
+                        SnapshotKind.RECORDS, 1000, 0xc0ffeeL);
+                return new InstallSnapshot(D, B, 3, snapshot, 1000 - chunk.length, chunk, true);
+            }
             default:
                 return new TimeoutNow(D, B, 3);
         }
