@@ -54,8 +54,13 @@ public final class ListAppendChecker {
         return new ListAppendResult(verdict, detail, (System.nanoTime() - start) / 1_000_000);
     }
 
-    /** Reads {@code file} (.edn or .jsonl) and checks it. */
+    /** Reads {@code file} (.edn or .jsonl) and checks it; a refusal names the file and the line. */
     public ListAppendResult check(Path file) throws IOException {
-        return check(HistoryFiles.read(file));
+        Object events = HistoryFiles.read(file);
+        try {
+            return check(events);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 }

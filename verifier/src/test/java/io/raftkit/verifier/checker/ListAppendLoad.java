@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * A load measurement, not a test: generates valid list-append histories of 10,000 and of N
  * (default 100,000) transactions, writes each as JSONL, and times reading and checking it, three
- * rounds each, printing the figures and the large-to-small ratio (10 would be exactly linear).
+ * rounds each, printing the figures and the large-to-small ratio (10 would be exactly linear). A
+ * second argument names a directory to keep the two files in (for timing the CLI on them).
  * Run it from the verifier module after {@code ./mvnw -pl verifier test-compile}:
  * <pre>
  * ./mvnw -q -pl verifier dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -22,7 +23,8 @@ public final class ListAppendLoad {
         int large = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int small = large / 10;
         ListAppendChecker checker = new ListAppendChecker();
-        Path dir = Files.createTempDirectory("list-append-load");
+        boolean keep = args.length > 1;
+        Path dir = keep ? Files.createDirectories(Path.of(args[1])) : Files.createTempDirectory("list-append-load");
         long[] best = new long[2];
         int[] sizes = {small, large};
         for (int s = 0; s < 2; s++) {
@@ -42,10 +44,14 @@ public final class ListAppendLoad {
                         sizes[s], Files.size(file), (read - start) / 1_000_000, (end - read) / 1_000_000, total,
                         r.verdict().word(), r.detail().get("edges"));
             }
-            Files.delete(file);
+            if (!keep) {
+                Files.delete(file);
+            }
         }
         System.out.printf("best of 3: %,d ms for %,d, %,d ms for %,d: ratio %.1f for 10x the transactions%n",
                 best[0], small, best[1], large, (double) best[1] / best[0]);
-        Files.delete(dir);
+        if (!keep) {
+            Files.delete(dir);
+        }
     }
 }
