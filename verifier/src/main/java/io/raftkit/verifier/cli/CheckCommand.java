@@ -30,10 +30,12 @@ final class CheckCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--initial", defaultValue = "nil",
-            description = "the model's initial value as EDN: 0, nil, \"a\", {:x 0 :y 0} (default ${DEFAULT-VALUE})")
+            description = "the model's initial value as EDN: 0, nil, \"a\", {:x 0 :y 0} (default ${DEFAULT-VALUE});"
+                    + " list-append ignores it: every list starts empty")
     String initial;
 
-    @Option(names = "--time-limit", defaultValue = "60", description = "seconds per key before giving up as unknown (default ${DEFAULT-VALUE})")
+    @Option(names = "--time-limit", defaultValue = "60", description = "seconds per key before giving up as unknown (default ${DEFAULT-VALUE});"
+            + " list-append ignores it: its check is near linear, not a search")
     long timeLimitSeconds;
 
     @Option(names = "--timing", description = "append each file's checking time in milliseconds")
