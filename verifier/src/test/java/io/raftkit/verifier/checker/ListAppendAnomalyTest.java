@@ -197,6 +197,15 @@ class ListAppendAnomalyTest {
     }
 
     @Test
+    void nemesisEventsMayInterleaveAndAreNotTransactions() throws Exception {
+        ListAppendResult r = check("{:process :nemesis :type :info :f :start :value \"partition\"}\n" + inv(0, "[:append :x 1]")
+                + "{:process :nemesis :type :info :f :stop :value nil}\n" + ok(0, "[:append :x 1]")
+                + txn(1, "[:r :x nil]", "[:r :x [1]]"));
+        assertThat(r.verdict()).as(String.join("\n", r.explain())).isEqualTo(Verdict.VALID);
+        assertThat(r.detail().get("transactions")).isEqualTo(Map.of("ok", 2L, "info", 0L, "fail", 0L));
+    }
+
+    @Test
     void aHistoryWithNoCommittedTransactionIsUnknownNotValid() throws Exception {
         ListAppendResult r = check(inv(0, "[:append :x 1]") + done(0, "fail", "[:append :x 1]"));
         assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
