@@ -96,7 +96,8 @@
    "cas-register" #{:read :write :cas}
    "multi-register" #{:txn}
    "mutex" #{:acquire :release}
-   "set" #{:add :read}})
+   "set" #{:add :read}
+   "list-append" #{:txn}})
 
 (defn validate
   "Refuses a history whose client events do not pair up, naming the line: a process invoking while
