@@ -35,6 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Runner {
 
+    /**
+     * Client ids for processes whose session the store no longer keeps; far above the ids of
+     * processes ({@code process + 1}), so the two never meet.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong FRESH_CLIENT_IDS = new java.util.concurrent.atomic.AtomicLong(1L << 40);
+
+
     private final ClusterBackend cluster;
     private final RunOptions options;
     private final Workload workload;
@@ -135,6 +142,7 @@ public final class Runner {
     private void clientLoop(int firstProcess) {
         SplittableRandom random = new SplittableRandom(options.seed() * 31 + firstProcess);
         int process = firstProcess;
+        long clientId = process + 1L;
         long sequence = 0;
         List<String> nodes = cluster.nodes();
         while (!stop.get()) {
@@ -142,7 +150,7 @@ public final class Runner {
             String endpoint = cluster.endpoint(nodes.get(random.nextInt(nodes.size())));
             // One exactly-once session per process: a process retires after an info, so the session's
             // last request is the one a resend repeats.
-            Session session = new Session(process + 1L, ++sequence);
+            Session session = new Session(clientId, ++sequence);
             history.add(process, "invoke", op.f(), op.key(), op.value(), null);
             KvResult result = op.f().equals("read") ? read(endpoint, op.key()) : mutate(endpoint, op, session);
             Object value = completedValue(op, result);
@@ -156,6 +164,14 @@ public final class Runner {
                     indeterminate.add(completion, op, session);
                 }
                 process += options.concurrency(); // a crashed process never returns: continue as a new one
+                clientId = process + 1L;
+                sequence = 0;
+            } else if (result.status() == 409 && result.error() != null && result.error().contains("session-expired")) {
+                // The store keeps no session for this client (its first request was never applied, or
+                // the session was evicted) and refuses every later sequence, not applied. Without a new
+                // client id this process would fail every write for the rest of the run (measured: no
+                // write succeeded after the first kill). The process stays; only its session is new.
+                clientId = FRESH_CLIENT_IDS.incrementAndGet();
                 sequence = 0;
             }
             if (!result.answered()) {

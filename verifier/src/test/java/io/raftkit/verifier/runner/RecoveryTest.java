@@ -93,6 +93,55 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * The KV store refuses every later sequence of a client whose first request was never applied
+     * (409 session-expired, not applied). A runner that kept the client id failed every write of
+     * that process for the rest of the run; it now starts a new session and its writes succeed.
+     */
+    @Test
+    void aProcessWhoseSessionTheStoreDoesNotKeepStartsANewOne() throws Exception {
+        java.util.Set<String> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger startingUp = new AtomicInteger(2); // the first two writes find no leader yet
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String client = exchange.getRequestHeaders().getFirst("X-Client-Id");
+            String sequence = exchange.getRequestHeaders().getFirst("X-Sequence");
+            int status = 200;
+            String body = "{\"value\":null}";
+            if (!exchange.getRequestMethod().equals("GET")) {
+                body = "{\"succeeded\":true}";
+                if (startingUp.getAndDecrement() > 0) {
+                    status = 503; // each client's first request, as the cluster starts: not applied
+                    body = "{\"error\":\"no-leader\",\"message\":\"no leader\",\"outcome\":\"not-applied\"}";
+                } else if ("1".equals(sequence)) {
+                    sessions.add(client);
+                } else if (!sessions.contains(client)) {
+                    status = 409;
+                    body = "{\"error\":\"session-expired\",\"message\":\"no session\",\"outcome\":\"not-applied\"}";
+                }
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Runner runner = new Runner(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)),
+                    Workload.named("register", 2), quiet());
+            History history = runner.run();
+            long okWrites = history.events().stream()
+                    .filter(e -> e.type().equals("ok") && "write".equals(e.f()) && e.process() instanceof Integer p
+                            && p < Integer.MAX_VALUE / 2)
+                    .count();
+            assertThat(sessions).as("sessions the store started").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(okWrites).as("writes applied after the first refusal").isGreaterThan(5);
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private static PrintStream quiet() {
         return new PrintStream(OutputStream.nullOutputStream());
     }
