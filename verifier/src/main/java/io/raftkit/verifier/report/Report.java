@@ -76,6 +76,12 @@ public final class Report {
         long info = events.stream().filter(e -> e.type().equals("info") && e.process() instanceof Integer).count();
         List<FaultInterval> faults = Timeline.faults(events, events.isEmpty() ? 0 : events.get(events.size() - 1).timeNanos());
         results.put("counts", Map.of("ok", ok, "fail", fail, "info", info));
+        WriteYield writes = WriteYield.of(events);
+        results.put("writes", Map.of("attempted", writes.attempted(), "applied", writes.applied()));
+        String yieldWarning = writes.warning();
+        if (yieldWarning != null) {
+            results.put("warning", yieldWarning);
+        }
         results.put("resentAfterHeal", Map.of("tookEffectAtResend", resent[0], "hadTakenEffectBefore", resent[1],
                 "undecided", resent[2]));
         results.put("faults", faults.stream().map(f -> Map.of("start", f.startNanos() / 1e9, "end", f.endNanos() / 1e9,
@@ -89,6 +95,9 @@ public final class Report {
                 events.size(), ok, fail, info, faults.size(), resent[0] + resent[1] + resent[2], resent[0], resent[1], resent[2],
                 (result.verdict().word() + " " + result.explain()).strip(), result.millis(),
                 recoveryFailure == null ? "" : "recovery: FAILED: " + recoveryFailure + "\n", dir.resolve("timeline.html"), recheck);
+        if (yieldWarning != null) {
+            out.println(yieldWarning);
+        }
     }
 
     @SuppressWarnings("unchecked")
