@@ -47,7 +47,12 @@ final class Election {
     }
 
     void resetElectionTimeout() {
-        randomizedElectionTimeout = node.config.electionTimeoutMinTicks()
+        randomizedElectionTimeout = randomTimeoutTicks();
+    }
+
+    /** §5.2: a timeout drawn anew from [min, max) ticks, so that split votes rarely repeat. */
+    private int randomTimeoutTicks() {
+        return node.config.electionTimeoutMinTicks()
                 + random.nextInt(node.config.electionTimeoutMaxTicks() - node.config.electionTimeoutMinTicks());
     }
 
@@ -175,8 +180,7 @@ final class Election {
             votesGranted.clear();
             votesRejected.clear();
         }
-        randomizedElectionTimeout = node.electionElapsed + node.config.electionTimeoutMinTicks()
-                + random.nextInt(node.config.electionTimeoutMaxTicks() - node.config.electionTimeoutMinTicks());
+        randomizedElectionTimeout = node.electionElapsed + randomTimeoutTicks();
     }
 
     void handleVoteReply(VoteReply vr) {

@@ -31,10 +31,6 @@ final class Inbox implements InboundBacklog {
         queued.decrementAndGet();
     }
 
-    int depth() {
-        return queued.get();
-    }
-
     @Override
     public boolean behind() {
         return queued.get() > limit;

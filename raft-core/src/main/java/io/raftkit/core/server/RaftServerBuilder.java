@@ -35,7 +35,7 @@ public final class RaftServerBuilder {
     private NodeId self;
     private ClusterConfig cluster;
     private Map<NodeId, String> addresses = Map.of();
-    private String clusterId = "raftkit";
+    private String clusterId = TransportConfig.DEFAULT_CLUSTER_ID;
     private RaftConfig config = RaftConfig.defaults();
     private Path dataDir;
     private Transport transport;

@@ -33,6 +33,11 @@ final class Invariants {
         this.violations = violations;
     }
 
+    /** The lowest term any node led, 0 before the first election. */
+    long firstLeaderTerm() {
+        return leaderOfTerm.keySet().stream().mapToLong(Long::longValue).min().orElse(0);
+    }
+
     private SafetyViolation fail(String property, String detail) {
         return violations.record(new SafetyViolation(property, detail));
     }

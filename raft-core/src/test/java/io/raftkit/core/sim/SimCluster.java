@@ -176,12 +176,12 @@ public final class SimCluster {
             throw new SafetyViolation("linearizability", anomaly.get());
         }
         return new Result(seed, options, clients.writesAcked, clients.readsServed, invariants.committedUpTo(), readys,
-                crashes.struck, budget.worstRatio, trace == null ? null : trace.toString());
+                crashes.struck, budget.worstRatio, invariants.firstLeaderTerm(), trace == null ? null : trace.toString());
     }
 
     /** What a run did, for reports and for the determinism check. */
     public record Result(long seed, Options options, long writesAcked, long readsServed, long committed, long readys,
-                         long crashesInSteps, double worstMessageRatio, String trace) {
+                         long crashesInSteps, double worstMessageRatio, long firstLeaderTerm, String trace) {
     }
 
     // ---------------------------------------------------------------- the network

@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives a run: {@code concurrency} client threads perform the workload against random nodes while
@@ -39,7 +40,7 @@ public final class Runner {
      * Client ids for processes whose session the store no longer keeps; far above the ids of
      * processes ({@code process + 1}), so the two never meet.
      */
-    private static final java.util.concurrent.atomic.AtomicLong FRESH_CLIENT_IDS = new java.util.concurrent.atomic.AtomicLong(1L << 40);
+    private static final AtomicLong FRESH_CLIENT_IDS = new AtomicLong(1L << 40);
 
 
     private final ClusterBackend cluster;

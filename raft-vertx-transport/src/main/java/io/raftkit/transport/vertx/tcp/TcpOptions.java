@@ -58,10 +58,6 @@ record TcpOptions(String clusterId, Optional<Path> secretFile, boolean insecureP
             "backoff-min-millis", "backoff-max-millis", "backoff-reset-millis", "handshake-timeout-millis",
             "max-pending-handshakes", "max-pending-handshakes-per-host", "event-loops", "bind-host");
 
-    static TcpOptions from(Options options) {
-        return from(options, DEFAULT_CLUSTER_ID);
-    }
-
     /** {@code hostClusterId} is the server's own ({@code TransportConfig.clusterId}); the option may only repeat it. */
     static TcpOptions from(Options options, String hostClusterId) {
         options.requireOnly("vertx-tcp", NAMES);
