@@ -99,6 +99,30 @@ class SimulatedDiskEdgesTest {
 
     @ParameterizedTest(name = "bug put back: {0}")
     @ValueSource(booleans = {false, true})
+    void aSnapshotDirectoryMadeByACrashedOpeningSurvivesALaterPowerLoss(boolean bugPutBack) throws Exception {
+        putBack(bugPutBack, KnownBug.SNAPSHOT_DIRECTORY_TRUSTED_ON_REOPEN);
+        SnapshotEnvironment env = new SnapshotEnvironment(disk, false);
+        // Three directories are created (a, data, snapshots); the process dies forcing the first parent.
+        disk.crashAfter(4);
+        assertThatThrownBy(() -> MapDbSnapshotStore.open(env, DATA, "c1", SnapshotSettings.DEFAULTS))
+                .isInstanceOf(SimDisk.Crash.class);
+        disk.crash(false);
+        io.raftkit.api.SnapshotMeta acknowledged;
+        try (MapDbSnapshotStore store = MapDbSnapshotStore.open(env, DATA, "c1", SnapshotSettings.DEFAULTS);
+                var builder = store.create(7, 1, io.raftkit.api.ClusterConfig.ofVoters("n1"), io.raftkit.api.SnapshotKind.BYTES)) {
+            builder.write(new byte[] {1, 2, 3}, 0, 3);
+            acknowledged = builder.commit();
+        }
+        disk.crashLosingEverythingUnforced();
+        try (MapDbSnapshotStore reopened = MapDbSnapshotStore.open(env, DATA, "c1", SnapshotSettings.DEFAULTS)) {
+            assertThat(reopened.list())
+                    .as("the directory's name was in the page cache only, and the committed snapshot went with it")
+                    .isEqualTo(bugPutBack ? List.of() : List.of(acknowledged));
+        }
+    }
+
+    @ParameterizedTest(name = "bug put back: {0}")
+    @ValueSource(booleans = {false, true})
     void aRestartAfterAProcessCrashForcesWhatItFindsSoAPowerLossCannotTakeItBack(boolean bugPutBack) throws Exception {
         putBack(bugPutBack, KnownBug.OPEN_TRUSTS_PAGE_CACHE);
         SegmentedLogStore store = open();
