@@ -58,7 +58,12 @@ enum KnownBug {
      * it: after a process crash between the two, a later power loss takes the directory and every
      * snapshot in it (found by the snapshot fault model in CI).
      */
-    SNAPSHOT_DIRECTORY_TRUSTED_ON_REOPEN;
+    SNAPSHOT_DIRECTORY_TRUSTED_ON_REOPEN,
+    /**
+     * Opening keeps a newest state that a torn save left in one copy of its slot, so one damaged
+     * sector later falls back to the state before it (found by the storage fault model).
+     */
+    STATE_SINGLE_COPY_KEPT;
 
     private static volatile Set<KnownBug> reintroduced = EnumSet.noneOf(KnownBug.class);
 

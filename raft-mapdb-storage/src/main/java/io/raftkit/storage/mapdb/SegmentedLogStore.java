@@ -196,6 +196,7 @@ public final class SegmentedLogStore implements LogStore {
                 state.force();
                 env.disk().forceDirectory(dir);
             }
+            state.restoreSecondCopy();
         } catch (IOException | RuntimeException e) {
             segments.close();
             throw e;

@@ -72,6 +72,8 @@ final class StateFile implements AutoCloseable {
     /** The file's bytes as the disk should hold them: what an undo writes back. */
     private final byte[] image;
     private State current;
+    /** Whether opening found the newest state in only one copy of its slot (a crash tore the save). */
+    private boolean newestSingleCopy;
 
     private StateFile(Path file, DiskFile channel, byte[] image, State current) {
         this.file = file;
@@ -135,7 +137,11 @@ final class StateFile implements AutoCloseable {
             if (newest == null) {
                 throw new IOException("log store state " + file + " is corrupt: no copy of either state slot passes its CRC32C checksum");
             }
-            return new StateFile(file, channel, image, newest);
+            StateFile opened = new StateFile(file, channel, image, newest);
+            int at = slotOffset(newest.sequence());
+            opened.newestSingleCopy = !newest.equals(readCopy(image, at + copyOffset(0)))
+                    || !newest.equals(readCopy(image, at + copyOffset(1)));
+            return opened;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -178,6 +184,22 @@ final class StateFile implements AutoCloseable {
     void saveReset(long compactedIndex, long compactedTerm, long segment) throws IOException {
         State c = current;
         save(new State(c.sequence() + 1, compactedIndex + 1, compactedTerm, segment, c.hardState(), c.commitTerm(), segment));
+    }
+
+    /**
+     * Saves the newest state again, into the other slot, when opening found it in only one copy: a
+     * crash that tore its save, then a damaged sector in that one copy, would silently fall back to
+     * the state before, a vote given twice in one term (found by the storage fault model: a torn
+     * save of term 3, a flipped bit in its surviving copy, and the store opened at term 2). Called
+     * once the state is known durable, so the copy it writes is of acknowledged state.
+     */
+    void restoreSecondCopy() throws IOException {
+        if (newestSingleCopy && !KnownBug.STATE_SINGLE_COPY_KEPT.reintroduced()) {
+            State c = current;
+            save(new State(c.sequence() + 1, c.firstIndex(), c.compactedTerm(), c.newestSegment(), c.hardState(), c.commitTerm(),
+                    c.firstSegment()));
+        }
+        newestSingleCopy = false;
     }
 
     /** Makes the file durable as read: opening trusts nothing the page cache alone holds. */

@@ -99,6 +99,45 @@ class SimulatedDiskEdgesTest {
 
     @ParameterizedTest(name = "bug put back: {0}")
     @ValueSource(booleans = {false, true})
+    void aVoteLeftInOneCopyByATornSaveGetsItsSecondCopyBackWhenTheStoreOpens(boolean bugPutBack) throws Exception {
+        putBack(bugPutBack, KnownBug.STATE_SINGLE_COPY_KEPT);
+        HardState before = new HardState(2, NodeId.of("n1"), 0);
+        HardState newest = new HardState(3, NodeId.of("n3"), 0);
+        try (SegmentedLogStore store = open()) {
+            store.saveHardState(before);
+            store.saveHardState(newest);
+        }
+        // A torn save: the newest state's second copy never reached the disk (a damaged byte in it here).
+        SimDisk.Inode state = disk.storedFiles().get(StateFile.path(DATA));
+        int newestSlot = slotHoldingTerm(state, newest.term());
+        SimDisk.flipBit(state, newestSlot + STATE_COPY_BYTES_APART + 40, 0);
+        try (SegmentedLogStore reopened = open()) {
+            assertThat(reopened.loadHardState()).isEqualTo(newest);
+        }
+        // Later, one bad sector in the copy that survived.
+        SimDisk.flipBit(state, newestSlot + 40, 0);
+        try (SegmentedLogStore afterDamage = open()) {
+            assertThat(afterDamage.loadHardState())
+                    .as("with one copy, one damaged sector falls back to the state before: a vote given twice")
+                    .isEqualTo(bugPutBack ? before : newest);
+        }
+    }
+
+    /** The state file's slots are pages 1 and 2; each holds two copies, 2 KiB apart; a copy's term is at byte 32. */
+    private static final int STATE_PAGE = 4096;
+    private static final int STATE_COPY_BYTES_APART = 2048;
+
+    private static int slotHoldingTerm(SimDisk.Inode state, long term) {
+        for (int page = 1; page <= 2; page++) {
+            if (java.nio.ByteBuffer.wrap(state.stored, page * STATE_PAGE + 32, 8).getLong() == term) {
+                return page * STATE_PAGE;
+            }
+        }
+        throw new AssertionError("no slot holds term " + term);
+    }
+
+    @ParameterizedTest(name = "bug put back: {0}")
+    @ValueSource(booleans = {false, true})
     void aSnapshotDirectoryMadeByACrashedOpeningSurvivesALaterPowerLoss(boolean bugPutBack) throws Exception {
         putBack(bugPutBack, KnownBug.SNAPSHOT_DIRECTORY_TRUSTED_ON_REOPEN);
         SnapshotEnvironment env = new SnapshotEnvironment(disk, false);

@@ -86,9 +86,17 @@ class StorageFaultModelTest {
         assertThat(first.crashes).isPositive();
     }
 
+    /**
+     * Every bug but: the lock race (a thread interleaving, SimulatedDiskEdgesTest), the snapshot
+     * store's (SnapshotFaultModelTest), and STATE_SINGLE_COPY_KEPT, which needs a torn save that
+     * keeps one copy, no save after it, then a flip in that copy: this model found it once in a
+     * 60,000-crash search (seed 21909989310171, which still fails with the bug put back) but needs
+     * more than this test's budget to find it again, so SimulatedDiskEdgesTest pins it.
+     */
     @ParameterizedTest
     @EnumSource(value = KnownBug.class, names = {"CLOSE_RELEASES_LOCK_EARLY", "SNAPSHOT_DATA_NOT_FORCED",
-            "SNAPSHOT_PREVIOUS_DELETED_FIRST"}, mode = EnumSource.Mode.EXCLUDE)
+            "SNAPSHOT_PREVIOUS_DELETED_FIRST", "SNAPSHOT_DIRECTORY_TRUSTED_ON_REOPEN", "STATE_SINGLE_COPY_KEPT"},
+            mode = EnumSource.Mode.EXCLUDE)
     void theCheckerCatchesEachBugOfFormatTwoPutBack(KnownBug bug) {
         // Fixed seeds, so the default build always takes the same number of crashes to catch each;
         // -Draft.storage.bugSearches=N repeats the search from N different seeds (for the figures).
