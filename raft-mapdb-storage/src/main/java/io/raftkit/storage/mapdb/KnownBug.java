@@ -63,7 +63,13 @@ enum KnownBug {
      * Opening keeps a newest state that a torn save left in one copy of its slot, so one damaged
      * sector later falls back to the state before it (found by the storage fault model).
      */
-    STATE_SINGLE_COPY_KEPT;
+    STATE_SINGLE_COPY_KEPT,
+    /**
+     * A state copy whose first checksum holds and whose second fails is read as written before the
+     * firstSegment field existed, so a save torn after the first checksum turns a reset's leftover
+     * segments back into log (found by the storage fault model).
+     */
+    TORN_COPY_READ_AS_UNRESET;
 
     private static volatile Set<KnownBug> reintroduced = EnumSet.noneOf(KnownBug.class);
 

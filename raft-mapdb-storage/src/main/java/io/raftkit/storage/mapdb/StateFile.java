@@ -38,7 +38,8 @@ import java.util.Arrays;
  * {@code firstSegment} (the first segment of a log restarted by a reset, 0 when it never was) came
  * after the first release of format 3, so it follows the first checksum with one of its own
  * ({@code crc2}, over the copy from its start): a copy whose first checksum holds and whose second
- * does not was written before the field existed and reads as 0. A build that predates the field
+ * field and checksum are both zero was written before the field existed and reads as 0; one whose
+ * second checksum fails otherwise is torn and not used. A build that predates the field
  * reads every newer copy (it stops at the first checksum) and, after a reset whose leftover
  * segments are not deleted yet, refuses to open: the log it finds ends before the compaction point.
  */
@@ -106,6 +107,12 @@ final class StateFile implements AutoCloseable {
         ByteBuffer.wrap(image).put(header(FORMAT_VERSION, clusterId, nodeId));
         byte[] slot = slot(initial);
         System.arraycopy(slot, 0, image, slotOffset(initial.sequence()), slot.length);
+        // The other slot gets a copy no open accepts (sequence 0) but whose fields are not zero, so a
+        // save there that tears after its first checksum cannot pass for a copy written before the
+        // firstSegment field existed (which left zeros).
+        State unused = new State(0, 1, 0, 1, HardState.INITIAL, 0, NO_RESET);
+        byte[] other = slot(unused);
+        System.arraycopy(other, 0, image, slotOffset(unused.sequence()), other.length);
         DurableFiles.createAtomically(disk, file, out -> out.write(ByteBuffer.wrap(image), 0));
         return new StateFile(file, disk.open(file, false), image, initial);
     }
@@ -352,9 +359,19 @@ final class StateFile implements AutoCloseable {
             }
             long firstSegment = in.getLong();
             int extended = in.position() - offset;
-            boolean hasFirstSegment = in.getInt() == Segment.crc(Arrays.copyOfRange(raw, offset, offset + extended), extended);
+            int crc2 = in.getInt();
+            if (crc2 != Segment.crc(Arrays.copyOfRange(raw, offset, offset + extended), extended)) {
+                // Written before the field existed, the copy's buffer left both fields zero. Anything else
+                // is a torn copy: its start (through the first checksum) new, the rest old. Read as "never
+                // reset" it made a reset's leftover segments part of the log again, a mix of the old log and
+                // the reset one (found by the storage fault model, seed 23076909568874).
+                if ((firstSegment != 0 || crc2 != 0) && !KnownBug.TORN_COPY_READ_AS_UNRESET.reintroduced()) {
+                    return null;
+                }
+                firstSegment = NO_RESET;
+            }
             return new State(sequence, firstIndex, compactedTerm, newestSegment, new HardState(term, vote, commitIndex), commitTerm,
-                    hasFirstSegment && firstSegment > 0 ? firstSegment : NO_RESET);
+                    firstSegment > 0 ? firstSegment : NO_RESET);
         } catch (RuntimeException malformed) {
             return null;
         }
