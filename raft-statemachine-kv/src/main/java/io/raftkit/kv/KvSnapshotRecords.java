@@ -37,7 +37,7 @@ public final class KvSnapshotRecords {
     private static final int POLICY_BYTES = 8 + 4;
     private static final int SESSION_KEY_BYTES = 1 + 8;
     static final int SESSION_VALUE_BYTES = 8 + 8 + 8 + KvCodec.DIGEST_BYTES + 1 + 4 * 8;
-    static final int DATA_HEADER_BYTES = 3 * 8;
+    public static final int DATA_HEADER_BYTES = 3 * 8;
 
     /** What a record holds, from its key's first byte. */
     public enum Part {

@@ -73,7 +73,8 @@ public final class ServerCommand implements Callable<Integer> {
             + " 3 x max-key-bytes + 512 characters")
     String maxKeyBytes;
 
-    @Option(names = "--max-value-bytes", description = "longest value accepted (default 1048576)")
+    @Option(names = "--max-value-bytes", description = "longest value accepted, 0 to 67108840 (64 MiB less a snapshot record's"
+            + " version and indexes; default 1048576)")
     String maxValueBytes;
 
     @Option(names = "--max-body-bytes", description = "largest request body read; beyond it 413 (default 4194304)")

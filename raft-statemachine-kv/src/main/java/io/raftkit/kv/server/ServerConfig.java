@@ -2,7 +2,9 @@ package io.raftkit.kv.server;
 
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
+import io.raftkit.api.snapshot.SnapshotStreamFormat;
 import io.raftkit.api.spi.Options;
+import io.raftkit.kv.KvSnapshotRecords;
 import io.raftkit.kv.SessionPolicy;
 import io.raftkit.kv.http.HttpLimits;
 import java.io.IOException;
@@ -81,6 +83,12 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
             "session-capacity", "http-max-connections", "http-max-connections-per-address", "http-header-timeout-ms",
             "http-body-timeout-ms", SnapshotSettings.EVERY_ENTRIES, SnapshotSettings.EVERY_BYTES, SnapshotSettings.KEEP_TAIL,
             SnapshotSettings.STORE);
+
+    /**
+     * The largest value a node may accept: a snapshot keeps each key as one record of the value
+     * plus its version and indexes, and a record over the stream's limit would stop every snapshot.
+     */
+    static final int MAX_VALUE_BYTES = SnapshotStreamFormat.MAX_VALUE_BYTES - KvSnapshotRecords.DATA_HEADER_BYTES;
 
     public Peer self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
@@ -198,7 +206,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         HttpLimits d = HttpLimits.DEFAULTS;
         long maxBodyBytes = numbers.longValue("max-body-bytes", d.maxBodyBytes(), 1, 256L * 1024 * 1024);
         HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", d.maxKeyBytes(), 1, HttpLimits.MAX_KEY_BYTES),
-                numbers.intValue("max-value-bytes", d.maxValueBytes(), 0, 64 * 1024 * 1024),
+                numbers.intValue("max-value-bytes", d.maxValueBytes(), 0, MAX_VALUE_BYTES),
                 maxBodyBytes,
                 numbers.intValue("http-max-connections", d.maxConnections(), 1, 1_000_000),
                 numbers.intValue("http-max-connections-per-address", d.maxConnectionsPerAddress(), 1, 1_000_000),

@@ -260,4 +260,19 @@ class ServerConfigTest {
         noDir.put("snapshot-store", "mapdb");
         assertThatThrownBy(() -> ServerConfig.from(noDir)).hasMessageContaining("data-dir is required for the 'mapdb' snapshot store");
     }
+
+    @Test
+    void aValueLimitThatASnapshotRecordCouldNotHoldIsRefused() {
+        // A data record is the value plus version and indexes: the largest value must leave room
+        // for them under the snapshot stream's record limit, or one big value stops every snapshot.
+        long largest = io.raftkit.api.snapshot.SnapshotStreamFormat.MAX_VALUE_BYTES - io.raftkit.kv.KvSnapshotRecords.DATA_HEADER_BYTES;
+        Map<String, String> fits = valid();
+        fits.put("max-value-bytes", Long.toString(largest));
+        fits.put("max-body-bytes", Long.toString(2 * largest));
+        assertThat(ServerConfig.from(fits).limits().maxValueBytes()).isEqualTo(largest);
+        Map<String, String> over = valid();
+        over.put("max-value-bytes", Long.toString(64 * 1024 * 1024));
+        over.put("max-body-bytes", Long.toString(128 * 1024 * 1024));
+        assertThatThrownBy(() -> ServerConfig.from(over)).hasMessageContaining("max-value-bytes = 67108864 is out of range: allowed 0 to " + largest);
+    }
 }
