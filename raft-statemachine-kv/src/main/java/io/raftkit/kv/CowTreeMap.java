@@ -2,6 +2,7 @@ package io.raftkit.kv;
 
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -65,6 +66,28 @@ final class CowTreeMap<K, V> {
 
     int size() {
         return size;
+    }
+
+    /**
+     * A map of {@code keys} (strictly increasing in {@code order}, which the caller has checked)
+     * and their {@code values}, built perfectly balanced in O(n) without a comparison: what a
+     * snapshot's records, which arrive in order, restore into.
+     */
+    static <K, V> CowTreeMap<K, V> ofSorted(Comparator<? super K> order, List<K> keys, List<V> values) {
+        CowTreeMap<K, V> map = new CowTreeMap<>(order);
+        map.root = map.build(keys, values, 0, keys.size());
+        map.size = keys.size();
+        return map;
+    }
+
+    private Node<K, V> build(List<K> keys, List<V> values, int from, int to) {
+        if (from >= to) {
+            return null;
+        }
+        int middle = (from + to) >>> 1;
+        Node<K, V> left = build(keys, values, from, middle);
+        Node<K, V> right = build(keys, values, middle + 1, to);
+        return new Node<>(keys.get(middle), values.get(middle), left, right, 1 + Math.max(height(left), height(right)), generation);
     }
 
     V get(K key) {

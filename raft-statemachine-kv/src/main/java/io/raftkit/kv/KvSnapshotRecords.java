@@ -169,6 +169,12 @@ public final class KvSnapshotRecords {
 
     /** The data key's text; the key's bytes must be UTF-8 (what {@link #dataKey} writes). */
     static String decodeDataKey(byte[] key) throws InvalidSnapshotException {
+        // The String constructor is the fast path but replaces malformed bytes with U+FFFD: only
+        // then is a strict decoder asked, so a real U+FFFD is kept and bad bytes are refused.
+        String text = new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) {
+            return text;
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -290,7 +292,9 @@ public final class KvStateMachine implements StateMachine {
         }
         KvSnapshotRecords.Meta meta = KvSnapshotRecords.decodeMeta(key, records.value());
         Sessions restoredSessions = Sessions.restoring(legacySessionTtlMillis, meta.policy(), meta.clock());
-        CowTreeMap<String, KvEntry> restoredEntries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
+        // Records arrive in key order: collect them and build the tree balanced in one pass.
+        List<String> keys = new ArrayList<>();
+        List<KvEntry> values = new ArrayList<>();
         long heap = 0;
         while (records.next()) {
             key = records.key();
@@ -300,15 +304,17 @@ public final class KvStateMachine implements StateMachine {
             } else if (part == KvSnapshotRecords.Part.DATA) {
                 String text = KvSnapshotRecords.decodeDataKey(key);
                 KvEntry entry = KvSnapshotRecords.decodeData(key, records.value());
-                if (restoredEntries.put(text, entry) != null) {
-                    throw KvSnapshotRecords.invalid(key, "key '" + text + "' appears twice");
+                if (!keys.isEmpty() && Unicode.compareCodePoints(keys.get(keys.size() - 1), text) >= 0) {
+                    throw KvSnapshotRecords.invalid(key, "key '" + text + "' is not above the key before it");
                 }
+                keys.add(text);
+                values.add(entry);
                 heap += entryHeapBytes(text, entry.value());
             } else {
                 throw KvSnapshotRecords.invalid(key, "a second meta record");
             }
         }
-        entries = restoredEntries;
+        entries = CowTreeMap.ofSorted(Unicode.CODE_POINT_ORDER, keys, values);
         sessions = restoredSessions;
         entriesHeapBytes = heap;
         lastAppliedIndex = meta.lastAppliedIndex();

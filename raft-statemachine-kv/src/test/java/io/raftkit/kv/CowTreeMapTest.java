@@ -57,6 +57,33 @@ class CowTreeMapTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} sorted keys")
+    @ValueSource(ints = {0, 1, 2, 7, 1_000, 65_537})
+    void aMapBuiltFromSortedKeysIsBalancedAndTakesWritesAndViewsLikeAnyOther(int n) {
+        List<Integer> keys = new ArrayList<>();
+        List<Integer> values = new ArrayList<>();
+        TreeMap<Integer, Integer> reference = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            keys.add(2 * i);
+            values.add(i);
+            reference.put(2 * i, i);
+        }
+        CowTreeMap<Integer, Integer> map = CowTreeMap.ofSorted(Comparator.naturalOrder(), keys, values);
+        assertThat(map.size()).isEqualTo(n);
+        assertThat(map.height()).isLessThanOrEqualTo(32 - Integer.numberOfLeadingZeros(n));
+        CowTreeMap.View<Integer, Integer> built = map.freeze();
+        List<Map.Entry<Integer, Integer>> atBuild = new ArrayList<>(reference.entrySet()).stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        for (int i = 0; i < n; i += 3) {
+            assertThat(map.put(2 * i + 1, -i)).isNull();
+            reference.put(2 * i + 1, -i);
+            assertThat(map.remove(2 * i)).isEqualTo(reference.remove(2 * i));
+        }
+        assertThat(entries(map::iterator)).isEqualTo(new ArrayList<>(reference.entrySet()).stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList());
+        assertThat(entries(built)).isEqualTo(atBuild);
+    }
+
     @ParameterizedTest(name = "{0} keys in order")
     @ValueSource(ints = {1, 1_000, 100_000})
     void keysInsertedInOrderStayBalanced(int n) {

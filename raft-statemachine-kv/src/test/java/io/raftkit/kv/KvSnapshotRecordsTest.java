@@ -82,6 +82,58 @@ class KvSnapshotRecordsTest {
     }
 
     @Test
+    void aDataKeyThatIsNotUtf8IsRefusedAndAKeyHoldingUFFFDIsKept() throws Exception {
+        byte[] data = KvSnapshotRecords.dataValue(new KvEntry(KvValue.of("v"), 1, 1, 1));
+        assertRefused(stream(new byte[] {0}, meta(), new byte[] {2, 'a', (byte) 0xff}, data), "a data key that is not UTF-8");
+        KvStateMachine other = new KvStateMachine(60_000);
+        other.restore(new ByteArrayInputStream(stream(new byte[] {0}, meta(), KvSnapshotRecords.dataKey("a\uFFFD"), data)));
+        assertThat(KvCodec.decodeResult(other.query(KvCodec.encodeGet("a\uFFFD"))).value()).contains(KvValue.of("v"));
+    }
+
+    @Test
+    void dataRecordsOutOfKeyOrderFromAReaderThatDoesNotCheckOrderAreRefused() throws Exception {
+        byte[] data = KvSnapshotRecords.dataValue(new KvEntry(KvValue.of("v"), 1, 1, 1));
+        byte[][] records = {new byte[] {0}, meta(), KvSnapshotRecords.dataKey("b"), data, KvSnapshotRecords.dataKey("a"), data};
+        io.raftkit.api.snapshot.SnapshotReader unordered = new io.raftkit.api.snapshot.SnapshotReader() {
+            private int at = -2;
+
+            @Override
+            public io.raftkit.api.SnapshotMeta meta() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean nextRecord() {
+                at += 2;
+                return at < records.length;
+            }
+
+            @Override
+            public byte[] key() {
+                return records[at];
+            }
+
+            @Override
+            public byte[] value() {
+                return records[at + 1];
+            }
+
+            @Override
+            public java.io.InputStream bytes() {
+                throw new IllegalStateException();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        byte[] before = snapshotOf(sm);
+        assertThatThrownBy(() -> sm.restoreSnapshot(unordered)).isInstanceOf(InvalidSnapshotException.class)
+                .hasMessageContaining("key 'a' is not above the key before it");
+        assertThat(snapshotOf(sm)).isEqualTo(before);
+    }
+
+    @Test
     void aSnapshotWithoutItsMetaRecordFirstIsRefused() throws Exception {
         byte[] data = KvSnapshotRecords.dataValue(new KvEntry(KvValue.of("v"), 1, 1, 1));
         assertRefused(stream(KvSnapshotRecords.dataKey("a"), data), "the first record must be the meta record");
