@@ -46,6 +46,12 @@ public final class SnapshotRestore {
     }
 
     public static SnapshotMeta restore(Path file, Target target) throws IOException {
+        for (String plugin : List.of(target.logStore(), target.snapshotStore())) {
+            if (plugin.equals("memory")) {
+                throw new IllegalArgumentException("a memory store keeps nothing after this command exits: restore into the"
+                        + " durable stores the server will use (default mapdb)");
+            }
+        }
         SnapshotFileStatus status = SnapshotFileStatus.inspect(file);
         if (!status.ok()) {
             throw new InvalidSnapshotException(file + " is damaged, nothing was restored: " + status.problem().orElse("checksum mismatch"));

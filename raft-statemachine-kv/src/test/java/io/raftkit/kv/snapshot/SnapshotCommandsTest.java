@@ -167,6 +167,12 @@ class SnapshotCommandsTest {
         assertThat(damaged[2]).contains("is damaged, nothing was restored");
         assertThat(fresh).doesNotExist();
 
+        String[] memory = run("snapshot", "restore", file.toString(), "--data-dir", fresh.toString(), "--id", "n1",
+                "--snapshot-store", "memory");
+        assertThat(memory[0]).isEqualTo("2");
+        assertThat(memory[2]).contains("a memory store keeps nothing after this command exits");
+        assertThat(fresh).doesNotExist();
+
         String[] missing = run("snapshot", "restore", dir.resolve("none.snap").toString(), "--data-dir", fresh.toString(), "--id", "n1");
         assertThat(missing[0]).isEqualTo("1");
         assertThat(missing[2]).contains("no such file");
