@@ -1,25 +1,28 @@
 package io.raftkit.kv;
 
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.snapshot.InvalidSnapshotException;
+import io.raftkit.api.snapshot.SnapshotReader;
+import io.raftkit.api.snapshot.SnapshotStreamReader;
+import io.raftkit.api.snapshot.SnapshotStreamWriter;
+import io.raftkit.api.snapshot.StateMachineSnapshot;
 import io.raftkit.api.spi.StateMachine;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The replicated key-value map. Deterministic by construction: a sorted map, no clock but the
- * leader timestamps inside commands, no randomness. Called from the node's one apply thread; the
+ * leader timestamps inside commands, no randomness. Snapshots in two phases: {@link #captureSnapshot}
+ * freezes the state in O(1), {@link KvSnapshot} writes it as {@link KvSnapshotRecords} on another
+ * thread, {@link #restoreSnapshot} reads them back. Called from the node's one apply thread; the
  * few figures other threads read ({@link #heapBytes}, {@link #sessionCount}, {@link #sessionPolicy})
  * are published after each command.
  */
@@ -28,16 +31,22 @@ public final class KvStateMachine implements StateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
     /** The TTL for logs written before session policies were replicated (then node configuration). */
     public static final long DEFAULT_SESSION_TTL_MILLIS = SessionPolicy.DEFAULT_TTL_MILLIS;
-    /** 2: sessions keep a digest and an outcome, and the policy and clock travel with them. */
-    private static final int SNAPSHOT_FORMAT = 2;
     /**
      * A map entry beyond its characters: the tree entry, the KvEntry, two String objects and their
-     * array headers. Measured 170 bytes (200,000 entries, heap after GC, JDK 17), rounded up.
+     * array headers. Measured 170 bytes (200,000 entries, heap after GC, JDK 17), rounded up, with a
+     * TreeMap, whose entry is 40 bytes as a {@link CowTreeMap} node is. Not counted: the nodes a
+     * snapshot being written still holds after later writes replaced them (at most one path per
+     * key written meanwhile, freed when the snapshot is closed).
      */
     private static final long ENTRY_HEAP_BYTES = 176;
 
-    private final TreeMap<String, KvEntry> entries = new TreeMap<>();
-    private final Sessions sessions;
+    /**
+     * Sorted by code point, which is the UTF-8 byte order snapshot records need; copy-on-write so
+     * a snapshot captures it in O(1) ({@link CowTreeMap} says why this structure).
+     */
+    private CowTreeMap<String, KvEntry> entries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
+    private Sessions sessions;
+    private final long legacySessionTtlMillis;
     private final MessageDigest sha256;
     private long lastAppliedIndex;
     /** Heap the keys and values take, estimated (apply thread). */
@@ -57,6 +66,7 @@ public final class KvStateMachine implements StateMachine {
      *                               the replicated policy
      */
     public KvStateMachine(long legacySessionTtlMillis) {
+        this.legacySessionTtlMillis = legacySessionTtlMillis;
         this.sessions = new Sessions(legacySessionTtlMillis);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -222,70 +232,131 @@ public final class KvStateMachine implements StateMachine {
         return Optional.ofNullable(publishedPolicy);
     }
 
-    /**
-     * Writes the whole state (keys in order, then the sessions with their policy and clock, the
-     * last applied index) for log compaction. Not yet called by the driver, which does not compact.
-     */
     @Override
-    public void snapshot(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out));
-        data.writeInt(SNAPSHOT_FORMAT);
-        data.writeLong(lastAppliedIndex);
-        data.writeInt(entries.size());
-        for (Map.Entry<String, KvEntry> e : entries.entrySet()) {
-            writeString(data, e.getKey());
-            writeBytes(data, e.getValue().value().bytes());
-            data.writeLong(e.getValue().version());
-            data.writeLong(e.getValue().createIndex());
-            data.writeLong(e.getValue().modIndex());
-        }
-        sessions.writeTo(data);
-        data.flush();
+    public boolean supportsSnapshots() {
+        return true;
     }
 
+    /**
+     * Freezes the data and session maps (O(1): {@link CowTreeMap}) and copies the few fields beside
+     * them; later applies copy what they change, so the view stays as of {@link #lastAppliedIndex}.
+     */
     @Override
-    public void restore(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(new BufferedInputStream(in));
-        int format = data.readInt();
-        if (format != SNAPSHOT_FORMAT) {
-            throw new IOException("KV snapshot format " + format + " is not the supported " + SNAPSHOT_FORMAT);
+    public StateMachineSnapshot captureSnapshot() {
+        Sessions.Frozen frozen = sessions.freeze();
+        return new KvSnapshot(new KvSnapshotRecords.Meta(lastAppliedIndex, frozen.policy(), frozen.clock()), frozen,
+                entries.freeze());
+    }
+
+    /**
+     * Replaces the state with the snapshot's records ({@link KvSnapshotRecords}), read one at a time
+     * into new maps that replace the live ones only once every record has been read: a bad record
+     * throws {@link InvalidSnapshotException} naming it and leaves the state as it was.
+     */
+    @Override
+    public void restoreSnapshot(SnapshotReader snapshot) throws IOException {
+        restoreRecords(new Records() {
+            @Override
+            public boolean next() throws IOException {
+                return snapshot.nextRecord();
+            }
+
+            @Override
+            public byte[] key() {
+                return snapshot.key();
+            }
+
+            @Override
+            public byte[] value() {
+                return snapshot.value();
+            }
+        });
+    }
+
+    /** The records of a snapshot, one at a time. */
+    private interface Records {
+        boolean next() throws IOException;
+
+        byte[] key();
+
+        byte[] value();
+    }
+
+    private void restoreRecords(Records records) throws IOException {
+        if (!records.next()) {
+            throw new InvalidSnapshotException("KV snapshot holds no records; it needs at least its meta record (key 0x00)");
         }
-        entries.clear();
-        entriesHeapBytes = 0;
-        lastAppliedIndex = data.readLong();
-        int count = data.readInt();
-        for (int i = 0; i < count; i++) {
-            String key = readString(data);
-            KvValue value = KvValue.ofOwned(readBytes(data));
-            entries.put(key, new KvEntry(value, data.readLong(), data.readLong(), data.readLong()));
-            entriesHeapBytes += entryHeapBytes(key, value);
+        byte[] key = records.key();
+        if (KvSnapshotRecords.partOf(key) != KvSnapshotRecords.Part.META) {
+            throw KvSnapshotRecords.invalid(key, "the first record must be the meta record (key 0x00)");
         }
-        sessions.readFrom(data);
+        KvSnapshotRecords.Meta meta = KvSnapshotRecords.decodeMeta(key, records.value());
+        Sessions restoredSessions = Sessions.restoring(legacySessionTtlMillis, meta.policy(), meta.clock());
+        // Records arrive in key order: collect them and build the tree balanced in one pass.
+        List<String> keys = new ArrayList<>();
+        List<KvEntry> values = new ArrayList<>();
+        long heap = 0;
+        while (records.next()) {
+            key = records.key();
+            KvSnapshotRecords.Part part = KvSnapshotRecords.partOf(key);
+            if (part == KvSnapshotRecords.Part.SESSION) {
+                restoredSessions.restore(KvSnapshotRecords.decodeSession(key, records.value()));
+            } else if (part == KvSnapshotRecords.Part.DATA) {
+                String text = KvSnapshotRecords.decodeDataKey(key);
+                KvEntry entry = KvSnapshotRecords.decodeData(key, records.value());
+                if (!keys.isEmpty() && Unicode.compareCodePoints(keys.get(keys.size() - 1), text) >= 0) {
+                    throw KvSnapshotRecords.invalid(key, "key '" + text + "' is not above the key before it");
+                }
+                keys.add(text);
+                values.add(entry);
+                heap += entryHeapBytes(text, entry.value());
+            } else {
+                throw KvSnapshotRecords.invalid(key, "a second meta record");
+            }
+        }
+        entries = CowTreeMap.ofSorted(Unicode.CODE_POINT_ORDER, keys, values);
+        sessions = restoredSessions;
+        entriesHeapBytes = heap;
+        lastAppliedIndex = meta.lastAppliedIndex();
         publish();
     }
 
-    /** Length-prefixed UTF-8: writeUTF's modified UTF-8 stops at 64 KiB. */
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        return new String(readBytes(in), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            throw new IOException("KV snapshot: negative length " + length);
+    /**
+     * The one-stream form of {@link #captureSnapshot}: the same records as a transfer stream
+     * ({@link io.raftkit.api.snapshot.SnapshotStreamFormat}), so there is one KV snapshot format.
+     */
+    @Override
+    public void snapshot(OutputStream out) throws IOException {
+        try (StateMachineSnapshot snapshot = captureSnapshot()) {
+            SnapshotStreamWriter writer = new SnapshotStreamWriter(out, snapshot.kind());
+            snapshot.writeTo(writer);
+            writer.finish();
         }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return bytes;
+    }
+
+    /** Restores what {@link #snapshot(OutputStream)} wrote; a malformed stream or record throws, changing nothing. */
+    @Override
+    public void restore(InputStream in) throws IOException {
+        SnapshotStreamReader reader = new SnapshotStreamReader(in, "KV snapshot stream");
+        if (reader.kind() != SnapshotKind.RECORDS) {
+            throw new InvalidSnapshotException("KV snapshot stream holds bytes, not the KV records");
+        }
+        restoreRecords(new Records() {
+            @Override
+            public boolean next() throws IOException {
+                return reader.nextRecord();
+            }
+
+            @Override
+            public byte[] key() {
+                return reader.key();
+            }
+
+            @Override
+            public byte[] value() {
+                return reader.value();
+            }
+        });
     }
 
     /** Number of keys; for tests and status. */

@@ -49,15 +49,19 @@ final class LogClock {
         started = true;
     }
 
-    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
-        out.writeLong(nowMillis);
-        out.writeLong(lastLeaderMillis);
-        out.writeBoolean(started);
+    /** The clock's whole state, for a snapshot. */
+    record State(long nowMillis, long lastLeaderMillis, boolean started) {
     }
 
-    void readFrom(java.io.DataInputStream in) throws java.io.IOException {
-        nowMillis = in.readLong();
-        lastLeaderMillis = in.readLong();
-        started = in.readBoolean();
+    State state() {
+        return new State(nowMillis, lastLeaderMillis, started);
+    }
+
+    static LogClock of(State state) {
+        LogClock clock = new LogClock();
+        clock.nowMillis = state.nowMillis();
+        clock.lastLeaderMillis = state.lastLeaderMillis();
+        clock.started = state.started();
+        return clock;
     }
 }

@@ -1,9 +1,8 @@
 package io.raftkit.kv;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import io.raftkit.api.snapshot.InvalidSnapshotException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -84,15 +83,50 @@ final class Sessions {
 
     private final long legacyTtlMillis;
     private Optional<SessionPolicy> policy = Optional.empty();
-    private final LogClock clock = new LogClock();
-    /** By client id: the order a snapshot writes them in. */
-    private final TreeMap<Long, Session> byClient = new TreeMap<>();
-    /** Client ids by the index of their last command, oldest first: the expiry and eviction order. */
+    private final LogClock clock;
+    /**
+     * By client id: the order a snapshot writes them in. Copy-on-write ({@link CowTreeMap}) so a
+     * snapshot captures the table in O(1) on the loop.
+     */
+    private final CowTreeMap<Long, Session> byClient = new CowTreeMap<>(Comparator.naturalOrder());
+    /**
+     * Client ids by the index of their last command, oldest first: the expiry and eviction order.
+     * Derived from {@link #byClient}, so not in snapshots: restoring rebuilds it.
+     */
     private final TreeMap<Long, Long> byLastIndex = new TreeMap<>();
 
     /** @param legacyTtlMillis the TTL for log entries before the first policy command (node configuration then) */
     Sessions(long legacyTtlMillis) {
+        this(legacyTtlMillis, Optional.empty(), new LogClock());
+    }
+
+    private Sessions(long legacyTtlMillis, Optional<SessionPolicy> policy, LogClock clock) {
         this.legacyTtlMillis = legacyTtlMillis;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /** The sessions, policy and clock as of now, unchanged by later commands; O(1). */
+    record Frozen(Optional<SessionPolicy> policy, LogClock.State clock, CowTreeMap.View<Long, Session> sessions) {
+    }
+
+    Frozen freeze() {
+        return new Frozen(policy, clock.state(), byClient.freeze());
+    }
+
+    /** An empty table with a snapshot's policy and clock, filled by {@link #restore(Session)}. */
+    static Sessions restoring(long legacyTtlMillis, Optional<SessionPolicy> policy, LogClock.State clock) {
+        return new Sessions(legacyTtlMillis, policy, LogClock.of(clock));
+    }
+
+    /** Adds one session read from a snapshot; a second session at the same index means the snapshot is bad. */
+    void restore(Session session) throws InvalidSnapshotException {
+        Long displaced = byLastIndex.get(session.lastIndex());
+        if (displaced != null) {
+            throw new InvalidSnapshotException("KV snapshot: the sessions of clients " + displaced + " and "
+                    + session.clientId() + " were both last used at log index " + session.lastIndex());
+        }
+        put(session);
     }
 
     /** Advances log time to the command's stamp and forgets idle sessions; every command does this first. */
@@ -150,62 +184,6 @@ final class Sessions {
 
     Optional<Session> session(long clientId) {
         return Optional.ofNullable(byClient.get(clientId));
-    }
-
-    /** Policy, clock, then the sessions in client-id order (each a fixed-size record). */
-    void writeTo(DataOutputStream out) throws IOException {
-        out.writeBoolean(policy.isPresent());
-        if (policy.isPresent()) {
-            out.writeLong(policy.get().ttlMillis());
-            out.writeInt(policy.get().capacity());
-        }
-        clock.writeTo(out);
-        out.writeInt(byClient.size());
-        for (Session s : byClient.values()) {
-            out.writeLong(s.clientId());
-            out.writeLong(s.lastSequence());
-            out.writeLong(s.lastIndex());
-            out.writeLong(s.lastSeenMillis());
-            out.write(s.digest());
-            out.writeByte(s.outcome().status().ordinal());
-            out.writeLong(s.outcome().version());
-            out.writeLong(s.outcome().createIndex());
-            out.writeLong(s.outcome().modIndex());
-            out.writeLong(s.outcome().index());
-        }
-    }
-
-    void readFrom(DataInputStream in) throws IOException {
-        byClient.clear();
-        byLastIndex.clear();
-        policy = in.readBoolean() ? Optional.of(readPolicy(in)) : Optional.empty();
-        clock.readFrom(in);
-        int count = in.readInt();
-        KvResult.Status[] statuses = KvResult.Status.values();
-        for (int i = 0; i < count; i++) {
-            long clientId = in.readLong();
-            long sequence = in.readLong();
-            long lastIndex = in.readLong();
-            long lastSeen = in.readLong();
-            byte[] digest = new byte[KvCodec.DIGEST_BYTES];
-            in.readFully(digest);
-            int status = in.readUnsignedByte();
-            if (status >= statuses.length) {
-                throw new IOException("KV snapshot: session of client " + clientId + " has unknown status " + status);
-            }
-            Outcome outcome = new Outcome(statuses[status], in.readLong(), in.readLong(), in.readLong(), in.readLong());
-            put(new Session(clientId, sequence, lastIndex, lastSeen, digest, outcome));
-        }
-    }
-
-    private static SessionPolicy readPolicy(DataInputStream in) throws IOException {
-        long ttl = in.readLong();
-        int capacity = in.readInt();
-        try {
-            return new SessionPolicy(ttl, capacity);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("KV snapshot: " + e.getMessage());
-        }
     }
 
     private void put(Session session) {

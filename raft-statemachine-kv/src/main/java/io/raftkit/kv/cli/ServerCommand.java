@@ -73,7 +73,8 @@ public final class ServerCommand implements Callable<Integer> {
             + " 3 x max-key-bytes + 512 characters")
     String maxKeyBytes;
 
-    @Option(names = "--max-value-bytes", description = "longest value accepted (default 1048576)")
+    @Option(names = "--max-value-bytes", description = "longest value accepted, 0 to 67108840 (64 MiB less a snapshot record's"
+            + " version and indexes; default 1048576)")
     String maxValueBytes;
 
     @Option(names = "--max-body-bytes", description = "largest request body read; beyond it 413 (default 4194304)")
@@ -99,6 +100,22 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--http-body-timeout-ms", description = "a request body must arrive this soon after its head, else 408 (default 30000)")
     String httpBodyTimeoutMillis;
+
+    @Option(names = "--snapshot-every-entries", paramLabel = "N", description = "take a snapshot after this many log entries"
+            + " since the last one, 1 to 1000000000 (default: the Raft core's)")
+    String snapshotEveryEntries;
+
+    @Option(names = "--snapshot-every-bytes", paramLabel = "BYTES", description = "or after this many bytes of log since the last"
+            + " one, 1024 to 2^40 (default: the Raft core's)")
+    String snapshotEveryBytes;
+
+    @Option(names = "--snapshot-keep-tail", paramLabel = "N", description = "entries kept in the log behind a snapshot, so a"
+            + " slightly lagging follower catches up from the log rather than by InstallSnapshot (default: the Raft core's)")
+    String snapshotKeepTail;
+
+    @Option(names = "--snapshot-store", description = "snapshot store plugin name (default mapdb, in the data dir beside the"
+            + " log store; memory when the log store is memory); options as --set snapshot-store.NAME=VALUE")
+    String snapshotStore;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. transport.queue-size=8192 or log-store.segment-mb=16; a plugin refuses options it does not know")
     Map<String, String> extra;
@@ -167,6 +184,10 @@ public final class ServerCommand implements Callable<Integer> {
         put(s, "http-max-connections-per-address", httpMaxConnectionsPerAddress);
         put(s, "http-header-timeout-ms", httpHeaderTimeoutMillis);
         put(s, "http-body-timeout-ms", httpBodyTimeoutMillis);
+        put(s, "snapshot-every-entries", snapshotEveryEntries);
+        put(s, "snapshot-every-bytes", snapshotEveryBytes);
+        put(s, "snapshot-keep-tail", snapshotKeepTail);
+        put(s, "snapshot-store", snapshotStore);
         return s;
     }
 

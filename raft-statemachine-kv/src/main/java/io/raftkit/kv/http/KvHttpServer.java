@@ -9,6 +9,7 @@ import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.SessionPolicy;
+import io.raftkit.kv.snapshot.SnapshotSource;
 import io.raftkit.kv.wire.WireCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The KV node's HTTP API on Vert.x Web: {@code /v1/kv/{key}} (PUT, GET, DELETE),
- * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /health}, {@code /metrics}, and
+ * {@code /v1/kv/{key}/cas} (POST), {@code /v1/status}, {@code /v1/snapshot} (GET, POST), {@code /health}, {@code /metrics}, and
  * {@code /v1/stream}, which switches a connection to the binary client protocol.
  * Every error, the router's own 404/405/413 and the HTTP decoder's 414/431/400 included, is the JSON
  * {@code {"error","message","outcome"}}. Connections are capped and timed ({@link ConnectionGuard}).
@@ -56,6 +57,7 @@ public final class KvHttpServer implements AutoCloseable {
     private final KvMetrics metrics;
     private final KvService service;
     private final Router router;
+    private final SnapshotRoutes snapshots;
     private HttpServer server;
 
     /**
@@ -99,6 +101,9 @@ public final class KvHttpServer implements AutoCloseable {
         router.delete("/v1/kv/:key").handler(kvRoutes::delete);
         router.post("/v1/kv/:key/cas").handler(kvRoutes::cas);
         router.get(WireCodec.PATH).handler(this::upgrade);
+        snapshots = new SnapshotRoutes(vertx);
+        router.get("/v1/snapshot").handler(snapshots::get);
+        router.post("/v1/snapshot").handler(snapshots::post);
         router.get("/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
         router.head("/health").handler(this::health); // load balancers probe with HEAD too
@@ -206,6 +211,15 @@ public final class KvHttpServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Serves {@code GET} and {@code POST /v1/snapshot} and the snapshot fields of {@code /v1/status}
+     * from {@code source}; without it (a Raft server that takes no snapshots) they answer 501.
+     */
+    public void snapshotSource(SnapshotSource source) {
+        snapshots.source(source);
+        metrics.snapshotGauges(source);
+    }
+
     /** Open HTTP connections; for tests and the connection gauge. */
     public int openConnections() {
         return connections.openConnections();
@@ -234,6 +248,9 @@ public final class KvHttpServer implements AutoCloseable {
         if (path.startsWith("/v1/kv/")) {
             return path.endsWith("/cas") ? "POST" : "GET, PUT, DELETE";
         }
+        if (path.equals("/v1/snapshot")) {
+            return "GET, POST";
+        }
         return path.equals("/health") ? "GET, HEAD" : "GET";
     }
 
@@ -259,6 +276,7 @@ public final class KvHttpServer implements AutoCloseable {
                 .put("kvHeapBytes", kv.heapBytes()).put("sessions", kv.sessionCount())
                 .put("sessionPolicy", kv.sessionPolicy().map(p -> new JsonObject().put("ttlMs", p.ttlMillis())
                         .put("capacity", p.capacity())).orElse(null))
+                .put("snapshot", snapshots.status())
                 .put("failure", s.failure().orElse(null));
         ctx.response().putHeader(Forwarder.SERVED_BY, s.id().value());
         Responses.json(ctx, 200, json);

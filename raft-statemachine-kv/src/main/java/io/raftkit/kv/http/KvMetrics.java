@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 final class KvMetrics {
 
     private final MeterRegistry registry;
+    private final String node;
     /** Timers by op and status: built once, since a registry lookup per request costs more than the timing. */
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     KvMetrics(MeterRegistry registry, RaftServer raft, io.raftkit.kv.KvStateMachine kv) {
         this.registry = registry;
         String id = raft.id().value();
+        this.node = id;
         Gauge.builder("raft_term", raft, r -> r.status().term()).tag("node", id).register(registry);
         for (Role role : Role.values()) {
             Gauge.builder("raft_role", raft, r -> r.status().role() == role ? 1 : 0)
@@ -49,6 +51,17 @@ final class KvMetrics {
         Gauge.builder("kv_sessions", kv, io.raftkit.kv.KvStateMachine::sessionCount)
                 .description("exactly-once client sessions kept (bounded by the replicated session capacity)")
                 .tag("node", id).register(registry);
+    }
+
+    /**
+     * The newest snapshot's index and size, read from {@code source} at scrape time. The snapshot
+     * policy's duration and InstallSnapshot counts are the Raft core's to expose (RaftStatus).
+     */
+    void snapshotGauges(io.raftkit.kv.snapshot.SnapshotSource source) {
+        Gauge.builder("raft_snapshot_index", source, s -> s.latest().map(m -> (double) m.lastIncludedIndex()).orElse(0.0))
+                .description("last log index the newest durable snapshot covers (0: none)").tag("node", node).register(registry);
+        Gauge.builder("raft_snapshot_size_bytes", source, s -> s.latest().map(m -> (double) m.sizeBytes()).orElse(0.0))
+                .description("size of the newest durable snapshot's transfer stream").tag("node", node).register(registry);
     }
 
     Timer.Sample start() {

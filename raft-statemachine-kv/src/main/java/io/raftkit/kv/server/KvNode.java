@@ -84,6 +84,13 @@ public final class KvNode implements AutoCloseable {
             // The configured TTL also rules log entries from before session policies were replicated,
             // as those logs were first applied; the leader then puts the configured policy in the log.
             KvStateMachine kv = new KvStateMachine(config.sessionPolicy().ttlMillis());
+            // A misspelt plugin name fails now, not when the core first wants a snapshot.
+            Plugins.snapshotStore(config.snapshots().store());
+            if (!config.snapshots().given().isEmpty()) {
+                // The Raft core in this build takes no snapshots: say so rather than pretend.
+                LOG.warn("node {}: {} accepted, but this build's Raft core takes no snapshots yet: the log is not compacted",
+                        config.id(), String.join(" ", config.snapshots().given()));
+            }
             store = new MeteredLogStore(Plugins.logStore(config.logStore()).open(new LogStoreConfig(
                     config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), resources)),
                     registry, config.logStore(), config.id().value());

@@ -2,7 +2,9 @@ package io.raftkit.kv.server;
 
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
+import io.raftkit.api.snapshot.SnapshotStreamFormat;
 import io.raftkit.api.spi.Options;
+import io.raftkit.kv.KvSnapshotRecords;
 import io.raftkit.kv.SessionPolicy;
 import io.raftkit.kv.http.HttpLimits;
 import java.io.IOException;
@@ -58,13 +60,20 @@ import java.util.TreeMap;
  * transport.&lt;option&gt;=...
  * # passed to the log store plugin
  * log-store.&lt;option&gt;=...
+ * # snapshot policy (unset: the Raft core's defaults) and store (mapdb beside the log store; memory with a memory log store)
+ * snapshot-every-entries=100000
+ * snapshot-every-bytes=67108864
+ * snapshot-keep-tail=10000
+ * snapshot-store=mapdb
+ * snapshot-store.&lt;option&gt;=...
  * </pre>
  *
  * The node listens on its own peer entry's addresses. Every error names the key and the value.
  */
 public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
-                           Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost) {
+                           Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost,
+                           SnapshotSettings snapshots) {
 
     /** Transports that wrap another (option {@code inner}) and pass it the options they do not use. */
     private static final Set<String> WRAPPERS = Set.of("network-faults", "fault-injecting");
@@ -72,7 +81,14 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
             "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers",
             "session-capacity", "http-max-connections", "http-max-connections-per-address", "http-header-timeout-ms",
-            "http-body-timeout-ms");
+            "http-body-timeout-ms", SnapshotSettings.EVERY_ENTRIES, SnapshotSettings.EVERY_BYTES, SnapshotSettings.KEEP_TAIL,
+            SnapshotSettings.STORE);
+
+    /**
+     * The largest value a node may accept: a snapshot keeps each key as one record of the value
+     * plus its version and indexes, and a record over the stream's limit would stop every snapshot.
+     */
+    static final int MAX_VALUE_BYTES = SnapshotStreamFormat.MAX_VALUE_BYTES - KvSnapshotRecords.DATA_HEADER_BYTES;
 
     public Peer self() {
         return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
@@ -96,15 +112,18 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
     public static ServerConfig from(Map<String, String> settings) {
         Map<String, String> transportOptions = new TreeMap<>();
         Map<String, String> logStoreOptions = new TreeMap<>();
+        Map<String, String> snapshotStoreOptions = new TreeMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String key = e.getKey();
             if (key.startsWith("transport.")) {
                 transportOptions.put(key.substring("transport.".length()), e.getValue());
             } else if (key.startsWith("log-store.")) {
                 logStoreOptions.put(key.substring("log-store.".length()), e.getValue());
+            } else if (key.startsWith("snapshot-store.")) {
+                snapshotStoreOptions.put(key.substring("snapshot-store.".length()), e.getValue());
             } else if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + new java.util.TreeSet<>(KEYS)
-                        + " and transport.*, log-store.*");
+                        + " and transport.*, log-store.*, snapshot-store.*");
             }
         }
         String rawId = required(settings, "id");
@@ -187,7 +206,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         HttpLimits d = HttpLimits.DEFAULTS;
         long maxBodyBytes = numbers.longValue("max-body-bytes", d.maxBodyBytes(), 1, 256L * 1024 * 1024);
         HttpLimits limits = new HttpLimits(numbers.intValue("max-key-bytes", d.maxKeyBytes(), 1, HttpLimits.MAX_KEY_BYTES),
-                numbers.intValue("max-value-bytes", d.maxValueBytes(), 0, 64 * 1024 * 1024),
+                numbers.intValue("max-value-bytes", d.maxValueBytes(), 0, MAX_VALUE_BYTES),
                 maxBodyBytes,
                 numbers.intValue("http-max-connections", d.maxConnections(), 1, 1_000_000),
                 numbers.intValue("http-max-connections-per-address", d.maxConnectionsPerAddress(), 1, 1_000_000),
@@ -198,8 +217,9 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
         SessionPolicy sessionPolicy = new SessionPolicy(
                 numbers.longValue("session-ttl-ms", SessionPolicy.DEFAULT_TTL_MILLIS, 1, SessionPolicy.MAX_TTL_MILLIS),
                 numbers.intValue("session-capacity", SessionPolicy.DEFAULT_CAPACITY, 1, SessionPolicy.MAX_CAPACITY));
+        SnapshotSettings snapshots = SnapshotSettings.from(settings, snapshotStoreOptions, logStore, dataDir != null);
         return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
-                Options.of(logStoreOptions), clusterId, raftConfig, requestTimeout, limits, sessionPolicy, bindHost);
+                Options.of(logStoreOptions), clusterId, raftConfig, requestTimeout, limits, sessionPolicy, bindHost, snapshots);
     }
 
     /**

@@ -48,6 +48,18 @@ class MainTest {
     }
 
     @Test
+    void anUnknownSnapshotStoreExits2ListingTheAvailableOnes(@TempDir Path dir) {
+        String[] r = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--log-store", "memory",
+                "--data-dir", dir.toString(), "--snapshot-store", "floppy");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("floppy").contains("mapdb");
+        String[] range = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--log-store", "memory",
+                "--snapshot-every-entries", "0");
+        assertThat(range[0]).isEqualTo("2");
+        assertThat(range[1]).contains("snapshot-every-entries = 0 is out of range");
+    }
+
+    @Test
     void aMisspeltPluginOptionExits2NamingItAndTheKnownOnes(@TempDir Path dir) {
         String[] store = run("server", "--id", "n1", "--peer", "n1=127.0.0.1:1,127.0.0.1:2", "--data-dir", dir.toString(),
                 "--set", "log-store.segment-megs=16");

@@ -210,4 +210,69 @@ class ServerConfigTest {
         s.put("http-max-connections-per-address", "20");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("http-max-connections-per-address (20)");
     }
+
+    @Test
+    void snapshotPolicyFlagsAreOptionalAndTheStoreDefaultsToMapdbBesideTheLogStore() {
+        ServerConfig c = ServerConfig.from(valid());
+        assertThat(c.snapshots().everyEntries()).isEmpty();
+        assertThat(c.snapshots().everyBytes()).isEmpty();
+        assertThat(c.snapshots().keepTail()).isEmpty();
+        assertThat(c.snapshots().store()).isEqualTo("mapdb");
+        Map<String, String> memory = valid();
+        memory.remove("data-dir");
+        memory.put("log-store", "memory");
+        assertThat(ServerConfig.from(memory).snapshots().store()).as("no data dir: nowhere for mapdb").isEqualTo("memory");
+    }
+
+    @Test
+    void snapshotFlagsAreReadWithTheirStoreOptions() {
+        Map<String, String> s = valid();
+        s.put("snapshot-every-entries", "5000");
+        s.put("snapshot-every-bytes", "1048576");
+        s.put("snapshot-keep-tail", "0");
+        s.put("snapshot-store", "memory");
+        s.put("snapshot-store.kept", "3");
+        SnapshotSettings c = ServerConfig.from(s).snapshots();
+        assertThat(c.everyEntries()).hasValue(5000);
+        assertThat(c.everyBytes()).hasValue(1_048_576);
+        assertThat(c.keepTail()).hasValue(0);
+        assertThat(c.store()).isEqualTo("memory");
+        assertThat(c.storeOptions().get("kept")).contains("3");
+        assertThat(c.given()).containsExactly("--snapshot-every-entries 5000", "--snapshot-every-bytes 1048576",
+                "--snapshot-keep-tail 0");
+    }
+
+    @Test
+    void badSnapshotFlagsAreRefusedNamingTheFlagAndTheAllowedRange() {
+        for (String[] bad : new String[][] {
+                {"snapshot-every-entries", "0", "snapshot-every-entries = 0 is out of range: allowed 1 to 1000000000"},
+                {"snapshot-every-entries", "many", "snapshot-every-entries = 'many' is not a whole number"},
+                {"snapshot-every-bytes", "100", "snapshot-every-bytes = 100 is out of range: allowed 1024 to 1099511627776"},
+                {"snapshot-keep-tail", "-1", "snapshot-keep-tail = -1 is out of range: allowed 0 to 1000000000"},
+                {"snapshot-store", " ", "snapshot-store is empty"}}) {
+            Map<String, String> s = valid();
+            s.put(bad[0], bad[1]);
+            assertThatThrownBy(() -> ServerConfig.from(s)).as(bad[0] + "=" + bad[1]).hasMessageContaining(bad[2]);
+        }
+        Map<String, String> noDir = valid();
+        noDir.remove("data-dir");
+        noDir.put("log-store", "memory");
+        noDir.put("snapshot-store", "mapdb");
+        assertThatThrownBy(() -> ServerConfig.from(noDir)).hasMessageContaining("data-dir is required for the 'mapdb' snapshot store");
+    }
+
+    @Test
+    void aValueLimitThatASnapshotRecordCouldNotHoldIsRefused() {
+        // A data record is the value plus version and indexes: the largest value must leave room
+        // for them under the snapshot stream's record limit, or one big value stops every snapshot.
+        long largest = io.raftkit.api.snapshot.SnapshotStreamFormat.MAX_VALUE_BYTES - io.raftkit.kv.KvSnapshotRecords.DATA_HEADER_BYTES;
+        Map<String, String> fits = valid();
+        fits.put("max-value-bytes", Long.toString(largest));
+        fits.put("max-body-bytes", Long.toString(2 * largest));
+        assertThat(ServerConfig.from(fits).limits().maxValueBytes()).isEqualTo(largest);
+        Map<String, String> over = valid();
+        over.put("max-value-bytes", Long.toString(64 * 1024 * 1024));
+        over.put("max-body-bytes", Long.toString(128 * 1024 * 1024));
+        assertThatThrownBy(() -> ServerConfig.from(over)).hasMessageContaining("max-value-bytes = 67108864 is out of range: allowed 0 to " + largest);
+    }
 }

@@ -1,0 +1,68 @@
+package io.raftkit.kv.server;
+
+import io.raftkit.api.spi.Options;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A node's snapshot flags: when to take a snapshot (every N entries or M bytes of log since the
+ * last one), how many entries to keep behind it for slightly lagging followers, and which
+ * snapshot store plugin keeps them. A policy field not given is empty: the Raft core's default
+ * applies.
+ *
+ * @param store        a SnapshotStoreProvider name: {@code mapdb} (beside the log store, in the
+ *                     data directory) unless the log store is {@code memory}, then {@code memory}
+ * @param storeOptions the {@code snapshot-store.*} settings, for that plugin
+ */
+public record SnapshotSettings(OptionalLong everyEntries, OptionalLong everyBytes, OptionalLong keepTail, String store,
+                               Options storeOptions) {
+
+    static final String EVERY_ENTRIES = "snapshot-every-entries";
+    static final String EVERY_BYTES = "snapshot-every-bytes";
+    static final String KEEP_TAIL = "snapshot-keep-tail";
+    static final String STORE = "snapshot-store";
+    static final List<String> KEYS = List.of(EVERY_ENTRIES, EVERY_BYTES, KEEP_TAIL, STORE);
+    /** A billion entries: beyond that the log between snapshots would not fit any disk we plan for. */
+    static final long MAX_ENTRIES = 1_000_000_000L;
+    /** 1 KiB to 1 TiB of log between snapshots. */
+    static final long MIN_BYTES = 1024;
+    static final long MAX_BYTES = 1L << 40;
+
+    static SnapshotSettings from(Map<String, String> settings, Map<String, String> storeOptions, String logStore, boolean hasDataDir) {
+        Options numbers = Options.of(settings);
+        OptionalLong entries = optional(numbers, EVERY_ENTRIES, 1, MAX_ENTRIES);
+        OptionalLong bytes = optional(numbers, EVERY_BYTES, MIN_BYTES, MAX_BYTES);
+        OptionalLong tail = optional(numbers, KEEP_TAIL, 0, MAX_ENTRIES);
+        String store = settings.getOrDefault(STORE, logStore.equals("memory") ? "memory" : "mapdb").trim();
+        if (store.isEmpty()) {
+            throw new IllegalArgumentException(STORE + " is empty: give a snapshot store plugin name, e.g. mapdb");
+        }
+        if (!store.equals("memory") && !hasDataDir) {
+            throw new IllegalArgumentException("data-dir is required for the '" + store + "' snapshot store");
+        }
+        return new SnapshotSettings(entries, bytes, tail, store, Options.of(storeOptions));
+    }
+
+    /** The policy flags that were given, as {@code --name value}, for messages. */
+    List<String> given() {
+        List<String> given = new ArrayList<>();
+        everyEntries.ifPresent(v -> given.add("--" + EVERY_ENTRIES + " " + v));
+        everyBytes.ifPresent(v -> given.add("--" + EVERY_BYTES + " " + v));
+        keepTail.ifPresent(v -> given.add("--" + KEEP_TAIL + " " + v));
+        return given;
+    }
+
+    private static OptionalLong optional(Options numbers, String key, long min, long max) {
+        if (numbers.get(key).isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(numbers.longValue(key, 0, min, max));
+        } catch (IllegalArgumentException e) {
+            // Options says "option x"; a server flag is named as the flag.
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^option ", ""));
+        }
+    }
+}
