@@ -125,6 +125,12 @@ class FaultInjectingLogStoreTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(200);
             assertThat(post.body()).contains("dropped 1 unsynced writes");
+            // The endpoint answers first and halts after (a halted process sends nothing), so the
+            // answer can arrive before the halt: wait for it (this read once found -1).
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (halted.get() == -1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             assertThat(halted.get()).isEqualTo(137);
         }
         assertThat(open(true).lastIndex()).isZero();
