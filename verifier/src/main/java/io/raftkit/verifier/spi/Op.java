@@ -1,0 +1,28 @@
+package io.raftkit.verifier.spi;
+
+/**
+ * One operation as a client performs it and a {@link Model} sees it: a function name ({@code "read"},
+ * {@code "write"}, {@code "add"}, ...) and a value. Values are plain Java data: {@code null},
+ * {@link Long} (every integer arrives as a Long, whatever the history file held), {@link String},
+ * {@link Boolean}, and immutable {@link java.util.List}s and {@link java.util.Map}s of those.
+ *
+ * <p>For a completed read the value is what it returned; for anything else the value it was invoked
+ * with, or, if that was null, what it returned (a dequeue is invoked with nothing and returns the
+ * element): the Knossos reading of a history.
+ */
+public record Op(String f, Object value) {
+
+    public Op {
+        if (f == null || f.isBlank()) {
+            throw new IllegalArgumentException("an operation needs a function name, was " + (f == null ? "null" : "blank"));
+        }
+    }
+
+    /** The value as a long; for models whose operations carry numbers. */
+    public long longValue() {
+        if (!(value instanceof Number n)) {
+            throw new IllegalArgumentException(f + " carries " + value + ", not a number");
+        }
+        return n.longValue();
+    }
+}
