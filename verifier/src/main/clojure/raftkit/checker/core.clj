@@ -71,7 +71,7 @@
                  :else (let [ops (cond->> (history/operations events)
                                    ;; each op's Java form once, for a Java model's step function
                                    (models/java-model? model)
-                                   (mapv #(assoc % :raftkit/op (io.raftkit.verifier.checker.JavaValues/op (:f %) (:value %)))))
+                                   (mapv #(assoc % :raftkit/op (io.raftkit.verifier.checker.JavaValues/op (:f %) (:value %) (:key %)))))
                              pruned (prune-fn ops model initial)]
                          (assoc (wgl/check pruned model initial cancel deadline-nanos max-bytes)
                                 :operations (count ops) :searched (count pruned))))

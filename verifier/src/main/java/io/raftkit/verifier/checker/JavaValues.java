@@ -22,8 +22,8 @@ public final class JavaValues {
     }
 
     /** The operation a Java model steps with; {@code f} is a keyword or a string. */
-    public static Op op(Object f, Object value) {
-        return new Op(f instanceof Named n ? n.getName() : String.valueOf(f), toJava(value));
+    public static Op op(Object f, Object value, Object key) {
+        return new Op(f instanceof Named n ? n.getName() : String.valueOf(f), toJava(value), key == null ? null : String.valueOf(toJava(key)));
     }
 
     public static Object toJava(Object v) {

@@ -122,7 +122,9 @@ public final class InProcessCluster implements ClusterBackend {
         for (Member m : byId.values()) {
             startServer(m);
         }
-        awaitLeader(Duration.ofSeconds(20));
+        if (!awaitLeader(Duration.ofSeconds(20))) {
+            throw new IOException("no leader was elected within 20 s of starting " + byId.size() + " nodes: nothing to verify");
+        }
     }
 
     /** Waits until some running node reports itself leader; false if none did in time. */

@@ -111,16 +111,16 @@ final class VerificationRun {
                 break;
             }
             Op op = workload.next(random);
-            history.add(process, "invoke", op.f(), null, op.value(), null);
+            history.add(process, "invoke", op.f(), op.key(), op.value(), null);
             Completion done = invoke(nodes.get(target), op);
             if (done instanceof Completion.Ok ok) {
-                history.add(process, "ok", op.f(), null, ok.value(), null);
+                history.add(process, "ok", op.f(), op.key(), ok.value(), null);
                 continue;
             }
             if (done instanceof Completion.Fail fail) {
-                history.add(process, "fail", op.f(), null, op.value(), fail.reason());
+                history.add(process, "fail", op.f(), op.key(), op.value(), fail.reason());
             } else if (done instanceof Completion.Unknown unknown) {
-                history.add(process, "info", op.f(), null, op.value(), unknown.reason());
+                history.add(process, "info", op.f(), op.key(), op.value(), unknown.reason());
                 process = nextProcess.getAndIncrement();
             } else {
                 throw new AssertionError("unhandled " + done);
@@ -156,14 +156,14 @@ final class VerificationRun {
                     return "final " + op.f() + " did not succeed within " + options.recovery().toSeconds() + " s (last: " + last + ")";
                 }
                 int process = nextProcess.getAndIncrement();
-                history.add(process, "invoke", op.f(), null, op.value(), null);
+                history.add(process, "invoke", op.f(), op.key(), op.value(), null);
                 Completion done = invoke(nodes.get(target), op);
                 if (done instanceof Completion.Ok ok) {
-                    history.add(process, "ok", op.f(), null, ok.value(), null);
+                    history.add(process, "ok", op.f(), op.key(), ok.value(), null);
                     break;
                 }
                 last = done instanceof Completion.Fail f ? f.reason() : ((Completion.Unknown) done).reason();
-                history.add(process, done instanceof Completion.Fail ? "fail" : "info", op.f(), null, op.value(), last);
+                history.add(process, done instanceof Completion.Fail ? "fail" : "info", op.f(), op.key(), op.value(), last);
                 target = cluster.leader().orElse(ids.get(random.nextInt(ids.size())));
                 Thread.sleep(100);
             }

@@ -183,6 +183,25 @@ class ReadyModelsTest {
     }
 
     @Test
+    void operationsOnDifferentKeysAreCheckedAsIndependentObjects() {
+        // One counter could not read 0 after an add of 2 completed; two counters can.
+        String twoKeys = """
+                [{:process 0 :type :invoke :f :add :value 2 :key "a"}
+                 {:process 0 :type :ok :f :add :value 2 :key "a"}
+                 {:process 1 :type :invoke :f :read :value nil :key "b"}
+                 {:process 1 :type :ok :f :read :value 0 :key "b"}
+                 {:process 1 :type :invoke :f :read :value nil :key "a"}
+                 {:process 1 :type :ok :f :read :value %d :key "a"}]
+                """;
+        CheckResult valid = check("counter", twoKeys.formatted(2));
+        assertThat(valid.verdict()).as(valid.explain()).isEqualTo(Verdict.VALID);
+        assertThat(valid.keys()).hasSize(2);
+        CheckResult invalid = check("counter", twoKeys.formatted(0));
+        assertThat(invalid.verdict()).isEqualTo(Verdict.INVALID);
+        assertThat(invalid.explain()).startsWith("key a: cannot linearize process 1 read 0");
+    }
+
+    @Test
     void aFunctionTheModelDoesNotKnowIsRefusedBeforeTheSearch() {
         assertThatThrownBy(() -> check("counter", """
                 [{:process 0 :type :invoke :f :write :value 1}
