@@ -1,14 +1,11 @@
 package io.raftkit.verifier.verification;
 
 import io.raftkit.api.spi.StateMachine;
-import io.raftkit.verifier.nemesis.Fault;
 import io.raftkit.verifier.spi.Client;
 import io.raftkit.verifier.spi.Workload;
 import io.raftkit.verifier.spi.Workloads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -29,7 +26,7 @@ import java.util.function.Supplier;
  */
 public final class Verification {
 
-    private VerificationOptions options;
+    private final VerificationOptions options;
     private Supplier<? extends StateMachine> stateMachines;
     private Client client;
     private Workload workload;
@@ -59,20 +56,6 @@ public final class Verification {
         return workload(Workloads.named(name));
     }
 
-    /** Overrides the fault kinds (the annotation's {@code nemesis}). */
-    public Verification faults(Fault... kinds) {
-        options = new VerificationOptions(options.nodes(), options.time(), List.of(kinds), options.seed(), options.concurrency(),
-                options.opsPerSecond(), options.faultInterval(), options.requestTimeout(), options.recovery(), options.report());
-        return this;
-    }
-
-    /** Overrides the number of client processes. */
-    public Verification concurrency(int processes) {
-        options = new VerificationOptions(options.nodes(), options.time(), options.faults(), options.seed(), processes,
-                options.opsPerSecond(), options.faultInterval(), options.requestTimeout(), options.recovery(), options.report());
-        return this;
-    }
-
     public VerificationOptions options() {
         return options;
     }
@@ -97,11 +80,6 @@ public final class Verification {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while verifying", e);
         }
-    }
-
-    /** The default report directory for a name: {@code target/verify/<name>}, under the working directory. */
-    public static Path reportDir(String name) {
-        return Path.of("target", "verify", name.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     @Override

@@ -33,6 +33,18 @@ class ReadyModelsTest {
     }
 
     @Test
+    void everyReadyWorkloadIsFoundByNameWithItsModel() {
+        for (String name : java.util.List.of("counter", "cas-register", "queue", "set")) {
+            io.raftkit.verifier.spi.Workload w = io.raftkit.verifier.spi.Workloads.named(name);
+            assertThat(w.name()).isEqualTo(name);
+            assertThat(w.model().name()).isEqualTo(name);
+            assertThat(w.model().functions()).contains(w.next(new java.util.SplittableRandom(1)).f());
+        }
+        assertThatThrownBy(() -> io.raftkit.verifier.spi.Workloads.named("no-such")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no workload named 'no-such'");
+    }
+
+    @Test
     void aCounterReadConcurrentWithAnAddMaySeeEitherSum() {
         CheckResult r = check("counter", """
                 [{:process 0 :type :invoke :f :add :value 2}
