@@ -15,6 +15,8 @@ import io.raftkit.verifier.verification.Verification;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -30,12 +32,23 @@ import java.util.concurrent.TimeoutException;
 class BrokenCounterVerification {
 
     static final class AckBeforeCommitClient implements Client {
+        /**
+         * Its own threads, one per proposal in flight: on the common pool (one thread on a 2-core
+         * machine) a proposal stuck on a paused node would hold back the others, and adds that were
+         * never proposed would be acknowledged, a cruder bug than the one meant here.
+         */
+        private static final ExecutorService PROPOSERS = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ack-before-commit");
+            t.setDaemon(true);
+            return t;
+        });
+
         @Override public Completion invoke(Node node, Op op) {
             if (!op.f().equals("add")) {
                 return node.read(new byte[0]).map(sum -> ByteBuffer.wrap((byte[]) sum).getLong());
             }
             byte[] command = ByteBuffer.allocate(8).putLong(op.longValue()).array();
-            CompletableFuture<Completion> commit = CompletableFuture.supplyAsync(() -> node.propose(command));
+            CompletableFuture<Completion> commit = CompletableFuture.supplyAsync(() -> node.propose(command), PROPOSERS);
             try {
                 return commit.get(50, TimeUnit.MILLISECONDS);
             } catch (TimeoutException notYet) {
