@@ -25,7 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }</pre>
  *
  * System properties override the annotation for every such test, for longer or other runs without
- * editing them: {@code raftkit.verify.seconds}, {@code raftkit.verify.seed}.
+ * editing them: {@code raftkit.verify.seconds}, {@code raftkit.verify.seed}. A key's history must
+ * stay searchable: one counter's 120 s history checks in seconds, its 300 s one outgrew the memo
+ * budget (undecided); spread long runs over independent keys ({@code Op.on}).
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

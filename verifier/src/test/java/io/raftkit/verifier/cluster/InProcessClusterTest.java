@@ -114,6 +114,20 @@ class InProcessClusterTest {
     }
 
     @Test
+    void everyMessageLostStopsCommitsUntilTheNetworkHeals() throws Exception {
+        try (InProcessCluster cluster = started(3)) {
+            String leader = cluster.leader().orElseThrow();
+            cluster.network(new NetworkState(Map.of(), Map.of(), new PacketFaults(100, 0, 0, 0)));
+            // No follower hears the entry, so it cannot commit: the leader keeps it until its timeout.
+            assertThat(client(cluster, leader).propose(add(4))).isNotInstanceOf(Completion.Ok.class);
+            cluster.network(NetworkState.HEALED);
+            assertThat(cluster.awaitLeader(Duration.ofSeconds(10))).isTrue();
+            Completion after = untilOk(() -> client(cluster, cluster.leader().orElse("n1")).propose(add(1)));
+            assertThat(after).isInstanceOf(Completion.Ok.class);
+        }
+    }
+
+    @Test
     void aNodeCutOffFromEveryPeerCannotServeALinearizableReadUntilTheCutHeals() throws Exception {
         try (InProcessCluster cluster = started(3)) {
             String leader = cluster.leader().orElseThrow();
