@@ -5,6 +5,7 @@
             [raftkit.checker.wgl :as wgl]
             [raftkit.checker.prune :as prune]
             [raftkit.checker.set :as set-check]
+            [raftkit.checker.models :as models]
             [clojure.edn :as edn]))
 
 (defn read-edn-history
@@ -53,6 +54,12 @@
       (:info-pos op) (assoc "info-position" (:info-pos op))
       (:raftkit/bounded-by op) (assoc "bounded-by-position" (:raftkit/bounded-by op)))))
 
+(defn- show
+  "A model state for the explanation: EDN for the built-in models' Clojure values, toString for a
+  Java model's states (records print themselves readably; pr-str would wrap them in #object)."
+  [model s]
+  (if (models/java-model? model) (str s) (pr-str s)))
+
 (defn- check-key* [events model initial cancel deadline-nanos max-bytes prune-fn]
   (let [result (cond
                  ;; Vacuously valid, as Knossos has it (the corpus holds such histories), but said
@@ -61,7 +68,10 @@
                  {:valid? true
                   :reason "nothing checked: no client operations (no event has an integer :process; others are read as the nemesis)"}
                  (= model "set") (set-check/check events)
-                 :else (let [ops (history/operations events)
+                 :else (let [ops (cond->> (history/operations events)
+                                   ;; each op's Java form once, for a Java model's step function
+                                   (models/java-model? model)
+                                   (mapv #(assoc % :raftkit/op (io.raftkit.verifier.checker.JavaValues/op (:f %) (:value %) (:key %)))))
                              pruned (prune-fn ops model initial)]
                          (assoc (wgl/check pruned model initial cancel deadline-nanos max-bytes)
                                 :operations (count ops) :searched (count pruned))))
@@ -70,10 +80,10 @@
       (:reason result) (assoc "reason" (:reason result))
       (:op result) (assoc "op" (describe-op (:op result)))
       (contains? result :last-op) (assoc "last-op" (describe-op (:last-op result)))
-      (:states result) (assoc "states" (mapv pr-str (:states result)))
+      (:states result) (assoc "states" (mapv #(show model %) (:states result)))
       (:prefix-count result) (assoc "prefix-count" (:prefix-count result))
       (:linearization result) (assoc "linearization"
-                                     (mapv (fn [[op s]] (assoc (describe-op op) "state-after" (pr-str s)))
+                                     (mapv (fn [[op s]] (assoc (describe-op op) "state-after" (show model s)))
                                            (:linearization result)))
       (:operations result) (assoc "operations" (:operations result) "searched" (:searched result))
       (:lost result) (assoc "lost" (:lost result) "unexpected" (:unexpected result))

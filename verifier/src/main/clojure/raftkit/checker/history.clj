@@ -105,7 +105,10 @@
   function the model does not know. Events of non-integer processes (the nemesis) are not checked.
   Returns the events unchanged."
   [events model]
-  (let [fs (get model-functions model)]
+  (let [fs (if (instance? io.raftkit.verifier.spi.Model model)
+             (set (map keyword (.functions ^io.raftkit.verifier.spi.Model model)))
+             (get model-functions model))
+        model (if (instance? io.raftkit.verifier.spi.Model model) (.name ^io.raftkit.verifier.spi.Model model) model)]
     (loop [i 0, open {}]
       (if (= i (count events))
         events

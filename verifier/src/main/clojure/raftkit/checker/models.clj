@@ -41,16 +41,35 @@
    "multi-register" multi-register-step
    "mutex"          mutex-step})
 
+(defn java-model?
+  "Whether model is a Java step function (io.raftkit.verifier.spi.Model) rather than a built-in's name."
+  [model]
+  (instance? io.raftkit.verifier.spi.Model model))
+
+(defn model-name [model]
+  (if (java-model? model) (.name ^io.raftkit.verifier.spi.Model model) model))
+
+(defn- java-step
+  "A Java model's step as the search calls it. The op carries its Java form under :raftkit/op
+  (raftkit.checker.core converts each op once, not at every step); an empty Optional is inconsistent."
+  [^io.raftkit.verifier.spi.Model model]
+  (fn [state op]
+    (let [^java.util.Optional next (.step model state (:raftkit/op op))]
+      (if (.isPresent next) (.get next) inconsistent))))
+
 (defn initial-state
-  "The model's starting state: the given value, except that a mutex starts unlocked and a
-  multi-register starts from the given map (or empty)."
+  "The model's starting state: the given value, except that a mutex starts unlocked, a
+  multi-register starts from the given map (or empty), and a Java model says its own."
   [model initial]
-  (case model
-    "mutex" false
-    "multi-register" (or initial {})
-    initial))
+  (if (java-model? model)
+    (.initialState ^io.raftkit.verifier.spi.Model model)
+    (case model
+      "mutex" false
+      "multi-register" (or initial {})
+      initial)))
 
 (defn step-fn [model]
-  (or (get steps model)
+  (or (when (java-model? model) (java-step model))
+      (get steps model)
       (throw (IllegalArgumentException.
                (str "unknown model '" model "': choose register, cas-register, multi-register, mutex or set")))))

@@ -16,11 +16,15 @@
 
 (set! *warn-on-reflection* true)
 
-;; A configuration: the linearized set and the model state. Every operation called before the
-;; lowest one not yet linearized is linearized, so the set is stored as that index (`low`) and the
-;; bits above it, which span only the operations concurrent with the search's frontier: a few words
-;; where a whole bit set would cost one bit per operation of the key (5,000 operations: 625 bytes).
-(deftype Config [^int low ^longs words state ^int hash]
+;; A configuration: the linearized set and the model state. Every completed operation called before
+;; the lowest completed one not yet linearized is linearized, so the set is stored as that index
+;; (`low`), the bits above it, which span only the operations concurrent with the search's frontier,
+;; and which of the indeterminate operations below `low` are linearized (`below`, one bit per
+;; indeterminate operation of the key). Without `below`, an indeterminate operation the search has
+;; not placed would hold `low` down for the rest of the history and every configuration would carry
+;; a bit for each operation since it: an unthrottled counter run's history (237,010 operations, six
+;; indeterminate) reached the 2.9 GB memo budget at 1.3 million configurations, 2.2 KB each.
+(deftype Config [^int low ^longs words ^longs below state ^int hash]
   Object
   (hashCode [_] hash)
   (equals [_ o]
@@ -28,6 +32,7 @@
          (let [^Config c o]
            (and (== hash (.-hash c)) (== low (.-low c))
                 (Arrays/equals words ^longs (.-words c))
+                (Arrays/equals below ^longs (.-below c))
                 (= state (.-state c)))))))
 
 (def ^:const config-base-bytes
@@ -35,20 +40,43 @@
   (docs/benchmarks.md, Verifier checker: 94, 104, 120 and 216 bytes for 1, 2, 4 and 16 words, so
   86 to 88 besides the words): the Config object 24, the long[] header 16, the HashSet's node 32 and
   its share of the table, on 64-bit JDK 17 with compressed oops. The state is the history's own
-  value, shared, not copied."
+  value, shared, not copied. A configuration with no indeterminate operation below `low` shares one
+  empty `below` array."
   88)
 
+(def ^:private no-words (long-array 0))
+
 (defn config-bytes
-  "What one memo entry costs on the heap."
+  "What one memo entry costs on the heap: a `below` of its own adds its array header and words."
   ^long [^Config c]
-  (+ config-base-bytes (* 8 (alength ^longs (.-words c)))))
+  (let [below (alength ^longs (.-below c))]
+    (+ config-base-bytes (* 8 (alength ^longs (.-words c))) (if (zero? below) 0 (+ 16 (* 8 below))))))
 
 (defn config
-  "The memo entry for a linearized set and a state."
-  [^BitSet linearized state]
-  (let [low (.nextClearBit linearized 0)
-        words (.toLongArray (.get linearized low (max low (.length linearized))))]
-    (Config. low words state (unchecked-int (+ (* 31 (+ (* 31 low) (Arrays/hashCode words))) (hash state))))))
+  "The memo entry for a linearized set and a state. indeterminate? says which operations have no
+  return (a boolean array), infos lists their indexes in increasing order; without them every
+  operation is taken as completed."
+  ([linearized state] (config linearized state nil nil))
+  ([^BitSet linearized state ^booleans indeterminate? ^ints infos]
+   (let [low (loop [i (.nextClearBit linearized 0)]
+               ;; indeterminate operations left out do not hold the frontier down: `below` has them
+               (if (and indeterminate? (< i (alength indeterminate?)) (aget indeterminate? i))
+                 (recur (.nextClearBit linearized (inc i)))
+                 i))
+         words (.toLongArray (.get linearized low (max low (.length linearized))))
+         below (if (nil? infos)
+                 no-words
+                 (let [bits (BitSet.)]
+                   (loop [j 0]
+                     (when (< j (alength infos))
+                       (let [i (aget infos j)]
+                         (when (< i low)
+                           (when (.get linearized i) (.set bits j))
+                           (recur (inc j))))))
+                   (if (.isEmpty bits) no-words (.toLongArray bits))))]
+     (Config. low words below state
+              (unchecked-int (+ (* 31 (+ (* 31 (+ (* 31 low) (Arrays/hashCode words))) (Arrays/hashCode ^longs below)))
+                                (hash state)))))))
 
 (defn- event-order
   "Events as [op-index call?] sorted by position; indeterminate returns go last, in call order."
@@ -100,7 +128,9 @@
             prv    (int-array (+ m 2))
             op-of  (int-array m)
             call?  (boolean-array m)
-            ret-of (int-array n)]
+            ret-of (int-array n)
+            indeterminate? (boolean-array (map #(nil? (:ret %)) ops))
+            infos  (int-array (filter #(aget indeterminate? (int %)) (range n)))]
         (dotimes [k m]
           (let [[i c] (get order k)]
             (aset op-of k (int i))
@@ -140,7 +170,12 @@
                                  (let [[e _] (.get stack (int j))
                                        after (if (= j (dec k)) state (second (.get stack (int (inc j)))))]
                                    [(aget op-of (int e)) after])))))]
-          (loop [entry (aget nxt head), state (models/initial-state model initial), steps 0]
+          ;; Two passes over the candidates (the calls before the first return in the list): completed
+          ;; operations first, then indeterminate ones. Every candidate is still tried, so the search
+          ;; is as complete as before; but an indeterminate operation that never took effect is tried
+          ;; only when the completed ones cannot go on, instead of at every step (valid histories with
+          ;; many of them searched every one at every frontier: 170 configurations per operation).
+          (loop [entry (aget nxt head), state (models/initial-state model initial), pass 0, steps 0]
             (cond
               (= (aget nxt head) tail)
               {:valid? true :configurations (.size memo)}
@@ -160,22 +195,29 @@
               (and (not (aget call? entry)) (nil? (:ret (get ops (aget op-of entry)))))
               {:valid? true :configurations (.size memo)}
 
+              (and (aget call? entry) (not= pass (if (aget indeterminate? (aget op-of entry)) 1 0)))
+              (recur (aget nxt entry) state pass (inc steps))
+
               (aget call? entry)
               (let [i (aget op-of entry)
                     s2 (step state (get ops i))]
                 (if (identical? s2 models/inconsistent)
-                  (recur (aget nxt entry) state (inc steps))
+                  (recur (aget nxt entry) state pass (inc steps))
                   (do
                     (.set linearized i)
-                    (let [c (config linearized s2)]
+                    (let [c (config linearized s2 indeterminate? infos)]
                       (if (.add memo c)
                         (do (vswap! memo-bytes + (config-bytes c))
                             (vreset! configurations (.size memo))
-                            (.add stack [entry state])
+                            (.add stack [entry state pass])
                             (lift! entry)
-                            (recur (aget nxt head) s2 (inc steps)))
+                            (recur (aget nxt head) s2 0 (inc steps)))
                         (do (.clear linearized i)
-                            (recur (aget nxt entry) state (inc steps))))))))
+                            (recur (aget nxt entry) state pass (inc steps))))))))
+
+              ;; the completed candidates are exhausted here: now the indeterminate ones
+              (zero? pass)
+              (recur (aget nxt head) state 1 (inc steps))
 
               :else
               (do
@@ -191,11 +233,11 @@
                     (.add best-states state)))
                 (if (.isEmpty stack)
                   (explanation ops @best-ret @best-lin @best-tail best-states (.size memo))
-                  (let [[e s] (.remove stack (dec (.size stack)))
+                  (let [[e s p] (.remove stack (dec (.size stack)))
                         e (int e)]
                     (.clear linearized (aget op-of e))
                     (unlift! e)
-                    (recur (aget nxt e) s (inc steps)))))))))
+                    (recur (aget nxt e) s p (inc steps)))))))))
       (catch OutOfMemoryError _
         ;; The memo is unreachable once this frame is gone, so the heap is back for the caller.
         {:valid? :unknown

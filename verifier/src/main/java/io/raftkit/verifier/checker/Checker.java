@@ -2,6 +2,8 @@ package io.raftkit.verifier.checker;
 
 import clojure.java.api.Clojure;
 import clojure.lang.IFn;
+import io.raftkit.verifier.spi.Model;
+import io.raftkit.verifier.spi.Models;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +50,8 @@ public final class Checker {
     /** The models the search knows (raftkit.checker.models), and the set checker. */
     public static final List<String> MODELS = List.of("register", "cas-register", "multi-register", "mutex", "set");
 
-    private final String model;
+    /** A built-in model's name (a String) or a Java {@link Model}: the Clojure side takes either. */
+    private final Object model;
     private final Object initial;
     private final Duration perKeyLimit;
     private final int threads;
@@ -58,6 +61,32 @@ public final class Checker {
      */
     public Checker(String model, Object initial, Duration perKeyLimit) {
         this(model, initial, perKeyLimit, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Checks against a Java step function ({@link Model}): the same search, validation, per-key
+     * parallelism and limits as the built-in models, without the register-only pruning.
+     */
+    public Checker(Model<?> model, Duration perKeyLimit) {
+        this.model = java.util.Objects.requireNonNull(model, "model");
+        this.initial = null; // a Java model gives its own initial state
+        this.perKeyLimit = perKeyLimit;
+        this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The checker for a model name: a built-in ({@link #MODELS}) when the name is one, else a Java
+     * model found by {@link Models#named} (counter, queue, or a user's own).
+     */
+    public static Checker forName(String model, Object initial, Duration perKeyLimit) {
+        if (MODELS.contains(model)) {
+            return new Checker(model, initial, perKeyLimit);
+        }
+        if (!Models.exists(model)) {
+            throw new IllegalArgumentException("unknown model '" + model + "': choose one of " + MODELS
+                    + ", or a Java model on the class path (" + Models.names() + ")");
+        }
+        return new Checker(Models.named(model), perKeyLimit);
     }
 
     public Checker(String model, Object initial, Duration perKeyLimit, int threads) {

@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
 final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "cas-register",
-            description = "register, cas-register, multi-register, mutex, set, or list-append (transactions; alias"
-                    + " elle-list-append) (default ${DEFAULT-VALUE})")
+            description = "register, cas-register, multi-register, mutex, set, list-append (transactions; alias"
+                    + " elle-list-append), or a Java model found through META-INF/services (counter, queue, your own;"
+                    + " --initial does not apply to them) (default ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--initial", defaultValue = "nil",
@@ -53,7 +54,7 @@ final class CheckCommand implements Callable<Integer> {
             return checkListAppend();
         }
         Object initialValue = HistoryFiles.parseInitial(initial);
-        Checker checker = new Checker(model, initialValue, Duration.ofSeconds(timeLimitSeconds));
+        Checker checker = Checker.forName(model, initialValue, Duration.ofSeconds(timeLimitSeconds));
         boolean invalid = false;
         boolean unknown = false;
         for (Path file : files) {

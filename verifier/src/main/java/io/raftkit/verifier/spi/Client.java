@@ -1,0 +1,20 @@
+package io.raftkit.verifier.spi;
+
+/**
+ * Turns a workload's operations into requests to a node of the system under test, and the node's
+ * answers back into values a {@link Model} understands. For a RaftKit state machine that means
+ * encoding the command or query, calling {@link Node#propose} or {@link Node#read}, and decoding the
+ * reply with {@link Completion#map}.
+ *
+ * <p>Threads: each of a run's client processes calls {@code invoke} from its own thread, one
+ * operation at a time; the same Client serves them all, so keep it free of per-call mutable state.
+ */
+public interface Client {
+
+    /**
+     * Performs {@code op} on {@code node} and says how it ended. An exception is read as
+     * {@link Completion.Unknown} (the client cannot say whether the operation took effect) and
+     * recorded with its message.
+     */
+    Completion invoke(Node node, Op op);
+}

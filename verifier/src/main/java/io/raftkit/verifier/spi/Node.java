@@ -1,0 +1,27 @@
+package io.raftkit.verifier.spi;
+
+/**
+ * One node of the cluster under test, as a {@link Client} reaches it: propose a command through Raft,
+ * or read through the linearizable read barrier. Both block until the node answers or its request
+ * timeout passes, and never throw: the failure becomes a {@link Completion} that says whether the
+ * command may have taken effect.
+ */
+public interface Node {
+
+    /** The node's id ("n1", "n2", ...). */
+    String id();
+
+    /**
+     * Proposes {@code command} to this node's state machine. {@link Completion.Ok} carries the bytes
+     * {@code StateMachine.apply} returned (possibly null) once the command is committed and applied;
+     * a node that is not the leader gives {@link Completion.Fail} (it proposed nothing).
+     */
+    Completion propose(byte[] command);
+
+    /**
+     * A linearizable read (ReadIndex, thesis §6.4): {@link Completion.Ok} carries what
+     * {@code StateMachine.query} returned. A read that fails had no effect, so it is a
+     * {@link Completion.Fail} whatever the reason.
+     */
+    Completion read(byte[] query);
+}
