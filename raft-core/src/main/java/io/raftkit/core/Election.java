@@ -69,7 +69,8 @@ final class Election {
         if (m instanceof VoteReply vr && vr.preVote() && vr.granted()) {
             return true; // granted PreVotes echo the term the pre-candidate would campaign in
         }
-        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow;
+        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow
+                || m instanceof io.raftkit.api.message.InstallSnapshot;
         becomeFollower(m.term(), fromLeader ? m.from() : null);
         return true;
     }
