@@ -260,7 +260,7 @@ final class Election {
         if (pr.matchIndex() == node.log.lastIndex()) {
             node.send(new TimeoutNow(node.self, target, node.term));
         } else {
-            node.sendAppend(target, pr);
+            node.replication.sendAppend(target, pr);
         }
     }
 

@@ -34,7 +34,7 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftNode {
 
-    // Package-private: Election and LinearizableReads are parts of this node, split out to keep
+    // Package-private: Election, LinearizableReads, Replication and Snapshots are parts of this node, split out to keep
     // each file small; they read and set this state but nothing outside the node does.
     final NodeId self;
     final ClusterConfig cluster;
@@ -46,6 +46,7 @@ public final class RaftNode {
     final Election election;
     final LinearizableReads reads;
     final Snapshots snapshots;
+    final Replication replication;
 
     Role role = Role.FOLLOWER;
     long term;
@@ -109,6 +110,7 @@ public final class RaftNode {
         this.election = new Election(this, random);
         this.reads = new LinearizableReads(self, cluster, otherVoters, this.log, outbox);
         this.snapshots = new Snapshots(this, snapshotChunkBytes, snapshot);
+        this.replication = new Replication(this);
         long restored = snapshot == null ? snapshotIndex : Math.max(snapshotIndex, snapshot.lastIncludedIndex());
         if (restored > this.log.lastIndex() || this.log.term(restored) < 0) {
             throw new IllegalStateException("the snapshot at " + restored + " is not where the stored log ("
@@ -149,7 +151,7 @@ public final class RaftNode {
         }
         if (heartbeatElapsed >= config.heartbeatIntervalTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat();
             snapshots.tick(progress, Math.max(5, 2L * config.heartbeatIntervalTicks()));
         }
     }
@@ -246,7 +248,7 @@ public final class RaftNode {
         }
         if (m instanceof AppendReply reply) {
             if (pr != null) {
-                handleAppendReply(pr, reply);
+                replication.handleAppendReply(pr, reply);
             }
         } else if (m instanceof ReadRoundAck ack) {
             reads.ack(ack.from(), ack.readRound());
@@ -371,12 +373,12 @@ public final class RaftNode {
             return;
         }
         if (reads.needsHeartbeat()) {
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat();
         }
         if (broadcastPending) {
             broadcastPending = false;
             for (NodeId peer : peers) {
-                sendAppend(peer, progress.get(peer));
+                replication.sendAppend(peer, progress.get(peer));
             }
         }
     }
@@ -549,109 +551,6 @@ public final class RaftNode {
         long candidate = Math.min(leaderCommit, lastNew);
         if (candidate > commitIndex) {
             commitIndex = candidate;
-        }
-    }
-
-    private void handleAppendReply(Progress pr, AppendReply reply) {
-        reads.ack(reply.from(), reply.readRound());
-        if (Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED)) {
-            handleAppendReplyTrustingStale(pr, reply);
-        } else if (reply.success()) {
-            if (pr.maybeUpdate(reply.matchIndex())) {
-                if (pr.state() == Progress.State.PROBE
-                        || (pr.state() == Progress.State.SNAPSHOT && pr.matchIndex() >= log.snapshotIndex())) {
-                    pr.becomeReplicate(); // the probe matched (or the follower caught up otherwise): stream from here on
-                }
-                maybeCommit();
-                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-                if (pr.nextIndex() <= log.lastIndex()) {
-                    sendAppend(reply.from(), pr);
-                }
-            }
-        } else if (pr.maybeDecrTo(reply.prevLogIndex(), nextAfterRejection(reply))) {
-            sendAppend(reply.from(), pr);
-        }
-        reads.confirmReads(term);
-    }
-
-    /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
-    private long nextAfterRejection(AppendReply reply) {
-        if (reply.conflictTerm() == 0) {
-            return reply.conflictIndex(); // the follower's log ends before prevLogIndex
-        }
-        long last = log.lastIndexOfTerm(reply.conflictTerm());
-        long next = last > 0 ? last + 1 : reply.conflictIndex();
-        return Math.min(Math.max(next, 1), log.lastIndex() + 1);
-    }
-
-    /** {@link Mutant#STALE_REPLIES_TRUSTED}: the reply handling this node had before issue 15. */
-    private void handleAppendReplyTrustingStale(Progress pr, AppendReply reply) {
-        if (reply.success()) {
-            boolean updated = pr.maybeUpdate(reply.matchIndex());
-            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
-                pr.becomeReplicate();
-            }
-            if (updated) {
-                maybeCommit();
-                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-            } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
-                pr.becomeProbe(pr.matchIndex() + 1);
-            }
-            if (pr.nextIndex() <= log.lastIndex() && !pr.isPaused()) {
-                sendAppend(reply.from(), pr);
-            }
-        } else {
-            long hint = nextAfterRejection(reply);
-            pr.becomeProbe(reply.conflictTerm() == 0 ? Math.min(pr.nextIndex(), hint) : hint);
-            sendAppend(reply.from(), pr);
-        }
-    }
-
-    void sendAppend(NodeId peer, Progress pr) {
-        if (pr.isPaused()) {
-            return;
-        }
-        long prevIndex = pr.nextIndex() - 1;
-        if (prevIndex < log.snapshotIndex()) {
-            snapshots.start(peer, pr); // §7: the entries it needs were compacted away
-            return;
-        }
-        List<LogEntry> entries = log.slice(pr.nextIndex(), log.lastIndex(),
-                config.maxEntriesPerAppend(), config.maxBytesPerAppend());
-        long bytes = 0;
-        for (LogEntry e : entries) {
-            bytes += e.sizeInBytes();
-        }
-        send(new AppendEntries(self, peer, term, prevIndex, log.term(prevIndex), entries, commitIndex, reads.carryRound()));
-        pr.sent(prevIndex + entries.size(), bytes, ticks);
-    }
-
-    /**
-     * Heartbeats carry the commit index and the read round, anchored at the follower's matchIndex:
-     * the follower holds that, so a heartbeat is never rejected, and one that overtakes the
-     * AppendEntries streamed after it causes no churn. An AppendEntries unacknowledged for two
-     * heartbeat intervals is taken as lost (or its reply lost), and the follower is probed again;
-     * without that, a follower that missed the last append of a burst would wait for the next
-     * proposal. A probing follower also gets its next probe.
-     */
-    private void broadcastHeartbeat() {
-        reads.heartbeatSent();
-        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
-        for (NodeId peer : peers) {
-            Progress pr = progress.get(peer);
-            if (!oldAnchoring && pr.unacknowledgedSince(ticks - 2L * config.heartbeatIntervalTicks())) {
-                pr.becomeProbe(pr.matchIndex() + 1);
-            }
-            long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
-            if (log.term(prev) < 0) {
-                prev = 0; // compacted here: anchor before the first entry, where every log matches
-            }
-            send(new AppendEntries(self, peer, term, prev, log.term(prev), List.of(),
-                    Math.min(commitIndex, prev), reads.carryRound()));
-            if (pr.state() == Progress.State.PROBE) {
-                pr.resumeProbe();
-                sendAppend(peer, pr);
-            }
         }
     }
 

@@ -113,7 +113,7 @@ final class Snapshots {
             if (pr.state() == Progress.State.SNAPSHOT && pr.matchIndex() >= node.log.snapshotIndex()) {
                 pr.becomeProbe(pr.matchIndex() + 1);
                 node.maybeCommit();
-                node.sendAppend(reply.from(), pr);
+                node.replication.sendAppend(reply.from(), pr);
             }
             return;
         }

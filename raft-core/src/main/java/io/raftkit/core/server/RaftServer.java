@@ -52,13 +52,6 @@ import java.util.random.RandomGenerator;
 public final class RaftServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftServer.class.getName());
-    /** Small enough that the heap check below runs long before a batch could exhaust the heap. */
-    private static final long READ_BATCH_BYTES = 4L * 1024 * 1024;
-    /**
-     * Heap a loaded entry takes beyond its payload: the LogEntry, the array header, the list slot
-     * (measured on a KV node: about 230 bytes per 135-byte command).
-     */
-    private static final long ENTRY_HEAP_OVERHEAD = 96;
 
     private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
     }
@@ -163,7 +156,7 @@ public final class RaftServer implements AutoCloseable {
                 : new Snapshotter(self.toString(), snapshotStore, snapshotPolicy, stateMachine, platform,
                         platform.worker("raft-" + self + "-snapshots"), loop::execute, this::stop,
                         () -> appliedIndex,
-                        (entries, bytes) -> logHeapBytes = Math.max(0, logHeapBytes - bytes - entries * ENTRY_HEAP_OVERHEAD));
+                        (entries, bytes) -> logHeapBytes = Math.max(0, logHeapBytes - bytes - entries * LogLoader.ENTRY_HEAP_OVERHEAD));
         if (snapshotStore != null && snapshotter == null) {
             LOG.log(Level.WARNING, "{0}: the state machine {1} does not support snapshots: the log is never compacted",
                     self, stateMachine.getClass().getName());
@@ -195,37 +188,9 @@ public final class RaftServer implements AutoCloseable {
                     + " the node ran with); nothing was changed, and the node does not start");
         }
         long first = logStore.firstIndex();
-        long last = logStore.lastIndex();
-        List<LogEntry> entries = new ArrayList<>((int) Math.min(Math.max(last - first + 1, 0), 1 << 20));
-        long heapBytes = 0;
-        try {
-            for (long from = first; from <= last; ) {
-                List<LogEntry> batch = logStore.entries(from, last, READ_BATCH_BYTES);
-                if (batch.isEmpty()) {
-                    throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
-                }
-                for (LogEntry e : batch) {
-                    heapBytes += heapCost(e.payload().length);
-                }
-                // Refuse before the JVM runs out: the rest of the node needs heap too. The margin
-                // over the write limit lets a node that was refusing writes start again as it was.
-                if (heapBytes > maxHeapBytes / 10 * 9) {
-                    throw new IOException(tooLargeForHeap(first, last, heapBytes));
-                }
-                entries.addAll(batch);
-                from += batch.size();
-            }
-        } catch (OutOfMemoryError e) {
-            // A backstop for heaps the check above misjudges; the entries loaded so far are
-            // garbage once this frame is gone, so the node can still report and close.
-            throw new IOException(tooLargeForHeap(first, last, heapBytes), e);
-        }
-        logHeapBytes = heapBytes;
-        if (heapBytes > maxHeapBytes / 2) {
-            LOG.log(Level.WARNING, "{0}: the log takes about {1} MB of the {2} MB heap and grows with every write"
-                    + " (no snapshots yet); give the node a larger -Xmx before it fills", self,
-                    Long.toString(heapBytes >> 20), Long.toString(maxHeapBytes >> 20));
-        }
+        LogLoader.Loaded loaded = LogLoader.load(self, logStore, maxHeapBytes);
+        List<LogEntry> entries = loaded.entries();
+        logHeapBytes = loaded.heapBytes();
         long snapshotIndex = first - 1;
         try {
             node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex),
@@ -237,7 +202,7 @@ public final class RaftServer implements AutoCloseable {
         }
         appliedIndex = snapshot == null ? snapshotIndex : Math.max(snapshotIndex, snapshot.lastIncludedIndex());
         LOG.log(Level.INFO, "{0} starting: term {1}, log {2}..{3}, commit {4}, members {5}",
-                self, hardState.term(), first, last, hardState.commitIndex(), cluster.members());
+                self, hardState.term(), first, logStore.lastIndex(), hardState.commitIndex(), cluster.members());
         running = true;
         publishStatus();
         try {
@@ -273,21 +238,12 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
-    private static long heapCost(int payloadBytes) {
-        return payloadBytes + ENTRY_HEAP_OVERHEAD;
-    }
 
     /** The most of the heap the log may take: the rest of the node needs heap too. */
     private long logHeapLimit() {
         return maxHeapBytes / 5 * 4;
     }
 
-    private String tooLargeForHeap(long first, long last, long heapBytes) {
-        return String.format("the log of %s (entries %d to %d) does not fit in this JVM's heap: %d MB loaded when"
-                + " the limit was reached, of a %d MB maximum. Start the node with a larger -Xmx (the whole log"
-                + " is kept in memory until snapshots are implemented); nothing on disk was changed",
-                self, first, last, heapBytes >> 20, maxHeapBytes >> 20);
-    }
 
     public NodeId id() {
         return self;
@@ -303,7 +259,7 @@ public final class RaftServer implements AutoCloseable {
         byte[] copy = Objects.requireNonNull(command, "command").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
-            if (logHeapBytes + heapCost(copy.length) > logHeapLimit()) {
+            if (logHeapBytes + LogLoader.heapCost(copy.length) > logHeapLimit()) {
                 future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
                 return;
             }
@@ -441,7 +397,7 @@ public final class RaftServer implements AutoCloseable {
     private void handleReady(Ready ready) {
         probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
-            logHeapBytes += heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
+            logHeapBytes += LogLoader.heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
         }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may

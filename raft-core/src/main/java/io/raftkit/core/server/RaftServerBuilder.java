@@ -171,8 +171,8 @@ public final class RaftServerBuilder {
 
     /**
      * The heap this server's log may count on; by default the JVM's maximum ({@code -Xmx}). The log
-     * is held in memory until snapshots exist: proposals are refused with {@link LogFullException}
-     * once it would take 80 % of this, and a log over 90 % refuses to start. Several servers in one
+     * above the last compaction is held in memory (all of it without a snapshot store): proposals are
+     * refused with {@link LogFullException} once it would take 80 % of this, and a log over 90 % refuses to start. Several servers in one
      * JVM each count their log against the whole heap unless each is given its share here.
      */
     public RaftServerBuilder maxHeapBytes(long value) {
