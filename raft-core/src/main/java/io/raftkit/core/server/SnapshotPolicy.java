@@ -12,8 +12,12 @@ package io.raftkit.core.server;
  */
 public record SnapshotPolicy(long entriesBetween, long logBytesBetween, long keptEntries, int chunkBytes) {
 
-    /** Every 10,000 entries or 64 MiB of log, 1,000 entries kept, 256 KiB chunks. */
-    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(10_000, 64L << 20, 1_000, 256 * 1024);
+    /**
+     * Every 10,000 entries or 16 MiB of log, 1,000 entries kept, 256 KiB chunks. The heap holds the
+     * log back to the snapshot before the newest (compaction never passes it), so about two of
+     * these intervals: some 32 MiB of payload at most, well inside a 256 MiB heap.
+     */
+    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(10_000, 16L << 20, 1_000, 256 * 1024);
 
     public SnapshotPolicy {
         if (entriesBetween < 0 || logBytesBetween < 0) {

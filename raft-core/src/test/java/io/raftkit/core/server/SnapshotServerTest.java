@@ -252,4 +252,49 @@ class SnapshotServerTest {
             closeAll();
         }
     }
+
+    @Test
+    void aServerAlsoSnapshotsOnceTheAppliedEntriesHoldMBytes() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)),
+                    SnapshotPolicy.manualOnly().withLogBytesBetween(1_000).withKeptEntries(0));
+            awaitLeader();
+            byte[] big = new byte[300];
+            for (int i = 0; i < 4; i++) {
+                await(server.propose(big));
+            }
+            awaitTrue("a snapshot after 1,200 bytes", () -> server.snapshotStats().snapshotsTaken() == 1);
+            assertThat(server.snapshotStats().latestIndex()).as("the fourth command, after the no-op").isEqualTo(5);
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
+    void aLogCompactedPastEverySnapshotRefusesToStartNamingTheIndex() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        MemoryLogStore log = new MemoryLogStore();
+        List<io.raftkit.api.LogEntry> entries = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            entries.add(io.raftkit.api.LogEntry.command(i, 1, new byte[] {(byte) i}));
+        }
+        log.append(entries);
+        log.saveHardState(new io.raftkit.api.HardState(1, n1, 10));
+        log.compact(5);
+        RaftServer withStore = RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters(List.of(n1)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(log).snapshotStore(new MemorySnapshotStore()).stateMachine(new SnapshottingAppender()).build();
+        assertThatThrownBy(withStore::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("compacted up to index 5").hasMessageContaining("nothing was changed");
+        withStore.close();
+        RaftServer withoutSnapshots = RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters(List.of(n1)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(log).stateMachine(new TestCluster.Appender()).build();
+        assertThatThrownBy(withoutSnapshots::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("compacted up to 5").hasMessageContaining("no snapshots");
+        withoutSnapshots.close();
+        assertThat(log.firstIndex()).as("nothing changed").isEqualTo(6);
+        assertThat(log.lastIndex()).isEqualTo(10);
+    }
 }

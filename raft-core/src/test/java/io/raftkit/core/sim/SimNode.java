@@ -82,7 +82,7 @@ final class SimNode implements DriverProbe {
         registers = new SimRegisters(this, incarnation, cluster, cluster.snapshotPolicy != null);
         server = RaftServer.builder().self(id).cluster(members).config(config)
                 .transport(transport).logStore(disk).stateMachine(registers)
-                .snapshotStore(snapshots)
+                .snapshotStore(cluster.snapshotPolicy != null ? snapshots : null)
                 .snapshotPolicy(cluster.snapshotPolicy != null ? cluster.snapshotPolicy : SnapshotPolicy.DEFAULT)
                 .random(random.split()).requestTimeout(Duration.ofMillis(SimClients.TIMEOUT_TICKS * SimCluster.TICK_MILLIS))
                 .platform(new SimPlatform(cluster.events, this, incarnation, random.split(), maxDiskLatencyNanos))
