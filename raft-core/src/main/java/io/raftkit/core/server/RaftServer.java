@@ -154,7 +154,8 @@ public final class RaftServer implements AutoCloseable {
         });
         this.snapshotter = snapshotStore == null || !stateMachine.supportsSnapshots() ? null
                 : new Snapshotter(self.toString(), snapshotStore, snapshotPolicy, stateMachine, platform,
-                        platform.worker("raft-" + self + "-snapshots"), loop::execute, this::stop,
+                        platform.worker("raft-" + self + "-snapshot-writer"),
+                        platform.worker("raft-" + self + "-snapshot-transfers"), loop::execute, this::stop,
                         () -> appliedIndex,
                         (entries, bytes) -> logHeapBytes = Math.max(0, logHeapBytes - bytes - entries * LogLoader.ENTRY_HEAP_OVERHEAD));
         if (snapshotStore != null && snapshotter == null) {

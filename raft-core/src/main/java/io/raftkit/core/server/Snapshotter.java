@@ -30,8 +30,9 @@ import java.util.function.BiConsumer;
  * the log behind them, reads a leader's chunks from the store and writes a follower's into it, and
  * restores the state machine at start and after an install. The node decides; this does the I/O.
  *
- * <p>Threads: the methods run on the loop, except what they hand to the worker, which posts its
- * results back to the loop. An {@link IOException} of the store other than
+ * <p>Threads: the methods run on the loop, except what they hand to the two workers (one writes the
+ * snapshots this node takes, the other reads and writes transfers, so a long save never holds up a
+ * follower's catch-up), which post their results back to the loop. An {@link IOException} of the store other than
  * {@link InvalidSnapshotException} is a disk failure and stops the node, as for the LogStore.
  */
 final class Snapshotter {
@@ -44,6 +45,7 @@ final class Snapshotter {
     private final StateMachine stateMachine;
     private final Platform platform;
     private final Platform.Worker worker;
+    private final Platform.Worker transfers;
     private final Executor loop;
     private final BiConsumer<String, Throwable> fatal;
     private final java.util.function.LongSupplier appliedIndex;
@@ -62,7 +64,7 @@ final class Snapshotter {
     private long taken;
     private long installsReceived;
 
-    // worker thread
+    // transfer worker thread
     private record OpenStream(String id, InputStream in, long position) {
     }
 
@@ -70,7 +72,7 @@ final class Snapshotter {
     private SnapshotStore.SnapshotReceiver receiver;
 
     Snapshotter(String self, SnapshotStore store, SnapshotPolicy policy, StateMachine stateMachine, Platform platform,
-                Platform.Worker worker, Executor loop, BiConsumer<String, Throwable> fatal,
+                Platform.Worker worker, Platform.Worker transfers, Executor loop, BiConsumer<String, Throwable> fatal,
                 java.util.function.LongSupplier appliedIndex, BiConsumer<Long, Long> compacted) {
         this.appliedIndex = appliedIndex;
         this.compacted = compacted;
@@ -80,6 +82,7 @@ final class Snapshotter {
         this.stateMachine = stateMachine;
         this.platform = platform;
         this.worker = worker;
+        this.transfers = transfers;
         this.loop = loop;
         this.fatal = fatal;
     }
@@ -262,10 +265,10 @@ final class Snapshotter {
 
     // ---------------------------------------------------------------- leader: sending chunks
 
-    /** Reads each chunk from the store on the worker and sends it from the loop, if the term has not moved on. */
+    /** Reads each chunk from the store on the transfer worker and sends it from the loop, if the term has not moved on. */
     void send(List<SnapshotChunk> chunks, RaftNode node, java.util.function.Consumer<InstallSnapshot> transport) {
         for (SnapshotChunk chunk : chunks) {
-            worker.execute(() -> {
+            transfers.execute(() -> {
                 byte[] data;
                 try {
                     data = read(chunk);
@@ -289,7 +292,7 @@ final class Snapshotter {
         }
     }
 
-    /** Worker thread. The stream only goes forward: a chunk behind the position reopens it. */
+    /** Transfer worker thread. The stream only goes forward: a chunk behind the position reopens it. */
     private byte[] read(SnapshotChunk chunk) throws IOException {
         String key = chunk.to().value();
         OpenStream open = streams.get(key);
@@ -314,10 +317,10 @@ final class Snapshotter {
 
     // ---------------------------------------------------------------- follower: receiving chunks
 
-    /** Writes each accepted chunk on the worker, in order; installs after the last one. */
+    /** Writes each accepted chunk on the transfer worker, in order; installs after the last one. */
     void receive(List<InstallSnapshot> chunks, RaftNode node) {
         for (InstallSnapshot chunk : chunks) {
-            worker.execute(() -> {
+            transfers.execute(() -> {
                 try {
                     write(chunk, node);
                 } catch (IOException | RuntimeException e) {
@@ -328,7 +331,7 @@ final class Snapshotter {
         }
     }
 
-    /** Worker thread. */
+    /** Transfer worker thread. */
     private void write(InstallSnapshot chunk, RaftNode node) throws IOException {
         String id = chunk.snapshot().id();
         if (receiver == null || !receiver.meta().id().equals(id)) {
@@ -375,6 +378,7 @@ final class Snapshotter {
 
     void close() {
         worker.close();
+        transfers.close();
         for (OpenStream s : streams.values()) {
             try {
                 s.in().close();
