@@ -90,6 +90,9 @@ final class SimNode implements DriverProbe {
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
+            if (!up) {
+                return; // the process crashed while starting (resetting its log, say): the next start recovers
+            }
             throw violations.record(new SafetyViolation("restart", id + " could not start from its disk: " + e, e));
         }
     }
