@@ -182,6 +182,7 @@ final class Snapshotter {
         io.raftkit.api.ClusterConfig config = node.cluster();
         worker.execute(() -> {
             SnapshotMeta meta;
+            long previous = 0;
             try (view; SnapshotStore.SnapshotBuilder builder = store.create(index, term, config, view.kind())) {
                 try {
                     view.writeTo(builder);
@@ -191,11 +192,19 @@ final class Snapshotter {
                     return;
                 }
                 meta = builder.commit();
+                // The snapshot a store would fall back to (listing may touch the disk: not on the loop).
+                for (SnapshotMeta m : store.list()) {
+                    if (m.lastIncludedIndex() < index) {
+                        previous = m.lastIncludedIndex();
+                        break;
+                    }
+                }
             } catch (IOException | RuntimeException e) {
                 loop.execute(() -> fatal.accept("snapshot store failure while saving a snapshot at " + index + ": " + e, e));
                 return;
             }
-            loop.execute(() -> saved(node, meta, started, writer));
+            long fallback = previous;
+            loop.execute(() -> saved(node, meta, fallback, started, writer));
         });
     }
 
@@ -213,7 +222,7 @@ final class Snapshotter {
      * the kept tail, but never past the snapshot before it: a store that finds the newest damaged at
      * the next start falls back to that one, and the log must then hold everything after it.
      */
-    private void saved(RaftNode node, SnapshotMeta meta, long startedNanos, LogWriter writer) {
+    private void saved(RaftNode node, SnapshotMeta meta, long previous, long startedNanos, LogWriter writer) {
         inProgress = false;
         taken++;
         lastDurationMillis = TimeUnit.NANOSECONDS.toMillis(platform.nanoTime() - startedNanos);
@@ -223,14 +232,6 @@ final class Snapshotter {
             f.complete(meta);
         }
         waiting.clear();
-        List<SnapshotMeta> kept = store.list();
-        long previous = 0;
-        for (SnapshotMeta m : kept) {
-            if (m.lastIncludedIndex() < meta.lastIncludedIndex()) {
-                previous = m.lastIncludedIndex();
-                break;
-            }
-        }
         long target = Math.min(meta.lastIncludedIndex() - policy.keptEntries(), previous);
         compact(node, target, writer);
         // Applies went on while this one was written: they may call for the next one already.
