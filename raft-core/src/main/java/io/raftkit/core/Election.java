@@ -69,7 +69,8 @@ final class Election {
         if (m instanceof VoteReply vr && vr.preVote() && vr.granted()) {
             return true; // granted PreVotes echo the term the pre-candidate would campaign in
         }
-        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow;
+        boolean fromLeader = m instanceof AppendEntries || m instanceof TimeoutNow
+                || m instanceof io.raftkit.api.message.InstallSnapshot;
         becomeFollower(m.term(), fromLeader ? m.from() : null);
         return true;
     }
@@ -259,7 +260,7 @@ final class Election {
         if (pr.matchIndex() == node.log.lastIndex()) {
             node.send(new TimeoutNow(node.self, target, node.term));
         } else {
-            node.sendAppend(target, pr);
+            node.replication.sendAppend(target, pr);
         }
     }
 

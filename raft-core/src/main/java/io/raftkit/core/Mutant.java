@@ -43,7 +43,18 @@ public enum Mutant {
      * nodes pre-voting together granted each other, both became candidates in one term and split it:
      * fresh clusters elected in term 2 or later.
      */
-    PRE_VOTES_RACE;
+    PRE_VOTES_RACE,
+    /**
+     * Issue 16 (planted): a follower that installs a leader's snapshot replacing its log resets the
+     * log but leaves its state machine as it was, so its state differs from every other replica's
+     * at the same applied command.
+     */
+    INSTALL_SKIPS_RESTORE,
+    /**
+     * Issue 16 (planted): a node restarting after a crash between a snapshot's install and its
+     * log's reset trusts the log as it is, so the log does not reach the snapshot it starts from.
+     */
+    RESTART_SKIPS_LOG_RESET;
 
     private static volatile Mutant active = NONE;
 

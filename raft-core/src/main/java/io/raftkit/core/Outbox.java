@@ -25,6 +25,10 @@ final class Outbox {
         durableTerm = Math.max(durableTerm, term);
     }
 
+    boolean isTermDurable(long term) {
+        return term <= durableTerm || Mutant.isActive(Mutant.APPEND_BEFORE_TERM_DURABLE);
+    }
+
     void add(RaftMessage m) {
         // Only a leader sends AppendEntries, and they promise nothing about the leader's own disk;
         // a ReadRoundAck promises only whom the follower follows now. Every other message (votes,

@@ -5,6 +5,7 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
+import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.api.message.InstallSnapshot;
@@ -33,7 +34,7 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftNode {
 
-    // Package-private: Election and LinearizableReads are parts of this node, split out to keep
+    // Package-private: Election, LinearizableReads, Replication and Snapshots are parts of this node, split out to keep
     // each file small; they read and set this state but nothing outside the node does.
     final NodeId self;
     final ClusterConfig cluster;
@@ -44,6 +45,8 @@ public final class RaftNode {
     private final Outbox outbox;
     final Election election;
     final LinearizableReads reads;
+    final Snapshots snapshots;
+    final Replication replication;
 
     Role role = Role.FOLLOWER;
     long term;
@@ -71,6 +74,22 @@ public final class RaftNode {
      */
     public RaftNode(NodeId self, ClusterConfig cluster, RaftConfig config, RandomGenerator random,
                     HardState hardState, List<LogEntry> log, long snapshotIndex, long snapshotTerm) {
+        this(self, cluster, config, random, hardState, log, snapshotIndex, snapshotTerm, null, Snapshots.DEFAULT_CHUNK_BYTES);
+    }
+
+    /**
+     * Restores a peer from what its LogStore and SnapshotStore hold (§7).
+     *
+     * @param log                the stored entries, consecutive, starting right after the compacted prefix
+     * @param snapshotIndex      the last compacted index of the log (0 when nothing was compacted)
+     * @param snapshotTerm       the term of {@code snapshotIndex} (0 when nothing was compacted)
+     * @param snapshot           the newest durable snapshot, which the state machine was restored from,
+     *                           or null; the log must hold its last included entry (or end exactly there)
+     * @param snapshotChunkBytes the size of the InstallSnapshot chunks this node sends as leader
+     */
+    public RaftNode(NodeId self, ClusterConfig cluster, RaftConfig config, RandomGenerator random,
+                    HardState hardState, List<LogEntry> log, long snapshotIndex, long snapshotTerm,
+                    SnapshotMeta snapshot, int snapshotChunkBytes) {
         if (!cluster.members().contains(self)) {
             throw new IllegalArgumentException("node " + self + " is not a member of " + cluster.members());
         }
@@ -90,11 +109,19 @@ public final class RaftNode {
         this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
         this.election = new Election(this, random);
         this.reads = new LinearizableReads(self, cluster, otherVoters, this.log, outbox);
+        this.snapshots = new Snapshots(this, snapshotChunkBytes, snapshot);
+        this.replication = new Replication(this);
+        long restored = snapshot == null ? snapshotIndex : Math.max(snapshotIndex, snapshot.lastIncludedIndex());
+        if (restored > this.log.lastIndex() || this.log.term(restored) < 0) {
+            throw new IllegalStateException("the snapshot at " + restored + " is not where the stored log ("
+                    + this.log.firstIndex() + ".." + this.log.lastIndex() + ") holds it or ends");
+        }
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
         // The stored commit index is a lower bound of what was committed.
-        this.commitIndex = hardState.commitIndex();
-        this.appliedHandedOut = snapshotIndex;
+        // The state machine holds the snapshot, so everything up to it is committed and applied.
+        this.commitIndex = Math.max(hardState.commitIndex(), restored);
+        this.appliedHandedOut = restored;
         this.handedOutHardState = hardState;
         election.resetElectionTimeout();
     }
@@ -124,7 +151,8 @@ public final class RaftNode {
         }
         if (heartbeatElapsed >= config.heartbeatIntervalTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat();
+            snapshots.tick(progress, Math.max(5, 2L * config.heartbeatIntervalTicks()));
         }
     }
 
@@ -159,6 +187,9 @@ public final class RaftNode {
             send(new AppendReply(self, m.from(), term, false, 0, 0, 0, round, ae.prevLogIndex()));
         } else if (m instanceof RequestVote rv && rv.preVote()) {
             send(new VoteReply(self, m.from(), term, false, true));
+        } else if (m instanceof InstallSnapshot is) {
+            // Figure 13: reply immediately if term < currentTerm; the newer term deposes the sender.
+            send(new InstallSnapshotReply(self, m.from(), term, is.snapshot().id(), is.lastIncludedIndex(), 0, false));
         }
     }
 
@@ -177,9 +208,13 @@ public final class RaftNode {
             reads.handleReadIndexReply(reply, leader);
         } else if (m instanceof ReadIndexRequest req) {
             reads.refuse(req, term);
+        } else if (m instanceof InstallSnapshot is) {
+            electionElapsed = 0;
+            leader = m.from();
+            snapshots.handleChunk(is);
         } else if (m instanceof VoteReply || m instanceof AppendReply || m instanceof ReadRoundAck
-                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
-            return; // stale replies of an earlier role; snapshots are not sent yet
+                || m instanceof InstallSnapshotReply) {
+            return; // stale replies of an earlier role
         } else {
             throw new AssertionError("unhandled " + m);
         }
@@ -189,6 +224,9 @@ public final class RaftNode {
         if (m instanceof AppendEntries ae) {
             election.becomeFollower(term, m.from()); // §5.2: a leader of this term exists
             handleAppendEntries(ae);
+        } else if (m instanceof InstallSnapshot is) {
+            election.becomeFollower(term, m.from());
+            snapshots.handleChunk(is);
         } else if (m instanceof VoteReply vr) {
             election.handleVoteReply(vr);
         } else if (m instanceof RequestVote rv) {
@@ -196,7 +234,7 @@ public final class RaftNode {
         } else if (m instanceof ReadIndexRequest req) {
             reads.refuse(req, term);
         } else if (m instanceof TimeoutNow || m instanceof AppendReply || m instanceof ReadRoundAck
-                || m instanceof ReadIndexReply || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+                || m instanceof ReadIndexReply || m instanceof InstallSnapshotReply) {
             return;
         } else {
             throw new AssertionError("unhandled " + m);
@@ -210,7 +248,7 @@ public final class RaftNode {
         }
         if (m instanceof AppendReply reply) {
             if (pr != null) {
-                handleAppendReply(pr, reply);
+                replication.handleAppendReply(pr, reply);
             }
         } else if (m instanceof ReadRoundAck ack) {
             reads.ack(ack.from(), ack.readRound());
@@ -219,11 +257,14 @@ public final class RaftNode {
             election.handleRequestVote(rv);
         } else if (m instanceof ReadIndexRequest req) {
             reads.handleReadIndex(req.requestId(), req.from(), term, commitIndex);
-        } else if (m instanceof AppendEntries) {
+        } else if (m instanceof InstallSnapshotReply reply) {
+            if (pr != null) {
+                snapshots.handleReply(pr, reply);
+            }
+        } else if (m instanceof AppendEntries || m instanceof InstallSnapshot) {
             throw new IllegalStateException("election safety violated: " + self + " and " + m.from()
                     + " are both leaders of term " + term);
-        } else if (m instanceof VoteReply || m instanceof TimeoutNow || m instanceof ReadIndexReply
-                || m instanceof InstallSnapshot || m instanceof InstallSnapshotReply) {
+        } else if (m instanceof VoteReply || m instanceof TimeoutNow || m instanceof ReadIndexReply) {
             return;
         } else {
             throw new AssertionError("unhandled " + m);
@@ -276,7 +317,8 @@ public final class RaftNode {
         return broadcastPending || reads.needsHeartbeat() || !outbox.isEmpty()
                 || !currentHardState().equals(handedOutHardState)
                 || log.hasUnpersisted()
-                || commitIndex > appliedHandedOut;
+                || commitIndex > appliedHandedOut
+                || snapshots.hasWork();
     }
 
     public Ready ready() {
@@ -290,7 +332,10 @@ public final class RaftNode {
                 outbox.takeAfterPersist(),
                 committed,
                 outbox.takeReadStates(),
-                outbox.takeReadFailures());
+                outbox.takeReadFailures(),
+                snapshots.takeToSend(),
+                snapshots.takeReceived(),
+                snapshots.takeToRestore());
         appliedHandedOut = commitIndex;
         handedOutHardState = hardState;
         return ready;
@@ -328,14 +373,79 @@ public final class RaftNode {
             return;
         }
         if (reads.needsHeartbeat()) {
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat();
         }
         if (broadcastPending) {
             broadcastPending = false;
             for (NodeId peer : peers) {
-                sendAppend(peer, progress.get(peer));
+                replication.sendAppend(peer, progress.get(peer));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- snapshots (§7)
+
+    /** A snapshot this node took became durable: followers needing it from now on get this one. */
+    public void snapshotTaken(SnapshotMeta meta) {
+        snapshots.durable(meta);
+    }
+
+    /** The newest durable snapshot this node knows of, if any. */
+    public Optional<SnapshotMeta> latestSnapshot() {
+        return Optional.ofNullable(snapshots.latest());
+    }
+
+    /**
+     * Drops entries up to {@code index} from memory: the driver compacted the LogStore there, after
+     * a durable snapshot covered them. Bounded by the durable log and by the newest snapshot.
+     * Returns the payload bytes dropped.
+     */
+    public long compact(long index) {
+        SnapshotMeta latest = snapshots.latest();
+        long bound = Math.min(log.stableIndex(), latest == null ? 0 : latest.lastIncludedIndex());
+        return log.compact(Math.min(index, bound));
+    }
+
+    /** The driver wrote the follower's InstallSnapshot {@code chunk}; the receiver holds {@code nextOffset} bytes. */
+    public void snapshotChunkWritten(InstallSnapshot chunk, long nextOffset) {
+        snapshots.chunkWritten(chunk, nextOffset);
+    }
+
+    /** The driver installed the snapshot {@code chunk} completed; it is durable in the SnapshotStore. */
+    public void snapshotInstalled(InstallSnapshot chunk, SnapshotMeta meta) {
+        snapshots.installed(chunk, meta);
+    }
+
+    /** The driver could not read snapshot {@code id} for {@code peer} (its store deleted it, or it is damaged). */
+    public void snapshotUnreadable(NodeId peer, String id) {
+        Progress pr = progress.get(peer);
+        if (role == Role.LEADER && pr != null) {
+            snapshots.unreadable(pr, id);
+        }
+    }
+
+    /** Snapshots this node sent as leader that followers installed. */
+    public long snapshotInstallsSent() {
+        return snapshots.installsSent();
+    }
+
+    long ticks() {
+        return ticks;
+    }
+
+    boolean termDurable() {
+        return outbox.isTermDurable(term);
+    }
+
+    /** Entries up to {@code index} are known committed (a snapshot covers them, and the log matches there). */
+    void commitTo(long index) {
+        commitIndex = Math.max(commitIndex, index);
+    }
+
+    /** The log was replaced by a snapshot ending at {@code index}: the state machine gets that state. */
+    void restoredTo(long index) {
+        commitIndex = Math.max(commitIndex, index);
+        appliedHandedOut = index;
     }
 
     // ---------------------------------------------------------------- state
@@ -441,106 +551,6 @@ public final class RaftNode {
         long candidate = Math.min(leaderCommit, lastNew);
         if (candidate > commitIndex) {
             commitIndex = candidate;
-        }
-    }
-
-    private void handleAppendReply(Progress pr, AppendReply reply) {
-        reads.ack(reply.from(), reply.readRound());
-        if (Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED)) {
-            handleAppendReplyTrustingStale(pr, reply);
-        } else if (reply.success()) {
-            if (pr.maybeUpdate(reply.matchIndex())) {
-                if (pr.state() == Progress.State.PROBE) {
-                    pr.becomeReplicate(); // the probe matched: stream from here on
-                }
-                maybeCommit();
-                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-                if (pr.nextIndex() <= log.lastIndex()) {
-                    sendAppend(reply.from(), pr);
-                }
-            }
-        } else if (pr.maybeDecrTo(reply.prevLogIndex(), nextAfterRejection(reply))) {
-            sendAppend(reply.from(), pr);
-        }
-        reads.confirmReads(term);
-    }
-
-    /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
-    private long nextAfterRejection(AppendReply reply) {
-        if (reply.conflictTerm() == 0) {
-            return reply.conflictIndex(); // the follower's log ends before prevLogIndex
-        }
-        long last = log.lastIndexOfTerm(reply.conflictTerm());
-        long next = last > 0 ? last + 1 : reply.conflictIndex();
-        return Math.min(Math.max(next, 1), log.lastIndex() + 1);
-    }
-
-    /** {@link Mutant#STALE_REPLIES_TRUSTED}: the reply handling this node had before issue 15. */
-    private void handleAppendReplyTrustingStale(Progress pr, AppendReply reply) {
-        if (reply.success()) {
-            boolean updated = pr.maybeUpdate(reply.matchIndex());
-            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
-                pr.becomeReplicate();
-            }
-            if (updated) {
-                maybeCommit();
-                election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-            } else if (pr.isInflightFull() && pr.matchIndex() < log.lastIndex()) {
-                pr.becomeProbe(pr.matchIndex() + 1);
-            }
-            if (pr.nextIndex() <= log.lastIndex() && !pr.isPaused()) {
-                sendAppend(reply.from(), pr);
-            }
-        } else {
-            long hint = nextAfterRejection(reply);
-            pr.becomeProbe(reply.conflictTerm() == 0 ? Math.min(pr.nextIndex(), hint) : hint);
-            sendAppend(reply.from(), pr);
-        }
-    }
-
-    void sendAppend(NodeId peer, Progress pr) {
-        if (pr.isPaused()) {
-            return;
-        }
-        long prevIndex = pr.nextIndex() - 1;
-        if (prevIndex < log.snapshotIndex()) {
-            // Needs InstallSnapshot (§7), not sent yet: keep probing at the boundary rather than fail.
-            pr.becomeProbe(log.firstIndex());
-            return;
-        }
-        List<LogEntry> entries = log.slice(pr.nextIndex(), log.lastIndex(),
-                config.maxEntriesPerAppend(), config.maxBytesPerAppend());
-        long bytes = 0;
-        for (LogEntry e : entries) {
-            bytes += e.sizeInBytes();
-        }
-        send(new AppendEntries(self, peer, term, prevIndex, log.term(prevIndex), entries, commitIndex, reads.carryRound()));
-        pr.sent(prevIndex + entries.size(), bytes, ticks);
-    }
-
-    /**
-     * Heartbeats carry the commit index and the read round, anchored at the follower's matchIndex:
-     * the follower holds that, so a heartbeat is never rejected, and one that overtakes the
-     * AppendEntries streamed after it causes no churn. An AppendEntries unacknowledged for two
-     * heartbeat intervals is taken as lost (or its reply lost), and the follower is probed again;
-     * without that, a follower that missed the last append of a burst would wait for the next
-     * proposal. A probing follower also gets its next probe.
-     */
-    private void broadcastHeartbeat() {
-        reads.heartbeatSent();
-        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
-        for (NodeId peer : peers) {
-            Progress pr = progress.get(peer);
-            if (!oldAnchoring && pr.unacknowledgedSince(ticks - 2L * config.heartbeatIntervalTicks())) {
-                pr.becomeProbe(pr.matchIndex() + 1);
-            }
-            long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
-            send(new AppendEntries(self, peer, term, prev, log.term(prev), List.of(),
-                    Math.min(commitIndex, prev), reads.carryRound()));
-            if (pr.state() == Progress.State.PROBE) {
-                pr.resumeProbe();
-                sendAppend(peer, pr);
-            }
         }
     }
 

@@ -2,6 +2,8 @@ package io.raftkit.core;
 
 import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
+import io.raftkit.api.SnapshotMeta;
+import io.raftkit.api.message.InstallSnapshot;
 import io.raftkit.api.message.RaftMessage;
 import java.util.List;
 
@@ -31,6 +33,13 @@ import java.util.List;
  * @param committedEntries      newly committed entries to apply, in index order
  * @param readStates            reads confirmed by a quorum, to serve once applied up to their index
  * @param readFailures          reads that cannot be confirmed here
+ * @param snapshotChunks        a leader's snapshot chunks to read from the SnapshotStore and send (§7)
+ * @param snapshotChunksReceived a follower's accepted InstallSnapshot chunks, to write to a receiver
+ *                              in order; the driver answers each through {@link RaftNode#snapshotChunkWritten}
+ * @param installedSnapshot     a snapshot the follower installed that replaces its log: reset the
+ *                              LogStore to its last included index and term in order with the
+ *                              writes (so {@link #messages} wait for it), and restore the state
+ *                              machine from it before applying {@link #committedEntries}; or null
  */
 public record Ready(HardState hardState,
                     List<LogEntry> entries,
@@ -38,10 +47,22 @@ public record Ready(HardState hardState,
                     List<RaftMessage> messages,
                     List<LogEntry> committedEntries,
                     List<ReadState> readStates,
-                    List<ReadFailure> readFailures) {
+                    List<ReadFailure> readFailures,
+                    List<SnapshotChunk> snapshotChunks,
+                    List<InstallSnapshot> snapshotChunksReceived,
+                    SnapshotMeta installedSnapshot) {
+
+    /** A Ready without snapshot work. */
+    public Ready(HardState hardState, List<LogEntry> entries, List<RaftMessage> messagesBeforePersist,
+                 List<RaftMessage> messages, List<LogEntry> committedEntries, List<ReadState> readStates,
+                 List<ReadFailure> readFailures) {
+        this(hardState, entries, messagesBeforePersist, messages, committedEntries, readStates, readFailures,
+                List.of(), List.of(), null);
+    }
 
     public boolean isEmpty() {
         return hardState == null && entries.isEmpty() && messagesBeforePersist.isEmpty() && messages.isEmpty()
-                && committedEntries.isEmpty() && readStates.isEmpty() && readFailures.isEmpty();
+                && committedEntries.isEmpty() && readStates.isEmpty() && readFailures.isEmpty()
+                && snapshotChunks.isEmpty() && snapshotChunksReceived.isEmpty() && installedSnapshot == null;
     }
 }

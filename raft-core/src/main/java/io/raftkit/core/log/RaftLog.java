@@ -64,6 +64,9 @@ public final class RaftLog {
      * compacted away (a term no entry can have, so any match against it fails).
      */
     public long term(long index) {
+        if (index == 0) {
+            return 0; // before the first entry: every log matches there, compacted or not
+        }
         if (index == snapshotIndex) {
             return snapshotTerm;
         }
@@ -184,6 +187,43 @@ public final class RaftLog {
         // The driver may still be writing the deleted entries; the replacements are handed out
         // next and written after them, so the suffix replacement lands last.
         handedOutIndex = Math.min(handedOutIndex, index - 1);
+    }
+
+    /**
+     * Drops the entries up to {@code index} from memory once a durable snapshot covers them and the
+     * LogStore compacted them (§7); the term of {@code index} stays known for the §5.3 check. Only
+     * durable entries may go: those above {@link #stableIndex} are still to be written. Returns the
+     * payload bytes dropped.
+     */
+    public long compact(long index) {
+        if (index <= snapshotIndex) {
+            return 0;
+        }
+        if (index > stableIndex) {
+            throw new IllegalArgumentException("cannot compact to " + index + " above the durable index " + stableIndex);
+        }
+        long term = term(index);
+        List<LogEntry> dropped = entries.subList(0, (int) (index - snapshotIndex));
+        long bytes = 0;
+        for (LogEntry e : dropped) {
+            bytes += e.payload().length;
+        }
+        dropped.clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+        return bytes;
+    }
+
+    /**
+     * Replaces the whole log with a snapshot's end (§7, Figure 13 step 7: the log does not hold the
+     * snapshot's last entry, or holds another term there): empty, starting after {@code index}.
+     */
+    public void resetTo(long index, long term) {
+        entries.clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+        stableIndex = index;
+        handedOutIndex = index;
     }
 
     /** The first index holding {@code term}, searching back from {@code from} (for the conflict hint). */

@@ -19,7 +19,8 @@ import java.util.ArrayDeque;
  */
 public final class Progress {
 
-    public enum State { PROBE, REPLICATE }
+    /** SNAPSHOT (§7): the follower's next entry was compacted; it gets the snapshot, no AppendEntries. */
+    public enum State { PROBE, REPLICATE, SNAPSHOT }
 
     /** An unacknowledged AppendEntries: the last index it carried, its bytes, the tick it left at. */
     private record Inflight(long lastIndex, long bytes, long sentAtTick) {
@@ -32,6 +33,7 @@ public final class Progress {
     private boolean recentActive;
     private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
     private long inflightBytes;
+    private SnapshotSend snapshotSend;
     private final int maxInflight;
     private final long maxInflightBytes;
 
@@ -63,6 +65,9 @@ public final class Progress {
 
     /** Whether the leader should hold back AppendEntries carrying entries to this follower. */
     public boolean isPaused() {
+        if (state == State.SNAPSHOT) {
+            return true;
+        }
         return state == State.PROBE ? probeSent
                 : inflight.size() >= maxInflight || inflightBytes >= maxInflightBytes;
     }
@@ -113,6 +118,9 @@ public final class Progress {
      */
     public boolean maybeDecrTo(long rejectedPrevIndex, long hintNext) {
         long next = Math.max(matchIndex + 1, Math.min(hintNext, rejectedPrevIndex));
+        if (state == State.SNAPSHOT) {
+            return false; // the follower gets the snapshot; rejections of earlier appends say nothing new
+        }
         if (state == State.REPLICATE) {
             if (rejectedPrevIndex <= matchIndex) {
                 return false;
@@ -150,6 +158,19 @@ public final class Progress {
         nextIndex = Math.max(matchIndex + 1, next);
         probeSent = false;
         clearInflight();
+    }
+
+    /** Sends {@code transfer} instead of entries until the follower installs it (or catches up otherwise). */
+    public void becomeSnapshot(SnapshotSend transfer) {
+        state = State.SNAPSHOT;
+        snapshotSend = transfer;
+        probeSent = false;
+        clearInflight();
+    }
+
+    /** The snapshot being sent, in SNAPSHOT state; null otherwise. */
+    public SnapshotSend snapshotSend() {
+        return state == State.SNAPSHOT ? snapshotSend : null;
     }
 
     private void clearInflight() {

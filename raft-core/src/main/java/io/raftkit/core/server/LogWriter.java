@@ -110,6 +110,15 @@ final class LogWriter {
         long runBytes = 0;
         HardState hardState = null;
         for (Ready ready : batch) {
+            if (ready.installedSnapshot() != null) {
+                // §7: the log is replaced by an installed snapshot, in order with the writes around it.
+                if (!run.isEmpty()) {
+                    store.append(run);
+                    run = new ArrayList<>();
+                    runBytes = 0;
+                }
+                store.reset(ready.installedSnapshot().lastIncludedIndex(), ready.installedSnapshot().lastIncludedTerm());
+            }
             for (LogEntry entry : ready.entries()) {
                 // A follower's truncation starts below the end of the run: write the run first, so
                 // the replacement suffix lands after what it replaces, as the Readys asked.
@@ -132,6 +141,34 @@ final class LogWriter {
         if (hardState != null) {
             store.saveHardState(hardState);
         }
+    }
+
+    /**
+     * Compacts the store up to {@code index} (durable entries a durable snapshot covers), on the
+     * writer's worker, so it never runs during an append; a failure stops the node like a failed write.
+     */
+    void compact(long index) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
+        worker.execute(() -> {
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+            }
+            try {
+                store.compact(index);
+            } catch (Throwable e) {
+                synchronized (this) {
+                    stopped = true;
+                    queue.clear();
+                }
+                onFailure.accept(e);
+            }
+        });
     }
 
     /** Stops after the write in progress, if any; what is still queued is not written. */

@@ -6,8 +6,10 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.RaftConfig;
+import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.api.spi.LogStore;
+import io.raftkit.api.spi.SnapshotStore;
 import io.raftkit.api.spi.StateMachine;
 import io.raftkit.api.spi.Transport;
 import io.raftkit.core.Mutant;
@@ -50,13 +52,6 @@ import java.util.random.RandomGenerator;
 public final class RaftServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftServer.class.getName());
-    /** Small enough that the heap check below runs long before a batch could exhaust the heap. */
-    private static final long READ_BATCH_BYTES = 4L * 1024 * 1024;
-    /**
-     * Heap a loaded entry takes beyond its payload: the LogEntry, the array header, the list slot
-     * (measured on a KV node: about 230 bytes per 135-byte command).
-     */
-    private static final long ENTRY_HEAP_OVERHEAD = 96;
 
     private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
     }
@@ -85,6 +80,9 @@ public final class RaftServer implements AutoCloseable {
     private final RandomGenerator random;
     private final Platform platform;
     private final DriverProbe probe;
+    /** Null when this server takes no snapshots (no store, or a state machine without them). */
+    private final Snapshotter snapshotter;
+    private volatile SnapshotStats snapshotStats = SnapshotStats.NONE;
     private final long requestTimeoutNanos;
     private final long maxHeapBytes;
     /**
@@ -123,7 +121,7 @@ public final class RaftServer implements AutoCloseable {
 
     RaftServer(NodeId self, ClusterConfig cluster, RaftConfig config, Transport transport, LogStore logStore,
                StateMachine stateMachine, RandomGenerator random, long requestTimeoutMillis, long maxHeapBytes,
-               Platform platform, DriverProbe probe, Inbox inbox) {
+               Platform platform, DriverProbe probe, Inbox inbox, SnapshotStore snapshotStore, SnapshotPolicy snapshotPolicy) {
         this.self = self;
         this.inbox = inbox;
         this.cluster = cluster;
@@ -154,6 +152,17 @@ public final class RaftServer implements AutoCloseable {
                 onLoopFailure(cause);
             }
         });
+        this.snapshotter = snapshotStore == null || !stateMachine.supportsSnapshots() ? null
+                : new Snapshotter(self.toString(), snapshotStore, snapshotPolicy, stateMachine, platform,
+                        platform.worker("raft-" + self + "-snapshot-writer"),
+                        platform.worker("raft-" + self + "-snapshot-transfers"), loop::execute, this::stop,
+                        () -> appliedIndex,
+                        (entries, bytes) -> logHeapBytes = Math.max(0, logHeapBytes - bytes - entries * LogLoader.ENTRY_HEAP_OVERHEAD));
+        if (snapshotStore != null && snapshotter == null) {
+            LOG.log(Level.WARNING, "{0}: the state machine {1} does not support snapshots: the log is never compacted",
+                    self, stateMachine.getClass().getName());
+            closeQuietly(snapshotStore);
+        }
         this.status = new RaftStatus(self, io.raftkit.core.Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, cluster,
                 0, 0, 0, 0, false, Optional.empty(), 0, logHeapLimit());
     }
@@ -172,49 +181,29 @@ public final class RaftServer implements AutoCloseable {
                     + "); a RaftServer starts once: build a new one on the same log store");
         }
         HardState hardState = logStore.loadHardState();
+        // §7: restart from the newest snapshot and replay only the log after it.
+        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState);
+        if (snapshotter == null && logStore.firstIndex() > 1) {
+            throw new IOException(describe(logStore) + " of " + self + " was compacted up to " + (logStore.firstIndex() - 1)
+                    + " but this server has no snapshots to restore the state machine from (give it the snapshot store"
+                    + " the node ran with); nothing was changed, and the node does not start");
+        }
         long first = logStore.firstIndex();
-        long last = logStore.lastIndex();
-        List<LogEntry> entries = new ArrayList<>((int) Math.min(Math.max(last - first + 1, 0), 1 << 20));
-        long heapBytes = 0;
-        try {
-            for (long from = first; from <= last; ) {
-                List<LogEntry> batch = logStore.entries(from, last, READ_BATCH_BYTES);
-                if (batch.isEmpty()) {
-                    throw new IOException("log store returned no entries at " + from + " though its last index is " + last);
-                }
-                for (LogEntry e : batch) {
-                    heapBytes += heapCost(e.payload().length);
-                }
-                // Refuse before the JVM runs out: the rest of the node needs heap too. The margin
-                // over the write limit lets a node that was refusing writes start again as it was.
-                if (heapBytes > maxHeapBytes / 10 * 9) {
-                    throw new IOException(tooLargeForHeap(first, last, heapBytes));
-                }
-                entries.addAll(batch);
-                from += batch.size();
-            }
-        } catch (OutOfMemoryError e) {
-            // A backstop for heaps the check above misjudges; the entries loaded so far are
-            // garbage once this frame is gone, so the node can still report and close.
-            throw new IOException(tooLargeForHeap(first, last, heapBytes), e);
-        }
-        logHeapBytes = heapBytes;
-        if (heapBytes > maxHeapBytes / 2) {
-            LOG.log(Level.WARNING, "{0}: the log takes about {1} MB of the {2} MB heap and grows with every write"
-                    + " (no snapshots yet); give the node a larger -Xmx before it fills", self,
-                    Long.toString(heapBytes >> 20), Long.toString(maxHeapBytes >> 20));
-        }
+        LogLoader.Loaded loaded = LogLoader.load(self, logStore, maxHeapBytes);
+        List<LogEntry> entries = loaded.entries();
+        logHeapBytes = loaded.heapBytes();
         long snapshotIndex = first - 1;
         try {
-            node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex));
+            node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex),
+                    snapshot, snapshotter == null ? SnapshotPolicy.DEFAULT.chunkBytes() : snapshotter.policy().chunkBytes());
         } catch (IllegalStateException e) {
             // The store lost entries it had acknowledged (or holds a gap): refuse to start on it.
             throw new IOException(describe(logStore) + " of " + self + " is damaged: " + e.getMessage()
                     + "; nothing was changed, and the node does not start on it", e);
         }
-        appliedIndex = snapshotIndex;
+        appliedIndex = snapshot == null ? snapshotIndex : Math.max(snapshotIndex, snapshot.lastIncludedIndex());
         LOG.log(Level.INFO, "{0} starting: term {1}, log {2}..{3}, commit {4}, members {5}",
-                self, hardState.term(), first, last, hardState.commitIndex(), cluster.members());
+                self, hardState.term(), first, logStore.lastIndex(), hardState.commitIndex(), cluster.members());
         running = true;
         publishStatus();
         try {
@@ -250,21 +239,12 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
-    private static long heapCost(int payloadBytes) {
-        return payloadBytes + ENTRY_HEAP_OVERHEAD;
-    }
 
     /** The most of the heap the log may take: the rest of the node needs heap too. */
     private long logHeapLimit() {
         return maxHeapBytes / 5 * 4;
     }
 
-    private String tooLargeForHeap(long first, long last, long heapBytes) {
-        return String.format("the log of %s (entries %d to %d) does not fit in this JVM's heap: %d MB loaded when"
-                + " the limit was reached, of a %d MB maximum. Start the node with a larger -Xmx (the whole log"
-                + " is kept in memory until snapshots are implemented); nothing on disk was changed",
-                self, first, last, heapBytes >> 20, maxHeapBytes >> 20);
-    }
 
     public NodeId id() {
         return self;
@@ -280,7 +260,7 @@ public final class RaftServer implements AutoCloseable {
         byte[] copy = Objects.requireNonNull(command, "command").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
-            if (logHeapBytes + heapCost(copy.length) > logHeapLimit()) {
+            if (logHeapBytes + LogLoader.heapCost(copy.length) > logHeapLimit()) {
                 future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
                 return;
             }
@@ -358,6 +338,29 @@ public final class RaftServer implements AutoCloseable {
         return status;
     }
 
+    /**
+     * Takes a snapshot of the state as applied now and compacts the log behind it, as the policy
+     * would (an operator's "snapshot now"). Completes with the snapshot once it is durable, or with
+     * the newest one if nothing was applied since; fails with {@link IllegalStateException} when
+     * this server takes no snapshots (no SnapshotStore, or a state machine that does not support
+     * them). Completes on the loop thread, like {@link #propose}.
+     */
+    public CompletableFuture<SnapshotMeta> takeSnapshot() {
+        CompletableFuture<SnapshotMeta> future = new CompletableFuture<>();
+        if (snapshotter == null) {
+            future.completeExceptionally(new IllegalStateException("server " + self + " takes no snapshots: it has no"
+                    + " snapshot store, or its state machine does not support snapshots"));
+            return future;
+        }
+        submit(future, () -> snapshotter.takeNow(node, appliedIndex, writer, future));
+        return future;
+    }
+
+    /** What this server did with snapshots, as its loop last published it. */
+    public SnapshotStats snapshotStats() {
+        return snapshotStats;
+    }
+
     private void submit(CompletableFuture<?> future, Runnable action) {
         if (!running) {
             future.completeExceptionally(new NodeStoppedException(failure != null ? failure : "not running", true));
@@ -395,20 +398,32 @@ public final class RaftServer implements AutoCloseable {
     private void handleReady(Ready ready) {
         probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
-            logHeapBytes += heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
+            logHeapBytes += LogLoader.heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
         }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may
         // promise entries those writes hold (a follower's reply counts everything it was sent).
-        boolean write = writesInFlight > 0 || !ready.entries().isEmpty() || ready.hardState() != null;
+        boolean write = writesInFlight > 0 || !ready.entries().isEmpty() || ready.hardState() != null
+                || ready.installedSnapshot() != null;
         if (write) {
             writesInFlight++;
             writer.submit(ready);
         } else {
             send(ready.messages());
         }
+        if (snapshotter != null) {
+            snapshotter.send(ready.snapshotChunks(), node, transport::send);
+            snapshotter.receive(ready.snapshotChunksReceived(), node);
+            if (ready.installedSnapshot() != null && !Mutant.isActive(Mutant.INSTALL_SKIPS_RESTORE)) {
+                restoreInstalled(ready.installedSnapshot());
+            }
+        }
         for (LogEntry entry : ready.committedEntries()) {
             apply(entry);
+            if (snapshotter != null) {
+                snapshotter.applied(entry.payload().length);
+                snapshotter.maybeTake(node, appliedIndex, writer); // between two applies
+            }
         }
         for (ReadState rs : ready.readStates()) {
             PendingRead read = reads.remove(rs.requestId());
@@ -473,6 +488,33 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
+    /** A follower installed a snapshot that replaces its log: the state machine takes its state. */
+    private void restoreInstalled(SnapshotMeta meta) {
+        try {
+            snapshotter.restore(meta);
+        } catch (IOException e) {
+            // The state machine is undefined now (StateMachine#restoreSnapshot): stop, loudly.
+            throw new ApplyFailure(meta.lastIncludedIndex(), new java.io.UncheckedIOException(
+                    "restoring installed snapshot " + meta.id() + " failed", e));
+        }
+        appliedIndex = meta.lastIncludedIndex();
+        for (Iterator<Map.Entry<Long, PendingProposal>> it = proposals.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, PendingProposal> p = it.next();
+            if (p.getKey() <= appliedIndex) {
+                it.remove();
+                p.getValue().future().completeExceptionally(new ProposalDroppedException(p.getKey(), p.getValue().term()));
+            }
+        }
+    }
+
+    private static void closeQuietly(SnapshotStore store) {
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "closing an unused snapshot store failed", e);
+        }
+    }
+
     private void serveConfirmedReads() {
         for (Iterator<PendingRead> it = confirmedReads.iterator(); it.hasNext(); ) {
             PendingRead read = it.next();
@@ -526,6 +568,9 @@ public final class RaftServer implements AutoCloseable {
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
                 cluster, proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
                 logHeapBytes, logHeapLimit());
+        if (snapshotter != null) {
+            snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
+        }
     }
 
     // ---------------------------------------------------------------- stopping
@@ -599,6 +644,9 @@ public final class RaftServer implements AutoCloseable {
         resourcesClosed = true;
         if (writer != null) {
             writer.close(); // before the store closes under it
+        }
+        if (snapshotter != null) {
+            snapshotter.close();
         }
         try {
             logStore.close();

@@ -9,6 +9,10 @@ import io.raftkit.api.spi.Options;
 import io.raftkit.api.spi.Plugins;
 import io.raftkit.api.spi.InboundBacklog;
 import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.SnapshotStore;
+import io.raftkit.api.spi.SnapshotStoreConfig;
+import io.raftkit.core.memory.MemoryLogStore;
+import io.raftkit.core.memory.MemorySnapshotStore;
 import io.raftkit.api.spi.StateMachine;
 import io.raftkit.api.spi.StateMachineConfig;
 import io.raftkit.api.spi.Transport;
@@ -44,6 +48,10 @@ public final class RaftServerBuilder {
     private LogStore logStore;
     private String logStoreName;
     private Options logStoreOptions = Options.EMPTY;
+    private SnapshotStore snapshotStore;
+    private String snapshotStoreName;
+    private Options snapshotStoreOptions = Options.EMPTY;
+    private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
     private StateMachine stateMachine;
     private String stateMachineName;
     private Options stateMachineOptions = Options.EMPTY;
@@ -111,6 +119,28 @@ public final class RaftServerBuilder {
         return this;
     }
 
+    /**
+     * Where snapshots go (§7). Without one, a server on the {@code memory} log store gets a
+     * {@link MemorySnapshotStore}; on any other log store it takes no snapshots and its log grows.
+     * The server owns the store and closes it.
+     */
+    public RaftServerBuilder snapshotStore(SnapshotStore value) {
+        snapshotStore = value;
+        return this;
+    }
+
+    public RaftServerBuilder snapshotStore(String pluginName, Options options) {
+        snapshotStoreName = pluginName;
+        snapshotStoreOptions = options == null ? Options.EMPTY : options;
+        return this;
+    }
+
+    /** When to take snapshots and how much log to keep behind them; {@link SnapshotPolicy#DEFAULT} by default. */
+    public RaftServerBuilder snapshotPolicy(SnapshotPolicy value) {
+        snapshotPolicy = value;
+        return this;
+    }
+
     public RaftServerBuilder stateMachine(StateMachine value) {
         stateMachine = value;
         return this;
@@ -141,8 +171,8 @@ public final class RaftServerBuilder {
 
     /**
      * The heap this server's log may count on; by default the JVM's maximum ({@code -Xmx}). The log
-     * is held in memory until snapshots exist: proposals are refused with {@link LogFullException}
-     * once it would take 80 % of this, and a log over 90 % refuses to start. Several servers in one
+     * above the last compaction is held in memory (all of it without a snapshot store): proposals are
+     * refused with {@link LogFullException} once it would take 80 % of this, and a log over 90 % refuses to start. Several servers in one
      * JVM each count their log against the whole heap unless each is given its share here.
      */
     public RaftServerBuilder maxHeapBytes(long value) {
@@ -191,6 +221,9 @@ public final class RaftServerBuilder {
         require(maxInboxMessages > 0, "maxInboxMessages: must be positive, was " + maxInboxMessages);
         require(platform != null, "platform: must not be null");
         require(probe != null, "probe: must not be null");
+        require(snapshotPolicy != null, "snapshotPolicy: must not be null");
+        require(snapshotStore == null || snapshotStoreName == null,
+                "snapshotStore: give a SnapshotStore or a plugin name, not both");
         require(transport != null || transportName != null, "transport: give a Transport or a plugin name");
         require(logStore != null || logStoreName != null, "logStore: give a LogStore or a plugin name");
         require(stateMachine != null || stateMachineName != null, "stateMachine: give a StateMachine or a plugin name");
@@ -218,6 +251,15 @@ public final class RaftServerBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+        SnapshotStore snapshots;
+        try {
+            snapshots = snapshotStore != null ? snapshotStore
+                    : snapshotStoreName != null ? Plugins.snapshotStore(snapshotStoreName).open(
+                            new SnapshotStoreConfig(self, clusterId, dataDir, snapshotStoreOptions, resources))
+                    : store instanceof MemoryLogStore ? new MemorySnapshotStore() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
         Inbox inbox = new Inbox(maxInboxMessages);
         // Lend the transport the inbox's depth, unless the host lent its own.
         Resources transportResources = resources.get(InboundBacklog.class).isPresent() ? resources
@@ -225,7 +267,7 @@ public final class RaftServerBuilder {
         Transport net = transport != null ? transport
                 : Plugins.transport(transportName).create(new TransportConfig(self, clusterId, allAddresses, transportOptions, transportResources));
         return new RaftServer(self, cluster, config, net, store, sm, rng, requestTimeout.toMillis(), maxHeapBytes,
-                platform, probe, inbox);
+                platform, probe, inbox, snapshots, snapshotPolicy);
     }
 
     private static void require(boolean ok, String message) {

@@ -123,6 +123,18 @@ final class Crashes {
         return a != null && a.point() == Point.AFTER_APPLY && a.applyIndex() == index && fire(node, "after applying " + index);
     }
 
+    /**
+     * A crash right after a snapshot became durable (saved, installed) or the log was compacted or
+     * reset around one: likelier than elsewhere, since these are rare and recovery decides there.
+     */
+    boolean atSnapshot(SimNode node, String where) {
+        if (rate == 0 || !node.up || random.nextDouble() >= Math.min(0.2, rate * SimCluster.BOOST_HARD_STATE)) {
+            return false;
+        }
+        crash(node, where);
+        return true;
+    }
+
     private boolean fire(SimNode node, String where) {
         if (!node.up) {
             return false;

@@ -110,7 +110,8 @@ final class Invariants {
         if (commit < sim.lastSeenCommit) {
             throw fail("commit index monotonic", sim.id + " commit index went from " + sim.lastSeenCommit + " to " + commit);
         }
-        for (long i = sim.lastSeenCommit + 1; i <= commit; i++) {
+        // Entries a snapshot replaced are gone from the log (term -1): the state digest checks those.
+        for (long i = Math.max(sim.lastSeenCommit + 1, node.firstIndex() - 1); i <= commit; i++) {
             recordCommitted(sim.id, i, node.termAt(i), node.term());
         }
         sim.lastSeenCommit = commit;
@@ -126,7 +127,7 @@ final class Invariants {
             throw fail("commit index monotonic", sim.id + " restarted with commit index " + commit
                     + " below the " + durableCommit + " its disk holds");
         }
-        for (long i = Math.max(1, node.firstIndex()); i <= commit; i++) {
+        for (long i = Math.max(1, node.firstIndex() - 1); i <= commit; i++) {
             recordCommitted(sim.id, i, node.termAt(i), node.term());
         }
         sim.lastSeenCommit = commit;
@@ -147,6 +148,20 @@ final class Invariants {
         } else if (committedTerm[i] != term) {
             throw fail("state machine safety", node + " counts entry " + index + "@" + term
                     + " committed where another node counted " + index + "@" + committedTerm[i] + " committed");
+        }
+    }
+
+    private final Map<Long, long[]> digests = new HashMap<>();
+
+    /**
+     * Replicas whose state machines stand at the same applied command hold the same state: a
+     * snapshot taken, sent, installed or restored in a different state than the log's would differ.
+     */
+    void checkDigest(NodeId node, long lastCommand, long digest, String how) {
+        long[] seen = digests.putIfAbsent(lastCommand, new long[] {digest});
+        if (seen != null && seen[0] != digest) {
+            throw fail("state digest", node + " " + how + " holds state " + Long.toHexString(digest) + " at command "
+                    + lastCommand + " where another replica held " + Long.toHexString(seen[0]));
         }
     }
 

@@ -6,6 +6,7 @@ import io.raftkit.api.RaftConfig;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.core.Role;
 import io.raftkit.core.server.RaftStatus;
+import io.raftkit.core.server.SnapshotPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -85,6 +86,16 @@ public final class SimCluster {
      */
     private long faultMessagesArriveByNanos;
     long readys;
+    /**
+     * Snapshots in this run (null: none, the log only grows). Drawn from a stream of its own, so the
+     * rest of a seed's draws are as before: 3 seeds in 4 take snapshots, at thresholds from every 3
+     * entries (tiny: compaction and InstallSnapshot all the time) to every 300, with kept tails of
+     * 0 to 20 entries and chunks of 8 bytes (a register snapshot is about 70: many chunks in flight,
+     * lost, duplicated and reordered by the network's faults) to 1 KiB.
+     */
+    final SnapshotPolicy snapshotPolicy;
+    long snapshotsSaved;
+    long snapshotsInstalled;
 
     public SimCluster(long seed, Options options, boolean traced) {
         this.seed = seed;
@@ -107,6 +118,7 @@ public final class SimCluster {
         long[] diskLatencies = {0, 1_000_000, 10_000_000, 30_000_000, 60_000_000};
         this.maxDiskLatencyNanos = diskLatencies[random.nextInt(diskLatencies.length)];
         this.trace = traced ? new StringBuilder(1 << 16) : null;
+        this.snapshotPolicy = snapshotPolicy(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 16));
         TreeSet<NodeId> voters = new TreeSet<>();
         TreeSet<NodeId> learners = new TreeSet<>();
         for (int i = 1; i <= options.nodes(); i++) {
@@ -124,10 +136,21 @@ public final class SimCluster {
         for (NodeId id : ids) {
             nodes.put(id, new SimNode(id, this));
         }
-        trace("cluster " + members + " " + config + " disk latency up to " + maxDiskLatencyNanos / 1_000_000 + " ms");
+        trace("cluster " + members + " " + config + " disk latency up to " + maxDiskLatencyNanos / 1_000_000 + " ms, "
+                + (snapshotPolicy == null ? "no snapshots" : snapshotPolicy));
         for (SimNode node : nodes.values()) {
             node.start(members, config, nodeRandom.split(), maxDiskLatencyNanos);
         }
+    }
+
+    private static SnapshotPolicy snapshotPolicy(SplittableRandom r) {
+        if (r.nextInt(4) == 0) {
+            return null;
+        }
+        long[] every = {3, 5, 10, 30, 100, 300};
+        long[] kept = {0, 0, 2, 5, 20};
+        int[] chunks = {8, 16, 30, 1024};
+        return new SnapshotPolicy(every[r.nextInt(every.length)], 0, kept[r.nextInt(kept.length)], chunks[r.nextInt(chunks.length)]);
     }
 
     /** Runs the whole schedule; throws {@link SafetyViolation} on the first broken property. */
@@ -176,12 +199,14 @@ public final class SimCluster {
             throw new SafetyViolation("linearizability", anomaly.get());
         }
         return new Result(seed, options, clients.writesAcked, clients.readsServed, invariants.committedUpTo(), readys,
-                crashes.struck, budget.worstRatio, invariants.firstLeaderTerm(), trace == null ? null : trace.toString());
+                crashes.struck, budget.worstRatio, invariants.firstLeaderTerm(), snapshotsSaved, snapshotsInstalled,
+                trace == null ? null : trace.toString());
     }
 
     /** What a run did, for reports and for the determinism check. */
     public record Result(long seed, Options options, long writesAcked, long readsServed, long committed, long readys,
-                         long crashesInSteps, double worstMessageRatio, long firstLeaderTerm, String trace) {
+                         long crashesInSteps, double worstMessageRatio, long firstLeaderTerm, long snapshotsSaved,
+                         long snapshotsInstalled, String trace) {
     }
 
     // ---------------------------------------------------------------- the network

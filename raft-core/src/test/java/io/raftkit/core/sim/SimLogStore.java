@@ -121,6 +121,8 @@ final class SimLogStore implements LogStore {
         snapshotTerm = term(index);
         entries.subList(0, (int) (index - snapshotIndex)).clear();
         snapshotIndex = index;
+        cluster.trace("compacted " + node.id + " to " + index);
+        cluster.crashes.atSnapshot(node, "after compacting its log to " + index);
     }
 
     @Override
@@ -128,9 +130,13 @@ final class SimLogStore implements LogStore {
         if (!node.up) {
             return;
         }
+        if (cluster.crashes.atSnapshot(node, "before resetting its log to " + index + "@" + term)) {
+            return;
+        }
         entries.clear();
         snapshotIndex = index;
         snapshotTerm = term;
+        cluster.trace("reset " + node.id + " log to " + index + "@" + term);
     }
 
     @Override

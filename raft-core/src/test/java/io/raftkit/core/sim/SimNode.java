@@ -9,6 +9,7 @@ import io.raftkit.core.Ready;
 import io.raftkit.core.Role;
 import io.raftkit.core.server.DriverProbe;
 import io.raftkit.core.server.RaftServer;
+import io.raftkit.core.server.SnapshotPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ final class SimNode implements DriverProbe {
     final NodeId id;
     private final SimCluster cluster;
     final SimLogStore disk;
+    final SimSnapshotStore snapshots;
     final Violations violations;
     RaftServer server;
     SimTransport transport;
@@ -58,6 +60,7 @@ final class SimNode implements DriverProbe {
         this.id = id;
         this.cluster = cluster;
         this.disk = new SimLogStore(this, cluster);
+        this.snapshots = new SimSnapshotStore(this, cluster);
         this.violations = cluster.violations;
     }
 
@@ -76,15 +79,20 @@ final class SimNode implements DriverProbe {
         heartbeatRound = 0;
         durableCommitAtStart = disk.loadHardState().commitIndex();
         transport = new SimTransport(this, incarnation, cluster);
-        registers = new SimRegisters(this, incarnation, cluster);
+        registers = new SimRegisters(this, incarnation, cluster, cluster.snapshotPolicy != null);
         server = RaftServer.builder().self(id).cluster(members).config(config)
                 .transport(transport).logStore(disk).stateMachine(registers)
+                .snapshotStore(cluster.snapshotPolicy != null ? snapshots : null)
+                .snapshotPolicy(cluster.snapshotPolicy != null ? cluster.snapshotPolicy : SnapshotPolicy.DEFAULT)
                 .random(random.split()).requestTimeout(Duration.ofMillis(SimClients.TIMEOUT_TICKS * SimCluster.TICK_MILLIS))
                 .platform(new SimPlatform(cluster.events, this, incarnation, random.split(), maxDiskLatencyNanos))
                 .probe(this).build();
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
+            if (!up) {
+                return; // the process crashed while starting (resetting its log, say): the next start recovers
+            }
             throw violations.record(new SafetyViolation("restart", id + " could not start from its disk: " + e, e));
         }
     }

@@ -128,6 +128,7 @@ final class SimPlatform implements Platform {
             } catch (RuntimeException | Error e) {
                 stopped = true;
                 handler.failed(e);
+                node.violations.rethrow(); // a check that fired inside the node (in apply, say) names the property
                 throw node.violations.record(new SafetyViolation("node failure", node.id + " threw " + e, e));
             }
         }

@@ -21,6 +21,8 @@ class SimulationFindsMutantsTest {
             "READ_JOINS_CARRIED_ROUND,   linearizable reads",
             "APPEND_BEFORE_TERM_DURABLE, durable term",
             "STALE_REPLIES_TRUSTED,      message budget",
+            "INSTALL_SKIPS_RESTORE,      state digest",
+            "RESTART_SKIPS_LOG_RESET,    restart",
     })
     void eachFixedBugPutBackIsFoundWithinTheDefaultSeedBudget(Mutant mutant, String property) throws Exception {
         MutantScope.with(mutant, () -> {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.LongStream;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -68,9 +70,27 @@ class SimulationTest {
             throw new AssertionError(e.getMessage() + "\nshape: " + options + "\nreplay: " + replayCommand(seed, ticks), e);
         }
         writeTrace(traceFile, result.trace());
+        SNAPSHOTS_SAVED.addAndGet(result.snapshotsSaved());
+        SNAPSHOTS_INSTALLED.addAndGet(result.snapshotsInstalled());
+        SEEDS_RUN.incrementAndGet();
         // A run that commits nothing proves nothing: the clients must have made progress.
         assertThat(result.writesAcked()).as("acknowledged writes").isPositive();
         assertThat(result.readsServed()).as("served reads").isPositive();
+    }
+
+    private static final AtomicLong SNAPSHOTS_SAVED = new AtomicLong();
+    private static final AtomicLong SNAPSHOTS_INSTALLED = new AtomicLong();
+    private static final AtomicLong SEEDS_RUN = new AtomicLong();
+
+    /** Snapshots are exercised, not merely enabled: over the default seeds, many are taken and installed. */
+    @AfterAll
+    static void snapshotsWereTakenAndInstalled() {
+        System.out.printf("simulation: %d seeds passed, %d snapshots saved, %d installed from a leader%n",
+                SEEDS_RUN.get(), SNAPSHOTS_SAVED.get(), SNAPSHOTS_INSTALLED.get());
+        if (SEEDS_RUN.get() >= 50) {
+            assertThat(SNAPSHOTS_SAVED.get()).as("snapshots saved over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get());
+            assertThat(SNAPSHOTS_INSTALLED.get()).as("snapshots installed over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get() / 10);
+        }
     }
 
     static String replayCommand(long seed, int ticks) {

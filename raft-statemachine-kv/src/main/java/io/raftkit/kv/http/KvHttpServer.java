@@ -7,6 +7,7 @@ import io.raftkit.api.NodeId;
 import io.raftkit.core.Role;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
+import io.raftkit.core.server.SnapshotStats;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.SessionPolicy;
 import io.raftkit.kv.snapshot.SnapshotSource;
@@ -277,9 +278,17 @@ public final class KvHttpServer implements AutoCloseable {
                 .put("sessionPolicy", kv.sessionPolicy().map(p -> new JsonObject().put("ttlMs", p.ttlMillis())
                         .put("capacity", p.capacity())).orElse(null))
                 .put("snapshot", snapshots.status())
+                .put("snapshots", snapshotStats(raft.snapshotStats()))
                 .put("failure", s.failure().orElse(null));
         ctx.response().putHeader(Forwarder.SERVED_BY, s.id().value());
         Responses.json(ctx, 200, json);
+    }
+
+    private static JsonObject snapshotStats(SnapshotStats s) {
+        return new JsonObject().put("enabled", s.enabled()).put("latestIndex", s.latestIndex()).put("latestTerm", s.latestTerm())
+                .put("latestSizeBytes", s.latestSizeBytes()).put("lastDurationMs", s.lastDurationMillis())
+                .put("taken", s.snapshotsTaken()).put("installsSent", s.installsSent())
+                .put("installsReceived", s.installsReceived()).put("logFirstIndex", s.logFirstIndex());
     }
 
     private void health(RoutingContext ctx) {

@@ -42,7 +42,21 @@ final class KvMetrics {
                 .description("linearizable reads' wait for their read index (a heartbeat round's quorum)")
                 .tag("node", id).register(registry);
         Gauge.builder("raft_log_heap_bytes", raft, r -> r.status().logHeapBytes())
-                .description("heap the in-memory log takes (estimated; no snapshots yet)").tag("node", id).register(registry);
+                .description("heap the in-memory log takes (estimated): the entries above the snapshot before the newest")
+                .tag("node", id).register(registry);
+        Gauge.builder("raft_log_first_index", raft, r -> r.snapshotStats().logFirstIndex())
+                .description("first index the log store still holds (compaction after a snapshot moves it)")
+                .tag("node", id).register(registry);
+        Gauge.builder("raft_snapshot_last_duration_ms", raft, r -> r.snapshotStats().lastDurationMillis())
+                .description("how long the last snapshot this node took needed, from capture to durable")
+                .tag("node", id).register(registry);
+        FunctionCounter.builder("raft_snapshots_taken", raft, r -> r.snapshotStats().snapshotsTaken())
+                .description("snapshots this node took and made durable").tag("node", id).register(registry);
+        FunctionCounter.builder("raft_snapshot_installs_sent", raft, r -> r.snapshotStats().installsSent())
+                .description("snapshots this node, as leader, sent to followers that installed them")
+                .tag("node", id).register(registry);
+        FunctionCounter.builder("raft_snapshot_installs_received", raft, r -> r.snapshotStats().installsReceived())
+                .description("snapshots this node received from a leader and installed").tag("node", id).register(registry);
         Gauge.builder("raft_log_heap_limit_bytes", raft, r -> r.status().logHeapLimitBytes())
                 .description("log heap at which writes are refused (507 log-full)").tag("node", id).register(registry);
         Gauge.builder("kv_state_heap_bytes", kv, io.raftkit.kv.KvStateMachine::heapBytes)
@@ -54,8 +68,8 @@ final class KvMetrics {
     }
 
     /**
-     * The newest snapshot's index and size, read from {@code source} at scrape time. The snapshot
-     * policy's duration and InstallSnapshot counts are the Raft core's to expose (RaftStatus).
+     * The newest snapshot's index and size, read from {@code source} at scrape time (the duration
+     * and InstallSnapshot counts come from the Raft server's SnapshotStats, above).
      */
     void snapshotGauges(io.raftkit.kv.snapshot.SnapshotSource source) {
         Gauge.builder("raft_snapshot_index", source, s -> s.latest().map(m -> (double) m.lastIncludedIndex()).orElse(0.0))

@@ -127,8 +127,9 @@ final class KvService {
         }
         return Optional.of(ApiError.rejected(507, "log-full", String.format("the log (about %d MB) and the KV state"
                         + " (about %d MB: keys, values and %d client sessions) take more than this node's %d MB limit"
-                        + " (80%% of its heap); writes are refused, reads go on. Restart the node with a larger -Xmx"
-                        + " (there are no snapshots yet: the whole log stays in memory)",
+                        + " (80%% of its heap); writes are refused, reads go on. The log above the snapshot before the"
+                        + " newest stays in memory: snapshot more often (--snapshot-every-entries/-bytes) or restart"
+                        + " the node with a larger -Xmx",
                 status.logHeapBytes() >> 20, state >> 20, kv.sessionCount(), status.logHeapLimitBytes() >> 20)));
     }
 }

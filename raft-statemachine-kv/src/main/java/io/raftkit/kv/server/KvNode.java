@@ -14,9 +14,12 @@ import io.raftkit.api.spi.LogStore;
 import io.raftkit.api.spi.LogStoreConfig;
 import io.raftkit.api.spi.Plugins;
 import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.SnapshotStore;
+import io.raftkit.api.spi.SnapshotStoreConfig;
 import io.raftkit.core.fault.FaultRules;
 import io.raftkit.core.fault.NetworkFaultsTransportProvider;
 import io.raftkit.core.server.RaftServer;
+import io.raftkit.core.server.SnapshotPolicy;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.http.KvHttpServer;
 import io.raftkit.kv.http.Reachability;
@@ -56,10 +59,11 @@ public final class KvNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         RaftServer raft = null;
         LogStore store = null;
+        SnapshotStore snapshots = null;
         JvmGcMetrics gc = null;
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            // The JVM's own: the log lives in the heap until snapshots exist, so heap and GC matter.
+            // The JVM's own: the log above the snapshot before the newest lives in the heap, so heap and GC matter.
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
@@ -84,13 +88,11 @@ public final class KvNode implements AutoCloseable {
             // The configured TTL also rules log entries from before session policies were replicated,
             // as those logs were first applied; the leader then puts the configured policy in the log.
             KvStateMachine kv = new KvStateMachine(config.sessionPolicy().ttlMillis());
-            // A misspelt plugin name fails now, not when the core first wants a snapshot.
-            Plugins.snapshotStore(config.snapshots().store());
-            if (!config.snapshots().given().isEmpty()) {
-                // The Raft core in this build takes no snapshots: say so rather than pretend.
-                LOG.warn("node {}: {} accepted, but this build's Raft core takes no snapshots yet: the log is not compacted",
-                        config.id(), String.join(" ", config.snapshots().given()));
-            }
+            // Snapshots beside the log (§7): the store is opened here, not by the builder, because the
+            // HTTP snapshot endpoints read it too; the Raft server owns it from build() on and closes it.
+            snapshots = Plugins.snapshotStore(config.snapshots().store()).open(new SnapshotStoreConfig(config.id(),
+                    config.clusterId(), config.dataDir(), config.snapshots().storeOptions(), resources));
+            SnapshotPolicy policy = config.snapshots().policy(SnapshotPolicy.DEFAULT);
             store = new MeteredLogStore(Plugins.logStore(config.logStore()).open(new LogStoreConfig(
                     config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), resources)),
                     registry, config.logStore(), config.id().value());
@@ -104,12 +106,17 @@ public final class KvNode implements AutoCloseable {
                     .transport(config.transport(), config.transportOptions())
                     .logStore(store)
                     .stateMachine(kv)
+                    .snapshotStore(snapshots)
+                    .snapshotPolicy(policy)
                     .resources(resources)
                     .requestTimeout(config.requestTimeout())
                     .build();
+            SnapshotStore served = snapshots;
+            snapshots = null; // the Raft server closes it from here on
             raft.start();
             KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry,
                     reachability);
+            http.snapshotSource(new RaftSnapshotSource(raft, served));
             KvNode node = new KvNode(config, vertx, raft, http, gc);
             HostPort listen = config.self().http();
             String httpHost = config.bindHost().orElse(listen.host());
@@ -120,8 +127,13 @@ public final class KvNode implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (raft != null) {
                 raft.close();
-            } else if (store != null) {
-                store.close(); // release the data directory's lock
+            } else {
+                if (store != null) {
+                    store.close(); // release the data directory's lock
+                }
+                if (snapshots != null) {
+                    snapshots.close();
+                }
             }
             if (gc != null) {
                 gc.close();

@@ -1,6 +1,7 @@
 package io.raftkit.kv.server;
 
 import io.raftkit.api.spi.Options;
+import io.raftkit.core.server.SnapshotPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,21 @@ public record SnapshotSettings(OptionalLong everyEntries, OptionalLong everyByte
             throw new IllegalArgumentException("data-dir is required for the '" + store + "' snapshot store");
         }
         return new SnapshotSettings(entries, bytes, tail, store, Options.of(storeOptions));
+    }
+
+    /** The Raft core's policy with the flags that were given applied over {@code defaults}. */
+    public SnapshotPolicy policy(SnapshotPolicy defaults) {
+        SnapshotPolicy p = defaults;
+        if (everyEntries.isPresent()) {
+            p = p.withEntriesBetween(everyEntries.getAsLong());
+        }
+        if (everyBytes.isPresent()) {
+            p = p.withLogBytesBetween(everyBytes.getAsLong());
+        }
+        if (keepTail.isPresent()) {
+            p = p.withKeptEntries(keepTail.getAsLong());
+        }
+        return p;
     }
 
     /** The policy flags that were given, as {@code --name value}, for messages. */

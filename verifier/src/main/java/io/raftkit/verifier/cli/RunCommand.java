@@ -3,6 +3,8 @@ package io.raftkit.verifier.cli;
 import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.backend.DockerBackend;
 import io.raftkit.verifier.backend.LocalBackend;
+import io.raftkit.verifier.backend.NodeStorage;
+import io.raftkit.verifier.report.SnapshotActivity;
 import io.raftkit.verifier.checker.CheckResult;
 import io.raftkit.verifier.checker.Checker;
 import io.raftkit.verifier.checker.HistoryFiles;
@@ -90,6 +92,12 @@ final class RunCommand implements Callable<Integer> {
             + " catches it (the same as --plant stale-read)")
     boolean staleReads;
 
+    @Option(names = "--snapshot-every", defaultValue = "0", paramLabel = "ENTRIES",
+            description = "the nodes take a snapshot every ENTRIES entries and keep a quarter of that behind it, so"
+                    + " kills and partitions exercise compaction and InstallSnapshot; 0: the server's default policy"
+                    + " (default ${DEFAULT-VALUE})")
+    long snapshotEvery;
+
     @Option(names = "--plant", defaultValue = "none",
             description = "a deliberate bug, to show that the run catches it: stale-read, lost-write (logs in memory),"
                     + " minority-serves (a client that reads a cut-off node's local state), ack-before-fsync (the log store"
@@ -124,9 +132,10 @@ final class RunCommand implements Callable<Integer> {
                     + " raise --time-limit to at least %d s to exercise all of them%n", timeLimitSeconds, faultSeconds, turns,
                     faults, faultSeconds * (faults.size() + 1L));
         }
+        NodeStorage storage = bug.storage().withSnapshotEvery(snapshotEvery);
         try (ClusterBackend cluster = backend.equals("docker")
-                ? new DockerBackend(repository(kvJar), baseImage, out.toAbsolutePath(), nodes, bug.storage())
-                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes, bug.storage())) {
+                ? new DockerBackend(repository(kvJar), baseImage, out.toAbsolutePath(), nodes, storage)
+                : new LocalBackend(kvJar.toAbsolutePath(), out.toAbsolutePath(), nodes, storage)) {
             // Ctrl-C or SIGTERM mid-run: without this the nodes (child processes or containers)
             // would outlive the verifier.
             Thread stopCluster = new Thread(() -> {
@@ -155,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
         Runner runner = new Runner(cluster, options, work, System.out);
         History history = runner.run();
+        SnapshotActivity.report(SnapshotActivity.collect(cluster), out, System.out);
         Path jsonl = out.resolve("history.jsonl");
         HistoryWriter.writeJsonl(history.events(), jsonl);
         CheckResult result = new Checker(work.model(), work.absent(), Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));

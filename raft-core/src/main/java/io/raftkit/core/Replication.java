@@ -1,0 +1,125 @@
+package io.raftkit.core;
+
+import io.raftkit.api.LogEntry;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.message.AppendEntries;
+import io.raftkit.api.message.AppendReply;
+import io.raftkit.core.progress.Progress;
+import java.util.List;
+
+/**
+ * A leader's side of log replication (§5.3): what it sends each follower, from its progress, and
+ * what it learns from the replies. Part of {@link RaftNode}, split out to keep each file small.
+ */
+final class Replication {
+
+    private final RaftNode node;
+
+    Replication(RaftNode node) {
+        this.node = node;
+    }
+
+    void handleAppendReply(Progress pr, AppendReply reply) {
+        node.reads.ack(reply.from(), reply.readRound());
+        if (Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED)) {
+            handleAppendReplyTrustingStale(pr, reply);
+        } else if (reply.success()) {
+            if (pr.maybeUpdate(reply.matchIndex())) {
+                if (pr.state() == Progress.State.PROBE
+                        || (pr.state() == Progress.State.SNAPSHOT && pr.matchIndex() >= node.log.snapshotIndex())) {
+                    pr.becomeReplicate(); // the probe matched (or the follower caught up otherwise): stream from here on
+                }
+                node.maybeCommit();
+                node.election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
+                if (pr.nextIndex() <= node.log.lastIndex()) {
+                    sendAppend(reply.from(), pr);
+                }
+            }
+        } else if (pr.maybeDecrTo(reply.prevLogIndex(), nextAfterRejection(reply))) {
+            sendAppend(reply.from(), pr);
+        }
+        node.reads.confirmReads(node.term);
+    }
+
+    /** §5.3 fast backtracking: skip the follower's whole conflicting term in one round trip. */
+    private long nextAfterRejection(AppendReply reply) {
+        if (reply.conflictTerm() == 0) {
+            return reply.conflictIndex(); // the follower's log ends before prevLogIndex
+        }
+        long last = node.log.lastIndexOfTerm(reply.conflictTerm());
+        long next = last > 0 ? last + 1 : reply.conflictIndex();
+        return Math.min(Math.max(next, 1), node.log.lastIndex() + 1);
+    }
+
+    /** {@link Mutant#STALE_REPLIES_TRUSTED}: the reply handling this node had before issue 15. */
+    private void handleAppendReplyTrustingStale(Progress pr, AppendReply reply) {
+        if (reply.success()) {
+            boolean updated = pr.maybeUpdate(reply.matchIndex());
+            if (pr.state() == Progress.State.PROBE && pr.matchIndex() >= pr.nextIndex() - 1) {
+                pr.becomeReplicate();
+            }
+            if (updated) {
+                node.maybeCommit();
+                node.election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
+            } else if (pr.isInflightFull() && pr.matchIndex() < node.log.lastIndex()) {
+                pr.becomeProbe(pr.matchIndex() + 1);
+            }
+            if (pr.nextIndex() <= node.log.lastIndex() && !pr.isPaused()) {
+                sendAppend(reply.from(), pr);
+            }
+        } else {
+            long hint = nextAfterRejection(reply);
+            pr.becomeProbe(reply.conflictTerm() == 0 ? Math.min(pr.nextIndex(), hint) : hint);
+            sendAppend(reply.from(), pr);
+        }
+    }
+
+    void sendAppend(NodeId peer, Progress pr) {
+        if (pr.isPaused()) {
+            return;
+        }
+        long prevIndex = pr.nextIndex() - 1;
+        if (prevIndex < node.log.snapshotIndex()) {
+            node.snapshots.start(peer, pr); // §7: the entries it needs were compacted away
+            return;
+        }
+        List<LogEntry> entries = node.log.slice(pr.nextIndex(), node.log.lastIndex(),
+                node.config.maxEntriesPerAppend(), node.config.maxBytesPerAppend());
+        long bytes = 0;
+        for (LogEntry e : entries) {
+            bytes += e.sizeInBytes();
+        }
+        node.send(new AppendEntries(node.self, peer, node.term, prevIndex, node.log.term(prevIndex), entries,
+                node.commitIndex(), node.reads.carryRound()));
+        pr.sent(prevIndex + entries.size(), bytes, node.ticks());
+    }
+
+    /**
+     * Heartbeats carry the commit index and the read round, anchored at the follower's matchIndex:
+     * the follower holds that, so a heartbeat is never rejected, and one that overtakes the
+     * AppendEntries streamed after it causes no churn. An AppendEntries unacknowledged for two
+     * heartbeat intervals is taken as lost (or its reply lost), and the follower is probed again;
+     * without that, a follower that missed the last append of a burst would wait for the next
+     * proposal. A probing follower also gets its next probe.
+     */
+    void broadcastHeartbeat() {
+        node.reads.heartbeatSent();
+        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
+        for (NodeId peer : node.peers) {
+            Progress pr = node.progress.get(peer);
+            if (!oldAnchoring && pr.unacknowledgedSince(node.ticks() - 2L * node.config.heartbeatIntervalTicks())) {
+                pr.becomeProbe(pr.matchIndex() + 1);
+            }
+            long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
+            if (node.log.term(prev) < 0) {
+                prev = 0; // compacted here: anchor before the first entry, where every log matches
+            }
+            node.send(new AppendEntries(node.self, peer, node.term, prev, node.log.term(prev), List.of(),
+                    Math.min(node.commitIndex(), prev), node.reads.carryRound()));
+            if (pr.state() == Progress.State.PROBE) {
+                pr.resumeProbe();
+                sendAppend(peer, pr);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.raftkit.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.SnapshotMeta;
+import io.raftkit.api.snapshot.InvalidSnapshotException;
+import io.raftkit.api.snapshot.SnapshotReader;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.SnapshotStore;
+import io.raftkit.core.Role;
+import io.raftkit.core.memory.MemoryLogStore;
+import io.raftkit.core.memory.MemoryNetwork;
+import io.raftkit.core.memory.MemorySnapshotStore;
+import io.raftkit.core.server.SnapshotServerTest.SnapshottingAppender;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What the driver does when a snapshot turns out damaged: at restart, and in a transfer (§7). */
+class SnapshotRecoveryTest {
+
+    /** A store that delegates, and can damage: reading one snapshot, or the bytes of the first transfer it receives. */
+    static final class DamagingStore implements SnapshotStore {
+        final MemorySnapshotStore stored = new MemorySnapshotStore();
+        volatile String unreadable;
+        volatile boolean damageFirstTransfer;
+        final AtomicInteger refusedInstalls = new AtomicInteger();
+
+        @Override
+        public Optional<SnapshotMeta> latest() {
+            return stored.latest();
+        }
+
+        @Override
+        public List<SnapshotMeta> list() {
+            return stored.list();
+        }
+
+        @Override
+        public SnapshotBuilder create(long index, long term, ClusterConfig config, SnapshotKind kind) throws IOException {
+            return stored.create(index, term, config, kind);
+        }
+
+        @Override
+        public SnapshotReader read(String id) throws IOException {
+            if (id.equals(unreadable)) {
+                throw new InvalidSnapshotException("snapshot " + id + " is damaged (test)");
+            }
+            return stored.read(id);
+        }
+
+        @Override
+        public InputStream openStream(String id) throws IOException {
+            return stored.openStream(id);
+        }
+
+        @Override
+        public SnapshotReceiver receive(SnapshotMeta meta) throws IOException {
+            SnapshotReceiver receiver = stored.receive(meta);
+            boolean damage = damageFirstTransfer;
+            damageFirstTransfer = false;
+            return new SnapshotReceiver() {
+                @Override
+                public SnapshotMeta meta() {
+                    return receiver.meta();
+                }
+
+                @Override
+                public long nextOffset() {
+                    return receiver.nextOffset();
+                }
+
+                @Override
+                public boolean write(long offset, byte[] data) throws IOException {
+                    byte[] copy = data.clone();
+                    if (damage && offset == 0 && copy.length > 12) {
+                        copy[12] ^= 0x40; // a bit flipped on the wire, past the stream's header
+                    }
+                    return receiver.write(offset, copy);
+                }
+
+                @Override
+                public SnapshotMeta install() throws IOException {
+                    try {
+                        return receiver.install();
+                    } catch (InvalidSnapshotException e) {
+                        refusedInstalls.incrementAndGet();
+                        throw e;
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    receiver.close();
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private final MemoryNetwork network = new MemoryNetwork("snap-recovery-" + System.nanoTime());
+    private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
+    private final Map<NodeId, MemoryLogStore> logs = new TreeMap<>();
+    private final Map<NodeId, DamagingStore> stores = new TreeMap<>();
+    private final Map<NodeId, SnapshottingAppender> machines = new TreeMap<>();
+    private final Map<NodeId, RaftServer> servers = new TreeMap<>();
+
+    private RaftServer start(NodeId id, ClusterConfig cluster, SnapshotPolicy policy) throws IOException {
+        SnapshottingAppender machine = new SnapshottingAppender();
+        machines.put(id, machine);
+        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(logs.computeIfAbsent(id, k -> new MemoryLogStore()))
+                .snapshotStore(stores.computeIfAbsent(id, k -> new DamagingStore()))
+                .snapshotPolicy(policy).stateMachine(machine)
+                .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(5)).build();
+        server.start();
+        servers.put(id, server);
+        return server;
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    private RaftServer awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (RaftServer s : servers.values()) {
+                if (s.status().running() && s.status().role() == Role.LEADER) {
+                    return s;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no leader within 10 s");
+    }
+
+    private static void proposeAll(RaftServer leader, int from, int to) throws Exception {
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            results.add(leader.propose(("v" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        for (CompletableFuture<byte[]> r : results) {
+            await(r);
+        }
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aDamagedNewestSnapshotFallsBackToThePreviousOneAndTheLogAfterIt() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        ClusterConfig single = ClusterConfig.ofVoters(List.of(n1));
+        SnapshotPolicy manual = SnapshotPolicy.manualOnly().withKeptEntries(0);
+        String before;
+        SnapshotMeta previous;
+        SnapshotMeta newest;
+        RaftServer server = start(n1, single, manual);
+        try {
+            awaitLeader();
+            proposeAll(server, 0, 10);
+            previous = await(server.takeSnapshot());
+            proposeAll(server, 10, 20);
+            newest = await(server.takeSnapshot());
+            proposeAll(server, 20, 25);
+            before = machines.get(n1).state();
+        } finally {
+            server.close();
+        }
+        assertThat(logs.get(n1).firstIndex() - 1).as("compacted to the previous snapshot, not the newest")
+                .isEqualTo(previous.lastIncludedIndex());
+        stores.get(n1).unreadable = newest.id();
+        RaftServer again = start(n1, single, manual);
+        try {
+            awaitLeader();
+            awaitTrue("the log replayed", () -> again.status().appliedIndex() == again.status().commitIndex()
+                    && again.status().commitIndex() > newest.lastIncludedIndex() + 5);
+            assertThat(machines.get(n1).state()).isEqualTo(before);
+            assertThat(machines.get(n1).applied).as("everything after the previous snapshot is applied again")
+                    .isEqualTo(15);
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
+    void aTransferWhoseChecksumFailsIsDiscardedAndSentAgainFromTheStart() throws Exception {
+        List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+        ClusterConfig cluster = ClusterConfig.ofVoters(ids);
+        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(20).withKeptEntries(3).withChunkBytes(16);
+        try {
+            for (NodeId id : ids) {
+                start(id, cluster, policy);
+            }
+            RaftServer leader = awaitLeader();
+            NodeId lagging = ids.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+            proposeAll(leader, 0, 5);
+            servers.remove(lagging).close();
+            proposeAll(leader, 5, 120);
+            awaitTrue("the leader compacts past the lagging follower", () -> leader.snapshotStats().logFirstIndex() > 10);
+            stores.get(lagging).damageFirstTransfer = true;
+            RaftServer back = start(lagging, cluster, policy);
+            proposeAll(leader, 120, 125);
+            String expected = machines.get(leader.id()).state();
+            awaitTrue("the follower catches up", () -> machines.get(lagging).state().equals(expected));
+            assertThat(stores.get(lagging).refusedInstalls.get()).as("the damaged transfer was refused").isEqualTo(1);
+            assertThat(back.snapshotStats().installsReceived()).isPositive();
+            assertThat(back.status().running()).isTrue();
+        } finally {
+            servers.values().forEach(RaftServer::close);
+        }
+    }
+}

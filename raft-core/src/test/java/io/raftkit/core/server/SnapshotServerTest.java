@@ -1,0 +1,303 @@
+package io.raftkit.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkit.api.ClusterConfig;
+import io.raftkit.api.NodeId;
+import io.raftkit.api.RaftConfig;
+import io.raftkit.api.SnapshotKind;
+import io.raftkit.api.SnapshotMeta;
+import io.raftkit.api.snapshot.SnapshotReader;
+import io.raftkit.api.snapshot.SnapshotWriter;
+import io.raftkit.api.snapshot.StateMachineSnapshot;
+import io.raftkit.api.spi.Resources;
+import io.raftkit.api.spi.StateMachine;
+import io.raftkit.core.Role;
+import io.raftkit.core.memory.MemoryLogStore;
+import io.raftkit.core.memory.MemoryNetwork;
+import io.raftkit.core.memory.MemorySnapshotStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots through the real driver on real threads: taking them, compacting, restarting, InstallSnapshot (§7). */
+class SnapshotServerTest {
+
+    /** Appends each command to a string, like {@link TestCluster.Appender}, and snapshots it as bytes. */
+    static final class SnapshottingAppender implements StateMachine {
+        private String state = "";
+        int applied;
+        int restores;
+
+        @Override
+        public synchronized byte[] apply(long index, byte[] command) {
+            state = state + new String(command, StandardCharsets.UTF_8) + ",";
+            applied++;
+            return ("ok@" + index).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public synchronized byte[] query(byte[] query) {
+            return state.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean supportsSnapshots() {
+            return true;
+        }
+
+        @Override
+        public synchronized StateMachineSnapshot captureSnapshot() {
+            String view = state; // immutable: capturing costs a reference
+            return new StateMachineSnapshot() {
+                @Override
+                public SnapshotKind kind() {
+                    return SnapshotKind.BYTES;
+                }
+
+                @Override
+                public void writeTo(SnapshotWriter out) throws IOException {
+                    byte[] b = view.getBytes(StandardCharsets.UTF_8);
+                    out.write(b, 0, b.length);
+                }
+            };
+        }
+
+        @Override
+        public synchronized void restoreSnapshot(SnapshotReader snapshot) throws IOException {
+            state = new String(snapshot.bytes().readAllBytes(), StandardCharsets.UTF_8);
+            restores++;
+        }
+
+        synchronized String state() {
+            return state;
+        }
+    }
+
+    private final MemoryNetwork network = new MemoryNetwork("snap-" + System.nanoTime());
+    private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
+    private final Map<NodeId, MemoryLogStore> logs = new TreeMap<>();
+    private final Map<NodeId, MemorySnapshotStore> snapshotStores = new TreeMap<>();
+    private final Map<NodeId, SnapshottingAppender> machines = new TreeMap<>();
+    private final Map<NodeId, RaftServer> servers = new TreeMap<>();
+
+    private RaftServer start(NodeId id, ClusterConfig cluster, SnapshotPolicy policy) throws IOException {
+        SnapshottingAppender machine = new SnapshottingAppender();
+        machines.put(id, machine);
+        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(logs.computeIfAbsent(id, k -> new MemoryLogStore()))
+                .snapshotStore(snapshotStores.computeIfAbsent(id, k -> new MemorySnapshotStore()))
+                .snapshotPolicy(policy).stateMachine(machine)
+                .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(5)).build();
+        server.start();
+        servers.put(id, server);
+        return server;
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    private RaftServer awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (RaftServer s : servers.values()) {
+                if (s.status().running() && s.status().role() == Role.LEADER) {
+                    return s;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no leader within 10 s");
+    }
+
+    private static void proposeAll(RaftServer leader, int from, int to) throws Exception {
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            results.add(leader.propose(("v" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        for (CompletableFuture<byte[]> r : results) {
+            await(r);
+        }
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private void closeAll() {
+        servers.values().forEach(RaftServer::close);
+    }
+
+    @Test
+    void aServerSnapshotsEveryNEntriesAndCompactsNoFurtherThanThePreviousSnapshot() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)), SnapshotPolicy.DEFAULT.withEntriesBetween(10).withKeptEntries(2));
+            awaitLeader();
+            for (int i = 0; i < 60; i++) {
+                await(server.propose(("v" + i).getBytes(StandardCharsets.UTF_8))); // one at a time: one apply per Ready
+            }
+            // 61 entries with the leader's no-op. A snapshot is due every 10 applied entries; one due while
+            // another is being written is taken when that one is durable, so how many depends on the
+            // disk: at least three, and the newest within 10 of the end once the last is published.
+            awaitTrue("the last snapshot", () -> server.snapshotStats().snapshotsTaken() >= 3
+                    && server.snapshotStats().latestIndex() > 51
+                    && server.snapshotStats().latestIndex() == snapshotStores.get(n1).latest().orElseThrow().lastIncludedIndex());
+            SnapshotStats stats = server.snapshotStats();
+            List<SnapshotMeta> kept = snapshotStores.get(n1).list();
+            assertThat(stats.enabled()).isTrue();
+            assertThat(stats.latestIndex()).isEqualTo(kept.get(0).lastIncludedIndex());
+            assertThat(stats.latestSizeBytes()).isEqualTo(kept.get(0).sizeBytes());
+            long compacted = logs.get(n1).firstIndex() - 1;
+            assertThat(compacted).as("the log is compacted").isPositive();
+            assertThat(compacted).as("never past the snapshot before the newest").isLessThanOrEqualTo(kept.get(1).lastIncludedIndex());
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
+    void takeSnapshotMakesADurableSnapshotOfTheAppliedStateAndFailsWithoutAStore() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)), SnapshotPolicy.manualOnly());
+            awaitLeader();
+            proposeAll(server, 0, 5);
+            SnapshotMeta meta = await(server.takeSnapshot());
+            assertThat(meta.lastIncludedIndex()).isEqualTo(server.status().appliedIndex());
+            assertThat(snapshotStores.get(n1).latest()).contains(meta);
+            try (SnapshotReader r = snapshotStores.get(n1).read(meta.id())) {
+                assertThat(new String(r.bytes().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("v0,v1,v2,v3,v4,");
+            }
+            assertThat(await(server.takeSnapshot())).as("nothing applied since: the same snapshot").isEqualTo(meta);
+        } finally {
+            closeAll();
+        }
+        RaftServer plain = RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters(List.of(n1)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(new MemoryLogStore()).stateMachine(new TestCluster.Appender()).build();
+        assertThatThrownBy(() -> await(plain.takeSnapshot())).hasMessageContaining("takes no snapshots");
+        assertThat(plain.snapshotStats().enabled()).isFalse();
+    }
+
+    @Test
+    void aRestartRestoresTheNewestSnapshotAndReplaysOnlyTheLogAfterIt() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        ClusterConfig single = ClusterConfig.ofVoters(List.of(n1));
+        String before;
+        long snapshotIndex;
+        try {
+            RaftServer server = start(n1, single, SnapshotPolicy.manualOnly().withKeptEntries(0));
+            awaitLeader();
+            proposeAll(server, 0, 20);
+            snapshotIndex = await(server.takeSnapshot()).lastIncludedIndex();
+            proposeAll(server, 20, 25);
+            before = machines.get(n1).state();
+        } finally {
+            closeAll();
+        }
+        RaftServer again = start(n1, single, SnapshotPolicy.manualOnly());
+        try {
+            awaitLeader();
+            awaitTrue("the restarted node applies its log", () -> again.status().appliedIndex() >= again.status().commitIndex()
+                    && again.status().commitIndex() > snapshotIndex + 5);
+            SnapshottingAppender machine = machines.get(n1);
+            assertThat(machine.state()).isEqualTo(before);
+            assertThat(machine.restores).isEqualTo(1);
+            assertThat(machine.applied).as("only the five commands after the snapshot are applied again").isEqualTo(5);
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
+    void aFollowerWhoseNextEntryWasCompactedCatchesUpThroughInstallSnapshot() throws Exception {
+        List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+        ClusterConfig cluster = ClusterConfig.ofVoters(ids);
+        // Chunks of 7 bytes: the snapshot crosses the wire in many pieces, a few in flight at a time.
+        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(20).withKeptEntries(3).withChunkBytes(7);
+        try {
+            for (NodeId id : ids) {
+                start(id, cluster, policy);
+            }
+            RaftServer leader = awaitLeader();
+            NodeId lagging = ids.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+            proposeAll(leader, 0, 5);
+            servers.remove(lagging).close();
+            proposeAll(leader, 5, 120);
+            awaitTrue("the leader compacts past the lagging follower",
+                    () -> leader.snapshotStats().logFirstIndex() > 10 && leader.snapshotStats().snapshotsTaken() >= 2);
+            RaftServer back = start(lagging, cluster, policy);
+            proposeAll(leader, 120, 125);
+            String expected = machines.get(leader.id()).state();
+            awaitTrue("the follower catches up", () -> machines.get(lagging).state().equals(expected));
+            assertThat(back.snapshotStats().installsReceived()).isPositive();
+            assertThat(machines.get(lagging).restores).isPositive();
+            awaitTrue("the leader counts the install", () -> leader.snapshotStats().installsSent() > 0);
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
+    void aServerAlsoSnapshotsOnceTheAppliedEntriesHoldMBytes() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)),
+                    SnapshotPolicy.manualOnly().withLogBytesBetween(1_000).withKeptEntries(0));
+            awaitLeader();
+            byte[] big = new byte[300];
+            for (int i = 0; i < 4; i++) {
+                await(server.propose(big));
+            }
+            awaitTrue("a snapshot after 1,200 bytes", () -> server.snapshotStats().snapshotsTaken() == 1);
+            assertThat(server.snapshotStats().latestIndex()).as("the fourth command, after the no-op").isEqualTo(5);
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
+    void aLogCompactedPastEverySnapshotRefusesToStartNamingTheIndex() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        MemoryLogStore log = new MemoryLogStore();
+        List<io.raftkit.api.LogEntry> entries = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            entries.add(io.raftkit.api.LogEntry.command(i, 1, new byte[] {(byte) i}));
+        }
+        log.append(entries);
+        log.saveHardState(new io.raftkit.api.HardState(1, n1, 10));
+        log.compact(5);
+        RaftServer withStore = RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters(List.of(n1)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(log).snapshotStore(new MemorySnapshotStore()).stateMachine(new SnapshottingAppender()).build();
+        assertThatThrownBy(withStore::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("compacted up to index 5").hasMessageContaining("nothing was changed");
+        withStore.close();
+        RaftServer withoutSnapshots = RaftServer.builder().self(n1).cluster(ClusterConfig.ofVoters(List.of(n1)))
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(log).stateMachine(new TestCluster.Appender()).build();
+        assertThatThrownBy(withoutSnapshots::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("compacted up to 5").hasMessageContaining("no snapshots");
+        withoutSnapshots.close();
+        assertThat(log.firstIndex()).as("nothing changed").isEqualTo(6);
+        assertThat(log.lastIndex()).isEqualTo(10);
+    }
+}
