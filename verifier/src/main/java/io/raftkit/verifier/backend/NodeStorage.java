@@ -34,6 +34,11 @@ public record NodeStorage(String innerStore, boolean ackBeforeSync, long snapsho
                 "--set", "log-store.inner=" + innerStore,
                 "--set", "log-store.ack-before-sync=" + ackBeforeSync,
                 "--set", "log-store.admin-port=" + adminPort));
+        if (innerStore.equals("memory")) {
+            // The planted "logs in memory" keeps nothing durable: a durable snapshot would keep most
+            // of what the log loses and hide the bug it plants.
+            flags.addAll(java.util.List.of("--snapshot-store", "memory"));
+        }
         if (snapshotEvery > 0) {
             // A short kept tail too: a node down for a few seconds then falls behind the leader's
             // compaction point and must come back through InstallSnapshot, not the log.
