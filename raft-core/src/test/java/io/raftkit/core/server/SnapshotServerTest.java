@@ -300,4 +300,26 @@ class SnapshotServerTest {
         assertThat(log.firstIndex()).as("nothing changed").isEqualTo(6);
         assertThat(log.lastIndex()).isEqualTo(10);
     }
+
+    @Test
+    void theLogInTheHeapStaysBoundedByThePolicyWhileHistoryGrows() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)),
+                    SnapshotPolicy.DEFAULT.withEntriesBetween(100).withKeptEntries(10));
+            awaitLeader();
+            long worst = 0;
+            for (int round = 0; round < 20; round++) {
+                proposeAll(server, round * 100, round * 100 + 100);
+                awaitTrue("a snapshot covering the round", () -> server.snapshotStats().latestIndex() > server.status().appliedIndex() - 100);
+                worst = Math.max(worst, server.status().logHeapBytes());
+            }
+            long entryBytes = "v1999".length() + LogLoader.ENTRY_HEAP_OVERHEAD;
+            // Back to the snapshot before the newest: two intervals, plus one more while a due snapshot is written.
+            assertThat(worst).as("heap estimate of the log after 2,000 entries").isLessThan(400 * entryBytes);
+            assertThat(logs.get(n1).firstIndex()).as("the store is compacted too").isGreaterThan(1_700);
+        } finally {
+            closeAll();
+        }
+    }
 }
