@@ -182,7 +182,7 @@ public final class RaftServer implements AutoCloseable {
         }
         HardState hardState = logStore.loadHardState();
         // §7: restart from the newest snapshot and replay only the log after it.
-        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState);
+        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState, cluster);
         if (snapshotter == null && logStore.firstIndex() > 1) {
             throw new IOException(describe(logStore) + " of " + self + " was compacted up to " + (logStore.firstIndex() - 1)
                     + " but this server has no snapshots to restore the state machine from (give it the snapshot store"

@@ -97,11 +97,14 @@ final class Snapshotter {
      * Restores the state machine from the newest snapshot the log can go on from (§7: restart loads
      * the snapshot and replays only the log after it), and resets the log to the snapshot where it
      * does not hold the snapshot's last entry (a crash between an install and the log's reset).
-     * Returns the snapshot, or null when the state machine starts empty.
+     * Returns the snapshot, or null when the state machine starts empty. The members stay the ones
+     * the server was given (the core has no membership changes); other members in the snapshot's
+     * configuration are logged.
      *
      * @throws IOException naming the problem when the log was compacted past every usable snapshot
      */
-    SnapshotMeta restoreAtStart(LogStore log, HardState hardState) throws IOException {
+    SnapshotMeta restoreAtStart(LogStore log, HardState hardState, io.raftkit.api.ClusterConfig members)
+            throws IOException {
         long compacted = log.firstIndex() - 1;
         for (SnapshotMeta meta : store.list()) {
             if (meta.lastIncludedIndex() < compacted) {
@@ -123,6 +126,12 @@ final class Snapshotter {
                             + meta.lastIncludedTerm() + ": the log and the snapshots disagree; nothing was changed");
                 }
                 log.reset(index, meta.lastIncludedTerm()); // the install's reset did not happen before a crash
+            }
+            if (!meta.config().equals(members)) {
+                // The core changes no membership at run time: the members it was given rule. A
+                // snapshot made under other members (a backup restored into a new cluster) is fine.
+                LOG.log(Level.WARNING, "{0}: snapshot {1} was taken with members {2}; this server runs with {3}",
+                        self, meta.id(), meta.config(), members);
             }
             published(meta);
             return meta;
