@@ -106,6 +106,7 @@ final class Snapshotter {
     SnapshotMeta restoreAtStart(LogStore log, HardState hardState, io.raftkit.api.ClusterConfig members)
             throws IOException {
         long compacted = log.firstIndex() - 1;
+        List<String> damaged = new ArrayList<>();
         for (SnapshotMeta meta : store.list()) {
             if (meta.lastIncludedIndex() < compacted) {
                 break; // older ones do not reach the log either
@@ -115,6 +116,7 @@ final class Snapshotter {
             } catch (InvalidSnapshotException e) {
                 LOG.log(Level.WARNING, "{0}: snapshot {1} is damaged ({2}); trying the one before it", self, meta.id(),
                         e.getMessage());
+                damaged.add(meta.id() + " (" + e.getMessage() + ")");
                 continue;
             }
             long index = meta.lastIncludedIndex();
@@ -138,8 +140,14 @@ final class Snapshotter {
         }
         if (compacted > 0) {
             throw new IOException("the log of " + self + " was compacted up to index " + compacted + " but no valid"
-                    + " snapshot reaches there (snapshots: " + store.list() + "); the state machine cannot be"
-                    + " rebuilt; nothing was changed, and the node does not start");
+                    + " snapshot reaches there (snapshots: " + store.list() + ", damaged: " + damaged + "); the state"
+                    + " machine cannot be rebuilt; nothing was changed, and the node does not start");
+        }
+        if (!damaged.isEmpty()) {
+            // A restore that failed half-way left the state machine undefined (StateMachine#restoreSnapshot).
+            throw new IOException("every snapshot of " + self + " is damaged: " + damaged + "; the state machine was"
+                    + " partly restored, so the node does not start (remove the damaged snapshots to replay the whole"
+                    + " log); nothing was changed");
         }
         return null;
     }
