@@ -114,6 +114,9 @@ final class Snapshots {
                 pr.becomeProbe(pr.matchIndex() + 1);
                 node.maybeCommit();
                 node.replication.sendAppend(reply.from(), pr);
+            } else if (send != null && send.snapshot().id().equals(reply.snapshotId())) {
+                // This leader compacted past the snapshot while it was sent: the follower needs the newest.
+                start(reply.from(), pr);
             }
             return;
         }

@@ -182,7 +182,7 @@ public final class RaftServer implements AutoCloseable {
         }
         HardState hardState = logStore.loadHardState();
         // §7: restart from the newest snapshot and replay only the log after it.
-        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState);
+        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState, cluster);
         if (snapshotter == null && logStore.firstIndex() > 1) {
             throw new IOException(describe(logStore) + " of " + self + " was compacted up to " + (logStore.firstIndex() - 1)
                     + " but this server has no snapshots to restore the state machine from (give it the snapshot store"
@@ -340,8 +340,9 @@ public final class RaftServer implements AutoCloseable {
 
     /**
      * Takes a snapshot of the state as applied now and compacts the log behind it, as the policy
-     * would (an operator's "snapshot now"). Completes with the snapshot once it is durable, or with
-     * the newest one if nothing was applied since; fails with {@link IllegalStateException} when
+     * would (an operator's "snapshot now"). Completes with the snapshot once it is durable, with the
+     * one being written if a snapshot is under way, or with the newest one if nothing was applied
+     * since; fails with {@link IllegalStateException} when
      * this server takes no snapshots (no SnapshotStore, or a state machine that does not support
      * them). Completes on the loop thread, like {@link #propose}.
      */
@@ -498,13 +499,10 @@ public final class RaftServer implements AutoCloseable {
                     "restoring installed snapshot " + meta.id() + " failed", e));
         }
         appliedIndex = meta.lastIncludedIndex();
-        for (Iterator<Map.Entry<Long, PendingProposal>> it = proposals.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, PendingProposal> p = it.next();
-            if (p.getKey() <= appliedIndex) {
-                it.remove();
-                p.getValue().future().completeExceptionally(new ProposalDroppedException(p.getKey(), p.getValue().term()));
-            }
-        }
+        // Proposals this node made as an earlier leader at or below the snapshot may be in it or may
+        // have been overwritten: their outcome is unknown here, so they are left to time out (a
+        // RequestTimeoutException says "maybe applied"). Calling them dropped was wrong: the
+        // simulator's seed 1228 saw one applied everywhere after its client was told it was not.
     }
 
     private static void closeQuietly(SnapshotStore store) {

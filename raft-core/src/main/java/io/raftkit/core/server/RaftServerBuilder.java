@@ -256,7 +256,7 @@ public final class RaftServerBuilder {
             snapshots = snapshotStore != null ? snapshotStore
                     : snapshotStoreName != null ? Plugins.snapshotStore(snapshotStoreName).open(
                             new SnapshotStoreConfig(self, clusterId, dataDir, snapshotStoreOptions, resources))
-                    : store instanceof MemoryLogStore ? new MemorySnapshotStore() : null;
+                    : store instanceof MemoryLogStore && sm.supportsSnapshots() ? new MemorySnapshotStore() : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -8,7 +8,8 @@ package io.raftkit.core.server;
  *                        bytes; 0: never by size
  * @param keptEntries     entries kept below the snapshot when the log is compacted, so a follower
  *                        slightly behind still catches up from the log rather than by InstallSnapshot
- * @param chunkBytes      the size of one InstallSnapshot chunk a leader sends
+ * @param chunkBytes      the size of one InstallSnapshot chunk a leader sends, 1 to {@link #MAX_CHUNK_BYTES};
+ *                        the leader keeps at most {@code RaftConfig.maxInflightAppends} of them in flight
  */
 public record SnapshotPolicy(long entriesBetween, long logBytesBetween, long keptEntries, int chunkBytes) {
 
@@ -19,6 +20,12 @@ public record SnapshotPolicy(long entriesBetween, long logBytesBetween, long kep
      */
     public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(10_000, 16L << 20, 1_000, 256 * 1024);
 
+    /**
+     * The largest chunk: an InstallSnapshot must fit a transport frame with its metadata, and the
+     * vertx-tcp transport's default frame limit is 16 MiB.
+     */
+    public static final int MAX_CHUNK_BYTES = 8 << 20;
+
     public SnapshotPolicy {
         if (entriesBetween < 0 || logBytesBetween < 0) {
             throw new IllegalArgumentException("snapshot policy: entriesBetween and logBytesBetween must be >= 0 (0 turns"
@@ -27,8 +34,9 @@ public record SnapshotPolicy(long entriesBetween, long logBytesBetween, long kep
         if (keptEntries < 0) {
             throw new IllegalArgumentException("snapshot policy: keptEntries must be >= 0, was " + keptEntries);
         }
-        if (chunkBytes < 1 || chunkBytes > 64 << 20) {
-            throw new IllegalArgumentException("snapshot policy: chunkBytes must be 1 to 64 MiB, was " + chunkBytes);
+        if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("snapshot policy: chunkBytes must be 1 to " + MAX_CHUNK_BYTES + " (8 MiB), was "
+                    + chunkBytes);
         }
     }
 

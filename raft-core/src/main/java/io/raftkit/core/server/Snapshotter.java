@@ -97,12 +97,16 @@ final class Snapshotter {
      * Restores the state machine from the newest snapshot the log can go on from (§7: restart loads
      * the snapshot and replays only the log after it), and resets the log to the snapshot where it
      * does not hold the snapshot's last entry (a crash between an install and the log's reset).
-     * Returns the snapshot, or null when the state machine starts empty.
+     * Returns the snapshot, or null when the state machine starts empty. The members stay the ones
+     * the server was given (the core has no membership changes); other members in the snapshot's
+     * configuration are logged.
      *
      * @throws IOException naming the problem when the log was compacted past every usable snapshot
      */
-    SnapshotMeta restoreAtStart(LogStore log, HardState hardState) throws IOException {
+    SnapshotMeta restoreAtStart(LogStore log, HardState hardState, io.raftkit.api.ClusterConfig members)
+            throws IOException {
         long compacted = log.firstIndex() - 1;
+        List<String> damaged = new ArrayList<>();
         for (SnapshotMeta meta : store.list()) {
             if (meta.lastIncludedIndex() < compacted) {
                 break; // older ones do not reach the log either
@@ -112,6 +116,7 @@ final class Snapshotter {
             } catch (InvalidSnapshotException e) {
                 LOG.log(Level.WARNING, "{0}: snapshot {1} is damaged ({2}); trying the one before it", self, meta.id(),
                         e.getMessage());
+                damaged.add(meta.id() + " (" + e.getMessage() + ")");
                 continue;
             }
             long index = meta.lastIncludedIndex();
@@ -124,13 +129,25 @@ final class Snapshotter {
                 }
                 log.reset(index, meta.lastIncludedTerm()); // the install's reset did not happen before a crash
             }
+            if (!meta.config().equals(members)) {
+                // The core changes no membership at run time: the members it was given rule. A
+                // snapshot made under other members (a backup restored into a new cluster) is fine.
+                LOG.log(Level.WARNING, "{0}: snapshot {1} was taken with members {2}; this server runs with {3}",
+                        self, meta.id(), meta.config(), members);
+            }
             published(meta);
             return meta;
         }
         if (compacted > 0) {
             throw new IOException("the log of " + self + " was compacted up to index " + compacted + " but no valid"
-                    + " snapshot reaches there (snapshots: " + store.list() + "); the state machine cannot be"
-                    + " rebuilt; nothing was changed, and the node does not start");
+                    + " snapshot reaches there (snapshots: " + store.list() + ", damaged: " + damaged + "); the state"
+                    + " machine cannot be rebuilt; nothing was changed, and the node does not start");
+        }
+        if (!damaged.isEmpty()) {
+            // A restore that failed half-way left the state machine undefined (StateMachine#restoreSnapshot).
+            throw new IOException("every snapshot of " + self + " is damaged: " + damaged + "; the state machine was"
+                    + " partly restored, so the node does not start (remove the damaged snapshots to replay the whole"
+                    + " log); nothing was changed");
         }
         return null;
     }

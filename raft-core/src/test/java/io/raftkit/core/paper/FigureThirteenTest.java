@@ -216,4 +216,19 @@ class FigureThirteenTest {
         assertThat(send.rewindIfStalled(6, 5)).isTrue();
         assertThat(send.nextChunk().offset()).as("starts over").isZero();
     }
+
+    @Test
+    void aFollowerThatInstalledASnapshotTheLeaderCompactedPastGetsTheNewestOne() {
+        RaftNode leader = leaderBehindCompaction();
+        leader.step(new AppendReply(N2, N1, leader.term(), false, 0, 0, 1, 0, 12));
+        drain(leader); // the transfer of the snapshot at 10 is under way
+        SnapshotMeta newer = new SnapshotMeta("12-1-00000000", 12, 1, THREE, SnapshotKind.BYTES, 40, 0);
+        leader.snapshotTaken(newer);
+        leader.compact(12);
+        leader.step(new InstallSnapshotReply(N2, N1, leader.term(), SNAPSHOT.id(), 10, 100, true));
+        List<SnapshotChunk> chunks = drain(leader).snapshotChunks();
+        assertThat(chunks).as("the newest snapshot, from its first byte").isNotEmpty()
+                .allSatisfy(c -> assertThat(c.snapshot()).isEqualTo(newer));
+        assertThat(chunks.get(0).offset()).isZero();
+    }
 }

@@ -237,4 +237,22 @@ class SnapshotRecoveryTest {
             servers.values().forEach(RaftServer::close);
         }
     }
+
+    @Test
+    void whenEverySnapshotIsDamagedTheServerRefusesToStartNamingThem() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        ClusterConfig single = ClusterConfig.ofVoters(List.of(n1));
+        SnapshotMeta only;
+        RaftServer server = start(n1, single, SnapshotPolicy.manualOnly());
+        try {
+            awaitLeader();
+            proposeAll(server, 0, 5);
+            only = await(server.takeSnapshot());
+        } finally {
+            server.close();
+        }
+        stores.get(n1).unreadable = only.id();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(n1, single, SnapshotPolicy.manualOnly()))
+                .isInstanceOf(IOException.class).hasMessageContaining(only.id()).hasMessageContaining("does not start");
+    }
 }
