@@ -4,35 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
-import io.raftkit.api.RaftConfig;
 import io.raftkit.api.SnapshotKind;
 import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.snapshot.InvalidSnapshotException;
 import io.raftkit.api.snapshot.SnapshotReader;
-import io.raftkit.api.spi.Resources;
 import io.raftkit.api.spi.SnapshotStore;
-import io.raftkit.core.Role;
-import io.raftkit.core.memory.MemoryLogStore;
-import io.raftkit.core.memory.MemoryNetwork;
 import io.raftkit.core.memory.MemorySnapshotStore;
-import io.raftkit.core.server.SnapshotServerTest.SnapshottingAppender;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** What the driver does when a snapshot turns out damaged: at restart, and in a transfer (§7). */
-class SnapshotRecoveryTest {
+class SnapshotRecoveryTest extends SnapshotHarness<SnapshotRecoveryTest.DamagingStore> {
+
+    @Override
+    DamagingStore newStore(NodeId id) {
+        return new DamagingStore();
+    }
 
     /** A store that delegates, and can damage: reading one snapshot, or the bytes of the first transfer it receives. */
     static final class DamagingStore implements SnapshotStore {
@@ -113,64 +104,6 @@ class SnapshotRecoveryTest {
 
         @Override
         public void close() {
-        }
-    }
-
-    private final MemoryNetwork network = new MemoryNetwork("snap-recovery-" + System.nanoTime());
-    private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
-    private final Map<NodeId, MemoryLogStore> logs = new TreeMap<>();
-    private final Map<NodeId, DamagingStore> stores = new TreeMap<>();
-    private final Map<NodeId, SnapshottingAppender> machines = new TreeMap<>();
-    private final Map<NodeId, RaftServer> servers = new TreeMap<>();
-
-    private RaftServer start(NodeId id, ClusterConfig cluster, SnapshotPolicy policy) throws IOException {
-        SnapshottingAppender machine = new SnapshottingAppender();
-        machines.put(id, machine);
-        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
-                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
-                .logStore(logs.computeIfAbsent(id, k -> new MemoryLogStore()))
-                .snapshotStore(stores.computeIfAbsent(id, k -> new DamagingStore()))
-                .snapshotPolicy(policy).stateMachine(machine)
-                .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(5)).build();
-        server.start();
-        servers.put(id, server);
-        return server;
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(20, TimeUnit.SECONDS);
-    }
-
-    private RaftServer awaitLeader() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (RaftServer s : servers.values()) {
-                if (s.status().running() && s.status().role() == Role.LEADER) {
-                    return s;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no leader within 10 s");
-    }
-
-    private static void proposeAll(RaftServer leader, int from, int to) throws Exception {
-        List<CompletableFuture<byte[]>> results = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            results.add(leader.propose(("v" + i).getBytes(StandardCharsets.UTF_8)));
-        }
-        for (CompletableFuture<byte[]> r : results) {
-            await(r);
-        }
-    }
-
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
         }
     }
 
