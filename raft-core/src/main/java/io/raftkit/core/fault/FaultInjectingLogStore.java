@@ -53,6 +53,8 @@ public final class FaultInjectingLogStore implements LogStore {
     private final LogStore inner;
     private final Path marker;
     private final boolean ackBeforeSync;
+    /** Shared with the node's other fault-injecting stores: the crash cuts their writes too. */
+    private final PowerSupply power;
 
     /** The last index the inner store reports as in the log after a crash; Long.MAX_VALUE when none. */
     private long validThrough = Long.MAX_VALUE;
@@ -78,6 +80,7 @@ public final class FaultInjectingLogStore implements LogStore {
         this.inner = inner;
         this.marker = dataDir.resolve(MARKER);
         this.ackBeforeSync = ackBeforeSync;
+        this.power = PowerSupply.of(dataDir);
         if (Files.exists(marker)) {
             long end = Long.parseLong(Files.readString(marker, StandardCharsets.UTF_8).trim());
             if (inner.lastIndex() > end) {
@@ -213,6 +216,9 @@ public final class FaultInjectingLogStore implements LogStore {
             return "already crashed";
         }
         crashed = true;
+        // First the other writers of this node (a snapshot being committed finishes first, or never):
+        // nothing may become durable after the instant whose synced state this method restores.
+        power.cut();
         long lastBefore = lastIndex();
         if (unsyncedWrites == 0) {
             return "nothing unsynced: the store holds exactly what it acknowledged (last index " + lastBefore + ")";

@@ -1,8 +1,8 @@
 package io.raftkit.verifier.backend;
 
 /**
- * How each node stores its log: always behind the {@code fault-injecting} log store, so the crash
- * fault can drop what was written but not synced.
+ * How each node stores its log and snapshots: always behind the {@code fault-injecting} stores, so
+ * the crash fault can drop what was written but not synced, and stop snapshot writes at that instant.
  *
  * @param innerStore          the real store: {@code mapdb}, or {@code memory} (not durable: a planted bug)
  * @param ackBeforeSync       the planted bug of acknowledging writes before they are synced
@@ -34,11 +34,12 @@ public record NodeStorage(String innerStore, boolean ackBeforeSync, long snapsho
                 "--set", "log-store.inner=" + innerStore,
                 "--set", "log-store.ack-before-sync=" + ackBeforeSync,
                 "--set", "log-store.admin-port=" + adminPort));
-        if (innerStore.equals("memory")) {
-            // The planted "logs in memory" keeps nothing durable: a durable snapshot would keep most
-            // of what the log loses and hide the bug it plants.
-            flags.addAll(java.util.List.of("--snapshot-store", "memory"));
-        }
+        // Snapshots on the same power as the log: the crash fault then stops a snapshot under way at
+        // the instant it drops the log's unsynced writes (see PowerSupply). The planted "logs in
+        // memory" keeps nothing durable: a durable snapshot would keep most of what the log loses and
+        // hide the bug it plants.
+        flags.addAll(java.util.List.of("--snapshot-store", "fault-injecting",
+                "--set", "snapshot-store.inner=" + (innerStore.equals("memory") ? "memory" : "mapdb")));
         if (snapshotEvery > 0) {
             // A short kept tail too: a node down for a few seconds then falls behind the leader's
             // compaction point and must come back through InstallSnapshot, not the log.
