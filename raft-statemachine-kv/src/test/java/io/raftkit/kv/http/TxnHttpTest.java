@@ -186,6 +186,16 @@ class TxnHttpTest {
     }
 
     @Test
+    void theCliTxnCommandAppliesItsFlagsInOrderAndExits3WhenAGuardFails() throws Exception {
+        assertThat(io.raftkit.kv.cli.Main.run("txn", "--endpoints", followerUrl(), "--if-absent", "t6", "--append", "t6=a",
+                "--append", "t6=b")).isEqualTo(0);
+        assertThat(io.raftkit.kv.cli.Main.run("txn", "--endpoints", "http://127.0.0.1:1," + leaderUrl(), "--if-absent", "t6",
+                "--append", "t6=c")).as("the first endpoint refuses the connection; the second takes it").isEqualTo(3);
+        JsonObject read = ok(post(leaderUrl(), "{\"ops\":[{\"op\":\"get\",\"key\":\"t6\"}]}"));
+        assertThat(read.getJsonArray("results").getJsonObject(0).getString("value")).isEqualTo("[\"a\",\"b\"]");
+    }
+
+    @Test
     void aGetOnTheTxnPathIs405WithAllowPost() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(leaderUrl() + "/v1/txn")).build(),
                 HttpResponse.BodyHandlers.ofString());
