@@ -19,6 +19,7 @@ public final class ListAppendWorkload {
     /** Keys in one final read transaction (the store takes up to 64 operations). */
     static final int FINAL_READ_BATCH = 16;
 
+    private final String prefix;
     private final int keys;
     private final int appendsPerKey;
     private final long[] generation;
@@ -26,12 +27,18 @@ public final class ListAppendWorkload {
     private final List<String> used = new ArrayList<>();
 
     public ListAppendWorkload(int keys, int appendsPerKey) {
+        this("la", keys, appendsPerKey);
+    }
+
+    /** @param prefix begins every key's name: runs against one cluster with different prefixes share no key */
+    public ListAppendWorkload(String prefix, int keys, int appendsPerKey) {
         if (keys < 1) {
             throw new IllegalArgumentException("--keys must be at least 1, was " + keys);
         }
         if (appendsPerKey < 1) {
             throw new IllegalArgumentException("--appends-per-key must be at least 1, was " + appendsPerKey);
         }
+        this.prefix = prefix;
         this.keys = keys;
         this.appendsPerKey = appendsPerKey;
         this.generation = new long[keys];
@@ -63,7 +70,7 @@ public final class ListAppendWorkload {
     }
 
     private String key(int slot) {
-        return "la" + slot + "-" + generation[slot];
+        return prefix + slot + "-" + generation[slot];
     }
 
     /** Read-only transactions covering every key any transaction used, for after the final heal. */
