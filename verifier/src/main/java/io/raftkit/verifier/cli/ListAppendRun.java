@@ -4,6 +4,7 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.checker.ListAppendChecker;
 import io.raftkit.verifier.checker.ListAppendResult;
 import io.raftkit.verifier.history.HistoryWriter;
+import io.raftkit.verifier.report.SnapshotActivity;
 import io.raftkit.verifier.runner.History;
 import io.raftkit.verifier.runner.ListAppendRunner;
 import io.raftkit.verifier.runner.RunOptions;
@@ -17,7 +18,7 @@ import java.util.List;
 
 /**
  * {@code run --workload list-append}: runs {@link ListAppendRunner}, writes {@code history.jsonl}
- * and {@code history.edn}, checks the history with {@link ListAppendChecker} and writes its findings
+ * and {@code history.edn} (and {@code snapshots.json}, as for the other workloads), checks the history with {@link ListAppendChecker} and writes its findings
  * to {@code list-append.txt}. Exit codes as for the other workloads: 0 valid, 1 an anomaly, 2
  * unknown (no transaction committed), 3 valid but the cluster did not serve again after the heal.
  */
@@ -32,6 +33,7 @@ final class ListAppendRun {
         System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
         ListAppendRunner runner = new ListAppendRunner(cluster, options, workload, System.out);
         History history = runner.run();
+        SnapshotActivity.report(SnapshotActivity.collect(cluster), out, System.out);
         Path jsonl = out.resolve("history.jsonl");
         HistoryWriter.writeJsonl(history.events(), jsonl);
         HistoryWriter.writeEdn(history.events(), out.resolve("history.edn"));
