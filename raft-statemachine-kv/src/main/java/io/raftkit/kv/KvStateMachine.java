@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +121,7 @@ public final class KvStateMachine implements StateMachine {
             return result;
         } else if (verdict instanceof Sessions.Duplicate duplicate) {
             Sessions.Outcome first = duplicate.session().outcome();
-            return new KvTxnResult(first.status(), java.util.OptionalInt.empty(), List.of(), first.index(),
+            return new KvTxnResult(first.status(), OptionalInt.empty(), List.of(), first.index(),
                     KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN);
         } else if (verdict instanceof Sessions.Reused reused) {
             return KvTxnResult.refused(KvResult.Status.SEQUENCE_REUSED, reused.session().outcome().index());

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -72,7 +73,7 @@ final class TxnExecution {
                 throw new AssertionError("unhandled " + op.kind());
             }
         }
-        return new KvTxnResult(KvResult.Status.OK, java.util.OptionalInt.empty(), results, index, KvResult.Origin.APPLIED);
+        return new KvTxnResult(KvResult.Status.OK, OptionalInt.empty(), results, index, KvResult.Origin.APPLIED);
     }
 
     private KvEntry current(String key) {
