@@ -22,7 +22,7 @@ import java.util.Optional;
  *
  * <p>Type bytes 1 to 3 have not changed since the first release, so old logs replay; type 4 (the
  * session policy) came with bounded sessions, and a node without it answers such an entry MALFORMED
- * (no state change) rather than stopping.
+ * (no state change) rather than stopping; type 5 (the transaction) likewise.
  */
 public final class KvCodec {
 
@@ -30,9 +30,11 @@ public final class KvCodec {
     private static final byte DELETE = 2;
     private static final byte CAS = 3;
     private static final byte SET_SESSION_POLICY = 4;
+    /** A transaction ({@link KvTxnCodec}); nodes before it answer such an entry MALFORMED, as for type 4. */
+    static final byte TXN = 5;
     private static final byte GET = 16;
-    private static final byte RESULT = 32;
-    private static final int STAMP_BYTES = 24;
+    static final byte RESULT = 32;
+    static final int STAMP_BYTES = 24;
     /** 128 bits of SHA-256: a retry with a different command is told apart with certainty in practice. */
     static final int DIGEST_BYTES = 16;
 
@@ -46,6 +48,9 @@ public final class KvCodec {
             putStamp(b, set.stamp());
             b.putLong(set.policy().ttlMillis()).putInt(set.policy().capacity());
             return b.array();
+        }
+        if (command instanceof KvCommand.Txn txn) {
+            return KvTxnCodec.encode(txn);
         }
         byte[] key = utf8(((KvCommand.Keyed) command).key(), "key");
         if (command instanceof KvCommand.Put put) {
@@ -94,6 +99,11 @@ public final class KvCodec {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("malformed KV command: " + e.getMessage());
                 }
+            }
+            if (type == TXN) {
+                KvCommand txn = KvTxnCodec.decode(b, stamp);
+                requireConsumed(b, "command");
+                return txn;
             }
             String key = getString(b, "key");
             KvCommand command;
@@ -198,21 +208,21 @@ public final class KvCodec {
         }
     }
 
-    private static void putStamp(ByteBuffer b, SessionStamp s) {
+    static void putStamp(ByteBuffer b, SessionStamp s) {
         b.putLong(s.clientId()).putLong(s.sequence()).putLong(s.leaderMillis());
     }
 
-    private static void putBytes(ByteBuffer b, byte[] bytes) {
+    static void putBytes(ByteBuffer b, byte[] bytes) {
         b.putInt(bytes.length).put(bytes);
     }
 
-    private static void putValue(ByteBuffer b, KvValue value) {
+    static void putValue(ByteBuffer b, KvValue value) {
         b.putInt(value.length());
         value.writeTo(b);
     }
 
     /** A value's bytes, copied out of the command: values are bytes, not text, and are not decoded. */
-    private static KvValue getValue(ByteBuffer b, String field) {
+    static KvValue getValue(ByteBuffer b, String field) {
         int length = b.getInt();
         if (length < 0 || length > b.remaining()) {
             throw new IllegalArgumentException("malformed KV bytes: " + field + " length " + length
@@ -223,7 +233,7 @@ public final class KvCodec {
         return KvValue.ofOwned(value);
     }
 
-    private static String getString(ByteBuffer b, String field) {
+    static String getString(ByteBuffer b, String field) {
         int length = b.getInt();
         if (length < 0 || length > b.remaining()) {
             throw new IllegalArgumentException("malformed KV bytes: " + field + " length " + length
@@ -248,13 +258,13 @@ public final class KvCodec {
         }
     }
 
-    private static void requireConsumed(ByteBuffer b, String what) {
+    static void requireConsumed(ByteBuffer b, String what) {
         if (b.hasRemaining()) {
             throw new IllegalArgumentException("malformed KV " + what + ": " + b.remaining() + " trailing bytes");
         }
     }
 
-    private static byte[] utf8(String s, String field) {
+    static byte[] utf8(String s, String field) {
         int lone = Unicode.loneSurrogateAt(s);
         if (lone >= 0) {
             throw new IllegalArgumentException(field + " is not valid Unicode: a lone surrogate at char " + lone);

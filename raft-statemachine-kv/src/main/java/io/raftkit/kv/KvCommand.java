@@ -1,10 +1,11 @@
 package io.raftkit.kv;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /** A mutating request, replicated through the Raft log in {@link KvCodec}'s binary form. */
-public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionPolicy {
+public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionPolicy, KvCommand.Txn {
 
     SessionStamp stamp();
 
@@ -62,6 +63,25 @@ public sealed interface KvCommand permits KvCommand.Keyed, KvCommand.SetSessionP
         public SetSessionPolicy {
             Objects.requireNonNull(stamp, "stamp");
             Objects.requireNonNull(policy, "policy");
+        }
+    }
+
+    /**
+     * Guards, then operations, applied as one log entry ({@link KvTxn} says what each does): atomic
+     * because the state machine applies one entry at a time, and linearizable, reads included,
+     * because the entry is committed before it is applied. Sessions deduplicate it like any write.
+     */
+    record Txn(SessionStamp stamp, List<KvTxn.Guard> guards, List<KvTxn.Op> ops) implements KvCommand {
+        public Txn {
+            Objects.requireNonNull(stamp, "stamp");
+            guards = List.copyOf(guards);
+            ops = List.copyOf(ops);
+            if (guards.size() > KvTxn.MAX_GUARDS) {
+                throw new IllegalArgumentException("a transaction has at most " + KvTxn.MAX_GUARDS + " guards, not " + guards.size());
+            }
+            if (ops.size() > KvTxn.MAX_OPS) {
+                throw new IllegalArgumentException("a transaction has at most " + KvTxn.MAX_OPS + " operations, not " + ops.size());
+            }
         }
     }
 }

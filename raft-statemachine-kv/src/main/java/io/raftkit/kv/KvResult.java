@@ -39,7 +39,13 @@ public record KvResult(Status status, String key, Optional<KvValue> value, long 
          * A sequence after the first from a client whose session is not kept (expired or evicted):
          * refused, since whether its earlier requests were applied can no longer be told.
          */
-        SESSION_EXPIRED
+        SESSION_EXPIRED,
+        /** A transaction whose guard did not hold: nothing was applied. */
+        GUARD_FAILED,
+        /** A transaction appending to a key whose value is not a list ({@link KvList}): nothing was applied. */
+        NOT_A_LIST,
+        /** A transaction whose append would grow a list past {@link KvTxn#MAX_LIST_BYTES}: nothing was applied. */
+        LIST_TOO_LARGE
     }
 
     /** Where an answer comes from (thesis §6.3: a duplicate gets the answer of the first application). */

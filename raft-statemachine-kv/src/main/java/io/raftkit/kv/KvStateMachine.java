@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,17 +88,65 @@ public final class KvStateMachine implements StateMachine {
             return KvCodec.encode(KvResult.absent(KvResult.Status.MALFORMED, "", index));
         }
         sessions.advance(command.stamp());
-        KvResult result;
+        byte[] answer;
         if (command instanceof KvCommand.SetSessionPolicy set) {
             sessions.setPolicy(set.policy());
-            result = KvResult.absent(KvResult.Status.OK, "", index);
+            answer = KvCodec.encode(KvResult.absent(KvResult.Status.OK, "", index));
         } else if (command instanceof KvCommand.Keyed keyed) {
-            result = applyKeyed(index, keyed, commandBytes);
+            answer = KvCodec.encode(applyKeyed(index, keyed, commandBytes));
+        } else if (command instanceof KvCommand.Txn txn) {
+            answer = KvTxnCodec.encode(applyTxn(index, txn, commandBytes));
         } else {
             throw new AssertionError("unhandled " + command);
         }
         publish();
-        return KvCodec.encode(result);
+        return answer;
+    }
+
+    /**
+     * A transaction, under the same session rules as a keyed command. Its session outcome is only a
+     * status and an index (the session record's key fields stay 0): a retry learns whether it
+     * applied and where, not what it read, and says so ({@link KvResult.Origin#DUPLICATE_VALUE_FORGOTTEN}).
+     */
+    private KvTxnResult applyTxn(long index, KvCommand.Txn txn, byte[] commandBytes) {
+        byte[] digest = txn.stamp().hasSession() ? KvCodec.digest(sha256, commandBytes) : null;
+        Sessions.Verdict verdict = sessions.check(index, txn.stamp(), digest);
+        if (verdict instanceof Sessions.Apply) {
+            TxnExecution execution = new TxnExecution(entries::get, index);
+            KvTxnResult result = execution.run(txn);
+            if (result.succeeded()) {
+                execution.writes().forEach(this::commit);
+            }
+            sessions.record(index, txn.stamp(), digest, KvResult.absent(result.status(), "", index));
+            return result;
+        } else if (verdict instanceof Sessions.Duplicate duplicate) {
+            Sessions.Outcome first = duplicate.session().outcome();
+            return new KvTxnResult(first.status(), OptionalInt.empty(), List.of(), first.index(),
+                    KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN);
+        } else if (verdict instanceof Sessions.Reused reused) {
+            return KvTxnResult.refused(KvResult.Status.SEQUENCE_REUSED, reused.session().outcome().index());
+        } else if (verdict instanceof Sessions.Stale) {
+            return KvTxnResult.refused(KvResult.Status.STALE_SEQUENCE, index);
+        } else if (verdict instanceof Sessions.Expired) {
+            return KvTxnResult.refused(KvResult.Status.SESSION_EXPIRED, index);
+        }
+        throw new AssertionError("unhandled " + verdict);
+    }
+
+    /** One write of a transaction that succeeded: {@code next} null removes the key. */
+    private void commit(String key, KvEntry next) {
+        KvEntry current = entries.get(key);
+        if (current != null) {
+            entriesHeapBytes -= entryHeapBytes(key, current.value());
+        }
+        if (next == null) {
+            if (current != null) {
+                entries.remove(key);
+            }
+        } else {
+            entries.put(key, next);
+            entriesHeapBytes += entryHeapBytes(key, next.value());
+        }
     }
 
     private KvResult applyKeyed(long index, KvCommand.Keyed command, byte[] commandBytes) {

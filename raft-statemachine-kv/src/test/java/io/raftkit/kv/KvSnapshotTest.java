@@ -78,9 +78,15 @@ class KvSnapshotTest {
                 stamp = new SessionStamp(clientId[client], seq, now);
             }
             String key = KEYS.get(random.nextInt(KEYS.size()));
-            int op = random.nextInt(10);
+            int op = random.nextInt(12);
             KvCommand command;
-            if (op < 5) {
+            if (op >= 10) {
+                // Transactions: list appends (to lists, and now and then to a plain value: refused), guarded.
+                String list = random.nextInt(8) == 0 ? key : "list" + random.nextInt(3);
+                List<KvTxn.Guard> guards = random.nextBoolean() ? List.of() : List.of(KvTxn.Guard.versionIs(key, random.nextInt(3)));
+                command = new KvCommand.Txn(stamp, guards, List.of(KvTxn.Op.get(key),
+                        KvTxn.Op.append(list, KvValue.of(Integer.toString(random.nextInt(1000)))), KvTxn.Op.put(key, KvValue.of("t" + i))));
+            } else if (op < 5) {
                 command = new KvCommand.Put(stamp, key, "v" + random.nextInt(1000));
             } else if (op < 7) {
                 command = new KvCommand.Delete(stamp, key);
@@ -156,7 +162,8 @@ class KvSnapshotTest {
             byte[] fromRestored = restored.apply(i + 1, log.get(i));
             byte[] fromReplayed = replayed.apply(i + 1, log.get(i));
             assertThat(fromRestored).as("seed %d index %d", seed, i + 1).isEqualTo(fromReplayed);
-            KvResult.Origin origin = KvCodec.decodeResult(fromRestored).origin();
+            KvResult.Origin origin = fromRestored[0] == KvTxnCodec.TXN_RESULT ? KvTxnCodec.decodeResult(fromRestored).origin()
+                    : KvCodec.decodeResult(fromRestored).origin();
             duplicates += origin == KvResult.Origin.DUPLICATE || origin == KvResult.Origin.DUPLICATE_VALUE_FORGOTTEN ? 1 : 0;
         }
         assertThat(duplicates).as("seed %d: retries after the snapshot were answered from restored sessions", seed)

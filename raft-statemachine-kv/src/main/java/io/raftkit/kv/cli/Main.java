@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "raft-kv", mixinStandardHelpOptions = true, version = "raft-kv 0.1.0",
         description = "A replicated key-value store on Raft.",
         subcommands = {ServerCommand.class, ClientCommands.Put.class, ClientCommands.Get.class,
-                ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class,
+                ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, TxnCommand.class,
                 SnapshotCommands.class, DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 

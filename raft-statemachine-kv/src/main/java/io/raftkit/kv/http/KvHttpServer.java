@@ -101,6 +101,9 @@ public final class KvHttpServer implements AutoCloseable {
         router.get("/v1/kv/:key").handler(kvRoutes::get);
         router.delete("/v1/kv/:key").handler(kvRoutes::delete);
         router.post("/v1/kv/:key/cas").handler(kvRoutes::cas);
+        TxnRoutes txnRoutes = new TxnRoutes(service, kvRoutes, metrics);
+        router.route("/v1/txn").handler(new BodyAsJson()).handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
+        router.post("/v1/txn").handler(txnRoutes::txn);
         router.get(WireCodec.PATH).handler(this::upgrade);
         snapshots = new SnapshotRoutes(vertx);
         router.get("/v1/snapshot").handler(snapshots::get);
@@ -248,6 +251,9 @@ public final class KvHttpServer implements AutoCloseable {
     private static String allowedMethods(String path) {
         if (path.startsWith("/v1/kv/")) {
             return path.endsWith("/cas") ? "POST" : "GET, PUT, DELETE";
+        }
+        if (path.equals("/v1/txn")) {
+            return "POST";
         }
         if (path.equals("/v1/snapshot")) {
             return "GET, POST";

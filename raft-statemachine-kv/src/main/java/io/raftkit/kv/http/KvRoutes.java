@@ -98,14 +98,7 @@ final class KvRoutes {
             return;
         }
         RaftStatus status = service.status();
-        if (op != WireOp.GET_STALE && !service.leads(status)) {
-            Optional<String> leaderUrl = service.otherLeaderUrl(status);
-            if (leaderUrl.isPresent() && !Forwarder.wasForwarded(ctx)) {
-                forwarder.forward(ctx, leaderUrl.get(), done);
-                return;
-            }
-            Responses.error(ctx, service.notLeader(status, "will not forward a forwarded request"));
-            done.run();
+        if (op != WireOp.GET_STALE && passedOn(ctx, status, done)) {
             return;
         }
         ctx.put(Forwarder.SERVED_BY, service.nodeId());
@@ -116,6 +109,24 @@ final class KvRoutes {
             Responses.json(ctx, answer.status(), answer.json());
             done.run();
         });
+    }
+
+    /**
+     * At a node that does not lead: forwards the request to the leader, or refuses it when no leader
+     * is known or the request was forwarded already (one hop only), and answers true.
+     */
+    boolean passedOn(RoutingContext ctx, RaftStatus status, Runnable done) {
+        if (service.leads(status)) {
+            return false;
+        }
+        Optional<String> leaderUrl = service.otherLeaderUrl(status);
+        if (leaderUrl.isPresent() && !Forwarder.wasForwarded(ctx)) {
+            forwarder.forward(ctx, leaderUrl.get(), done);
+            return true;
+        }
+        Responses.error(ctx, service.notLeader(status, "will not forward a forwarded request"));
+        done.run();
+        return true;
     }
 
     private String key(RoutingContext ctx) throws BadRequest {
@@ -165,7 +176,7 @@ final class KvRoutes {
     }
 
     /** Client id and sequence from headers; both or neither. Without them, no deduplication. */
-    private static SessionStamp session(RoutingContext ctx) throws BadRequest {
+    static SessionStamp session(RoutingContext ctx) throws BadRequest {
         String id = ctx.request().getHeader(CLIENT_ID);
         String seq = ctx.request().getHeader(SEQUENCE);
         if (id == null && seq == null) {

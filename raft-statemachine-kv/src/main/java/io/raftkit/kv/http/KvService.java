@@ -90,15 +90,21 @@ final class KvService {
      * Raft loop's thread, never exceptionally: a failure is an error answer.
      */
     CompletableFuture<Answer> write(WireOp op, RaftStatus status, SessionStamp session, Function<SessionStamp, KvCommand> command) {
+        return propose(status, session, command, bytes -> Answer.of(op, KvCodec.decodeResult(bytes), session), Answer::of);
+    }
+
+    /** {@link #write}'s steps for any command, its result read by {@code answer}, a failure by {@code error}. */
+    <T> CompletableFuture<T> propose(RaftStatus status, SessionStamp session, Function<SessionStamp, KvCommand> command,
+                                     Function<byte[], T> answer, Function<ApiError, T> error) {
         SessionStamp stamped = new SessionStamp(session.clientId(), session.sequence(), System.currentTimeMillis());
         byte[] proposal = KvCodec.encode(command.apply(stamped));
         Optional<ApiError> full = memoryFull(status, proposal.length);
         if (full.isPresent()) {
-            return CompletableFuture.completedFuture(Answer.of(full.get()));
+            return CompletableFuture.completedFuture(error.apply(full.get()));
         }
         sessionPolicy.beforeWrite(status.term());
         return raft.propose(proposal).handle((bytes, failure) -> failure == null
-                ? Answer.of(op, KvCodec.decodeResult(bytes), session) : Answer.of(ApiError.from(failure)));
+                ? answer.apply(bytes) : error.apply(ApiError.from(failure)));
     }
 
     /** A read: linearizable (ReadIndex, thesis §6.4; the caller has checked that this node leads) or stale. */

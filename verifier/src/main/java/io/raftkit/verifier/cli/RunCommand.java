@@ -15,6 +15,7 @@ import io.raftkit.verifier.runner.History;
 import io.raftkit.verifier.runner.PlantedBug;
 import io.raftkit.verifier.runner.RunOptions;
 import io.raftkit.verifier.runner.Runner;
+import io.raftkit.verifier.workload.ListAppendWorkload;
 import io.raftkit.verifier.workload.Workload;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +59,15 @@ final class RunCommand implements Callable<Integer> {
                     + " key's history and so the checker's work (default ${DEFAULT-VALUE})")
     int opsPerKey;
 
-    @Option(names = "--workload", defaultValue = "register", description = "register or set (default ${DEFAULT-VALUE})")
+    @Option(names = "--workload", defaultValue = "register",
+            description = "register, set, or list-append (transactions over POST /v1/txn, checked by the Elle-style"
+                    + " list-append checker) (default ${DEFAULT-VALUE})")
     String workload;
+
+    @Option(names = "--appends-per-key", defaultValue = "32",
+            description = "list-append workload: appends to a key before its slot moves to a fresh key, which keeps lists"
+                    + " short (default ${DEFAULT-VALUE})")
+    int appendsPerKey;
 
     @Option(names = "--nemesis", defaultValue = "partition,kill,pause,crash,network", split = ",",
             description = "faults to inject, overlapping, with shapes and durations from the seed: partition (all traffic"
@@ -120,7 +128,9 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, opsPerKey, workload,
                 faults, runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), bug,
                 Duration.ofSeconds(recoverySeconds));
-        Workload work = Workload.named(workload, keys, opsPerKey);
+        boolean listAppend = workload.equals("list-append");
+        Workload work = listAppend ? null : Workload.named(workload, keys, opsPerKey);
+        ListAppendWorkload txns = listAppend ? new ListAppendWorkload(keys, appendsPerKey) : null;
         Files.createDirectories(out);
         System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d%s, out %s%n",
                 nodes, timeLimitSeconds, concurrency, keys, workload, faults, runSeed,
@@ -148,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
             }, "stop-cluster");
             Runtime.getRuntime().addShutdownHook(stopCluster);
             try {
-                return runAndCheck(cluster, options, work);
+                return listAppend ? ListAppendRun.runAndCheck(cluster, options, txns, out) : runAndCheck(cluster, options, work);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(stopCluster);
