@@ -237,7 +237,7 @@
                         e (int e)]
                     (.clear linearized (aget op-of e))
                     (unlift! e)
-                    (recur (aget nxt e) s p (inc steps)))))))))
+                    (recur (aget nxt e) s (long p) (inc steps)))))))))
       (catch OutOfMemoryError _
         ;; The memo is unreachable once this frame is gone, so the heap is back for the caller.
         {:valid? :unknown
