@@ -7,9 +7,11 @@
 # traffic, with next to no state.
 #
 #   ./mvnw -pl benchmarks -am package -DskipTests && benchmarks/restart.sh [KEYS...]   (default: 1000 1000000)
+# KV_JAR=path runs another build of the server (to compare two in one session); RESTART_LOG=1 prints
+# the restarted node's log lines (where the time went).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kv=raft-statemachine-kv/target/raft-kv.jar
+kv=${KV_JAR:-raft-statemachine-kv/target/raft-kv.jar}
 bench=benchmarks/target/benchmarks.jar
 [ -f "$kv" ] && [ -f "$bench" ] || { echo "build first: ./mvnw -pl benchmarks -am package -DskipTests" >&2; exit 2; }
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 1000000)
