@@ -92,6 +92,7 @@ public final class RaftServer implements AutoCloseable {
     private long logHeapBytes;
 
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
+    private final MembershipRequests membership;
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
     private final Loop loop;
@@ -136,6 +137,7 @@ public final class RaftServer implements AutoCloseable {
         this.maxHeapBytes = maxHeapBytes;
         long firstReadId = (random.nextLong() >>> 1) | 1;
         this.nextReadId = Mutant.isActive(Mutant.READ_IDS_RESTART_AT_ONE) ? 1 : firstReadId;
+        this.membership = new MembershipRequests(transport);
         this.loop = platform.loop("raft-" + self + "-loop", TimeUnit.MILLISECONDS.toNanos(config.tickMillis()), new Loop.Handler() {
             @Override
             public void tick() {
@@ -338,6 +340,53 @@ public final class RaftServer implements AutoCloseable {
         return status;
     }
 
+    // ---------------------------------------------------------------- membership (thesis §4)
+
+    /**
+     * Adds {@code id} as a learner: it receives the log and never votes (a new node started with
+     * the members and itself as a learner). {@code address} is handed to the transport (null for a
+     * transport that routes by id, like the memory one). Completes with the new configuration once
+     * it is committed; fails with {@link MembershipRefusedException} saying why a change was
+     * refused, or {@link NotLeaderException}. Completes on the loop thread, like {@link #propose}.
+     */
+    public CompletableFuture<ClusterConfig> addLearner(NodeId id, String address) {
+        return changeMembership(MembershipRequests.addLearner(id), id, address);
+    }
+
+    /**
+     * Makes learner {@code id} a voter, through the joint configuration (thesis §4.3); refused while
+     * it lags more than {@link RaftConfig#maxPromotionLagEntries} behind. Completes once C(new) is
+     * committed.
+     */
+    public CompletableFuture<ClusterConfig> promote(NodeId id) {
+        return changeMembership(MembershipRequests.promote(id), null, null);
+    }
+
+    /**
+     * Removes voter or learner {@code id} (the leader too: it steps down once C(new) is committed).
+     * Completes once C(new) is committed.
+     */
+    public CompletableFuture<ClusterConfig> remove(NodeId id) {
+        return changeMembership(MembershipRequests.remove(id), null, null);
+    }
+
+    /**
+     * Moves to {@code next} (voters and learners) in one change, through the joint configuration
+     * when the voters differ: a replacement of a dead voter by a caught-up learner, say. New members
+     * must be reachable by the transport without an address (use {@link #addLearner} for those).
+     */
+    public CompletableFuture<ClusterConfig> changeMembership(ClusterConfig next) {
+        return changeMembership(c -> next, null, null);
+    }
+
+    private CompletableFuture<ClusterConfig> changeMembership(java.util.function.UnaryOperator<ClusterConfig> change,
+                                                             NodeId newMember, String address) {
+        CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+        submit(future, () -> membership.start(node, change, newMember, address, future,
+                platform.nanoTime() + requestTimeoutNanos));
+        return future;
+    }
+
     /**
      * Takes a snapshot of the state as applied now and compacts the log behind it, as the policy
      * would (an operator's "snapshot now"). Completes with the snapshot once it is durable, with the
@@ -384,6 +433,7 @@ public final class RaftServer implements AutoCloseable {
         while (running && node.hasReady()) {
             handleReady(node.ready());
         }
+        membership.check(node, platform.nanoTime(), TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos));
         probe.turnEnded(node);
         publishStatus();
     }
@@ -564,7 +614,7 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                cluster, proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
+                n.cluster(), proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
                 logHeapBytes, logHeapLimit());
         if (snapshotter != null) {
             snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
@@ -601,6 +651,7 @@ public final class RaftServer implements AutoCloseable {
             p.future().completeExceptionally(new NodeStoppedException(why));
         }
         proposals.clear();
+        membership.failAll(new NodeStoppedException(why));
         for (PendingRead r : reads.values()) {
             r.future.completeExceptionally(new NodeStoppedException(why));
         }

@@ -62,9 +62,15 @@ final class TestCluster implements AutoCloseable {
     }
 
     RaftServer start(NodeId id) throws IOException {
+        return start(id, cluster);
+    }
+
+    /** Starts {@code id} with {@code members}: a new node to be added knows the members and itself as a learner. */
+    RaftServer start(NodeId id, ClusterConfig members) throws IOException {
+        stores.putIfAbsent(id, new MemoryLogStore());
         Appender machine = new Appender();
         machines.put(id, machine);
-        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
+        RaftServer server = RaftServer.builder().self(id).cluster(members).config(config)
                 .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
                 .logStore(stores.get(id)).stateMachine(machine)
                 .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(3)).build();
