@@ -56,12 +56,6 @@ public enum Mutant {
      */
     RESTART_SKIPS_LOG_RESET,
     /**
-     * Issue 17 (planted): the single-server-change bug published on raft-dev in 2015. A new leader
-     * accepts a membership change before an entry of its own term has committed, so its change can
-     * overlap with an earlier leader's uncommitted one.
-     */
-    CHANGE_BEFORE_TERM_COMMITTED,
-    /**
      * Issue 17 (planted): while joint, entries are counted committed on a majority of the new
      * voters alone, so the old voters, still a quorum of their own, can elect a leader that lacks them.
      */
