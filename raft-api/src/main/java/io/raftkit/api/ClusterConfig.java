@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -23,8 +25,13 @@ import java.util.TreeSet;
  * @param voters         the voters of the configuration (the new one while joint)
  * @param learners       members that receive the log and never vote
  * @param votersOutgoing the old voters while joint, empty otherwise
+ * @param addresses      transport addresses of members added at run time, which travel with the
+ *                       change (and with snapshots) so that every node's transport, and every later
+ *                       leader's, can reach them; members the nodes were started with need none here.
+ *                       Entries for nodes that are not members are dropped.
  */
-public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId> votersOutgoing) {
+public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId> votersOutgoing,
+                            Map<NodeId, String> addresses) {
 
     /** The first byte of {@link #encode()}'s format, so that a later format can be told apart. */
     private static final int FORMAT_VERSION = 1;
@@ -41,11 +48,31 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
                 throw new IllegalArgumentException("node " + learner + " is both a voter and a learner");
             }
         }
+        TreeMap<NodeId, String> kept = new TreeMap<>();
+        for (Map.Entry<NodeId, String> e : addresses.entrySet()) {
+            NodeId id = e.getKey();
+            if (voters.contains(id) || votersOutgoing.contains(id) || learners.contains(id)) {
+                kept.put(id, java.util.Objects.requireNonNull(e.getValue(), "address of " + id));
+            }
+        }
+        addresses = Collections.unmodifiableSortedMap(kept);
     }
 
     /** A configuration outside a change (not joint). */
     public ClusterConfig(Set<NodeId> voters, Set<NodeId> learners) {
-        this(voters, learners, Set.of());
+        this(voters, learners, Set.of(), Map.of());
+    }
+
+    /** A joint configuration without run-time addresses. */
+    public ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId> votersOutgoing) {
+        this(voters, learners, votersOutgoing, Map.of());
+    }
+
+    /** This configuration with {@code more} addresses (replacing any given for the same node). */
+    public ClusterConfig withAddresses(Map<NodeId, String> more) {
+        TreeMap<NodeId, String> all = new TreeMap<>(addresses);
+        all.putAll(more);
+        return new ClusterConfig(voters, learners, votersOutgoing, all);
     }
 
     public static ClusterConfig ofVoters(Collection<NodeId> voters) {
@@ -68,12 +95,14 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
         if (isJoint() || next.isJoint()) {
             throw new IllegalArgumentException("a joint configuration is entered from a simple one, towards a simple one");
         }
-        return new ClusterConfig(next.voters, next.learners, voters);
+        TreeMap<NodeId, String> all = new TreeMap<>(addresses);
+        all.putAll(next.addresses);
+        return new ClusterConfig(next.voters, next.learners, voters, all);
     }
 
     /** C(new): the configuration a joint one leaves to; a simple configuration is returned as it is. */
     public ClusterConfig leaveJoint() {
-        return isJoint() ? new ClusterConfig(voters, learners) : this;
+        return isJoint() ? new ClusterConfig(voters, learners, Set.of(), addresses) : this;
     }
 
     public boolean isJoint() {
@@ -100,7 +129,7 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
 
     /**
      * The payload of a CONFIGURATION log entry: a version byte, then the three sets, each a count
-     * followed by the ids in UTF-8.
+     * followed by the ids in UTF-8, then the addresses, a count followed by id and address pairs.
      */
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -109,6 +138,11 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
             writeIds(out, voters);
             writeIds(out, learners);
             writeIds(out, votersOutgoing);
+            out.writeInt(addresses.size());
+            for (Map.Entry<NodeId, String> e : addresses.entrySet()) {
+                out.writeUTF(e.getKey().value());
+                out.writeUTF(e.getValue());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
@@ -130,10 +164,18 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
             SortedSet<NodeId> voters = readIds(in);
             SortedSet<NodeId> learners = readIds(in);
             SortedSet<NodeId> outgoing = readIds(in);
+            TreeMap<NodeId, String> addresses = new TreeMap<>();
+            int count = in.readInt();
+            if (count < 0 || count > 10_000) {
+                throw new IllegalArgumentException("configuration payload names " + count + " addresses");
+            }
+            for (int i = 0; i < count; i++) {
+                addresses.put(NodeId.of(in.readUTF()), in.readUTF());
+            }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("configuration payload has " + in.available() + " trailing bytes");
             }
-            return new ClusterConfig(voters, learners, outgoing);
+            return new ClusterConfig(voters, learners, outgoing, addresses);
         } catch (IOException e) {
             throw new IllegalArgumentException("configuration payload of " + payload.length + " bytes is truncated", e);
         }

@@ -67,7 +67,7 @@ final class Membership {
             // uncommitted; this rule is kept anyway, as cheap insurance (a new leader waits one round trip).
             return "this leader has not yet committed an entry of its term " + node.term + "; retry shortly";
         }
-        if (next.equals(current)) {
+        if (next.voters().equals(current.voters()) && next.learners().equals(current.learners())) {
             return "the configuration is already " + describe(current);
         }
         for (NodeId voter : next.voters()) {
@@ -88,7 +88,10 @@ final class Membership {
             }
         }
         boolean votersChange = !next.voters().equals(current.voters());
-        append(votersChange ? current.jointWith(next) : next);
+        // Addresses of members added earlier travel on unless the change names new ones.
+        ClusterConfig target = new ClusterConfig(next.voters(), next.learners(), java.util.Set.of(), current.addresses())
+                .withAddresses(next.addresses());
+        append(votersChange ? current.jointWith(target) : target);
         return null;
     }
 

@@ -2,7 +2,6 @@ package io.raftkit.core.server;
 
 import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
-import io.raftkit.api.spi.Transport;
 import io.raftkit.core.ProposeResult;
 import io.raftkit.core.RaftNode;
 import java.util.ArrayList;
@@ -21,24 +20,25 @@ import java.util.function.UnaryOperator;
 final class MembershipRequests {
 
     /** A change whose first entry is at {@code index} of {@code term}, done when {@code target} is committed. */
-    private record Pending(ClusterConfig before, ClusterConfig target, long index, long term,
+    private record Pending(ClusterConfig target, long index, long term,
                            CompletableFuture<ClusterConfig> future, long deadlineNanos) {
     }
 
-    private final Transport transport;
+    private final TransportPeers peers;
     private final List<Pending> pending = new ArrayList<>();
 
-    MembershipRequests(Transport transport) {
-        this.transport = transport;
+    MembershipRequests(TransportPeers peers) {
+        this.peers = peers;
     }
 
-    /** Adds {@code id} as a learner; {@code address} (null when the transport needs none) is given to the transport. */
-    static UnaryOperator<ClusterConfig> addLearner(NodeId id) {
+    /** Adds {@code id} as a learner, with its transport {@code address} (null when the transport needs none). */
+    static UnaryOperator<ClusterConfig> addLearner(NodeId id, String address) {
         return c -> {
             if (c.members().contains(id)) {
                 throw new MembershipRefusedException("node " + id + " is already a member (" + role(c, id) + ")");
             }
-            return new ClusterConfig(c.voters(), plus(c.learners(), id));
+            ClusterConfig next = new ClusterConfig(c.voters(), plus(c.learners(), id), Set.of(), c.addresses());
+            return address == null ? next : next.withAddresses(java.util.Map.of(id, address));
         };
     }
 
@@ -48,7 +48,7 @@ final class MembershipRequests {
                 throw new MembershipRefusedException("node " + id + " is not a learner ("
                         + (c.members().contains(id) ? role(c, id) : "unknown node") + "); add it as a learner first");
             }
-            return new ClusterConfig(plus(c.voters(), id), minus(c.learners(), id));
+            return new ClusterConfig(plus(c.voters(), id), minus(c.learners(), id), Set.of(), c.addresses());
         };
     }
 
@@ -60,7 +60,7 @@ final class MembershipRequests {
             if (c.voters().equals(Set.of(id))) {
                 throw new MembershipRefusedException("node " + id + " is the only voter; add and promote another first");
             }
-            return new ClusterConfig(minus(c.voters(), id), minus(c.learners(), id));
+            return new ClusterConfig(minus(c.voters(), id), minus(c.learners(), id), Set.of(), c.addresses());
         };
     }
 
@@ -71,10 +71,9 @@ final class MembershipRequests {
             future.completeExceptionally(new NotLeaderException(node.leader()));
             return;
         }
-        ClusterConfig before = node.cluster();
         ClusterConfig target;
         try {
-            target = change.apply(before.leaveJoint());
+            target = change.apply(node.cluster().leaveJoint());
         } catch (MembershipRefusedException e) {
             future.completeExceptionally(e);
             return;
@@ -83,17 +82,22 @@ final class MembershipRequests {
             return;
         }
         if (newMember != null && address != null) {
+            // Asked here first so that a transport that cannot add peers refuses the change before
+            // anything is appended; the driver tells it again, like every node's, when the entry is.
             try {
-                transport.addPeer(newMember, address);
+                peers.add(newMember, address);
             } catch (RuntimeException e) {
                 future.completeExceptionally(new MembershipRefusedException("the transport cannot reach " + newMember
                         + " at " + address + ": " + e.getMessage()));
                 return;
             }
         }
+        // A change accepted now replaces the configuration: one whose C(new) committed in this very
+        // turn must be completed first, or it would wait for a configuration that is gone.
+        completeCommitted(node);
         ProposeResult result = node.proposeConfiguration(target);
         if (result instanceof ProposeResult.Accepted accepted) {
-            pending.add(new Pending(before, target, accepted.index(), accepted.term(), future, deadlineNanos));
+            pending.add(new Pending(target, accepted.index(), accepted.term(), future, deadlineNanos));
         } else if (result instanceof ProposeResult.NotLeader notLeader) {
             future.completeExceptionally(new NotLeaderException(notLeader.leaderHint()));
         } else if (result instanceof ProposeResult.Rejected rejected) {
@@ -105,31 +109,29 @@ final class MembershipRequests {
 
     /** After each turn: complete the changes whose C(new) is committed, fail those overwritten or late. */
     void check(RaftNode node, long nowNanos, long timeoutMillis) {
+        completeCommitted(node);
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            long termThere = node.termAt(p.index());
-            if (node.cluster().equals(p.target()) && node.commitIndex() >= node.configurationIndex()
-                    && node.configurationIndex() >= p.index() && (termThere == p.term() || termThere < 0)) {
-                it.remove();
-                for (NodeId gone : removed(p)) {
-                    transport.removePeer(gone);
-                }
-                p.future().complete(p.target());
-            } else if (termThere != p.term() && termThere >= 0) {
-                it.remove();
-                p.future().completeExceptionally(new ProposalDroppedException(p.index(), p.term()));
-            } else if (nowNanos - p.deadlineNanos() > 0) {
+            if (nowNanos - p.deadlineNanos() > 0) {
                 it.remove();
                 p.future().completeExceptionally(new RequestTimeoutException("membership change", timeoutMillis));
             }
         }
     }
 
-    /** Members before the change that it removed: the transport may forget them (thesis §4.2.2). */
-    private static Set<NodeId> removed(Pending p) {
-        TreeSet<NodeId> gone = new TreeSet<>(p.before().members());
-        gone.removeAll(p.target().members());
-        return gone;
+    private void completeCommitted(RaftNode node) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            long termThere = node.termAt(p.index());
+            if (sameMembers(node.cluster(), p.target()) && node.commitIndex() >= node.configurationIndex()
+                    && node.configurationIndex() >= p.index() && (termThere == p.term() || termThere < 0)) {
+                it.remove();
+                p.future().complete(node.cluster());
+            } else if (termThere != p.term() && termThere >= 0) {
+                it.remove(); // a newer leader's entry replaced it (§5.3): the change never took effect
+                p.future().completeExceptionally(new ProposalDroppedException(p.index(), p.term()));
+            }
+        }
     }
 
     void failAll(RuntimeException cause) {
@@ -137,6 +139,10 @@ final class MembershipRequests {
             p.future().completeExceptionally(cause);
         }
         pending.clear();
+    }
+
+    private static boolean sameMembers(ClusterConfig a, ClusterConfig b) {
+        return a.voters().equals(b.voters()) && a.learners().equals(b.learners()) && a.isJoint() == b.isJoint();
     }
 
     private static String role(ClusterConfig c, NodeId id) {

@@ -93,6 +93,7 @@ public final class RaftServer implements AutoCloseable {
 
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
     private final MembershipRequests membership;
+    private final TransportPeers transportPeers;
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
     private final Loop loop;
@@ -137,7 +138,8 @@ public final class RaftServer implements AutoCloseable {
         this.maxHeapBytes = maxHeapBytes;
         long firstReadId = (random.nextLong() >>> 1) | 1;
         this.nextReadId = Mutant.isActive(Mutant.READ_IDS_RESTART_AT_ONE) ? 1 : firstReadId;
-        this.membership = new MembershipRequests(transport);
+        this.transportPeers = new TransportPeers(self, transport, cluster.members());
+        this.membership = new MembershipRequests(transportPeers);
         this.loop = platform.loop("raft-" + self + "-loop", TimeUnit.MILLISECONDS.toNanos(config.tickMillis()), new Loop.Handler() {
             @Override
             public void tick() {
@@ -225,6 +227,7 @@ public final class RaftServer implements AutoCloseable {
             failPending(failure);
             throw e;
         }
+        transportPeers.learn(node.cluster()); // members added at run time, from the log or the snapshot
         writer = new LogWriter(logStore, platform.worker("raft-" + self + "-log-writer"),
                 batch -> loop.execute(() -> persisted(batch)),
                 e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log writer failure: ") + e, e)));
@@ -350,7 +353,7 @@ public final class RaftServer implements AutoCloseable {
      * refused, or {@link NotLeaderException}. Completes on the loop thread, like {@link #propose}.
      */
     public CompletableFuture<ClusterConfig> addLearner(NodeId id, String address) {
-        return changeMembership(MembershipRequests.addLearner(id), id, address);
+        return changeMembership(MembershipRequests.addLearner(id, address), id, address);
     }
 
     /**
@@ -450,6 +453,12 @@ public final class RaftServer implements AutoCloseable {
         probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
             logHeapBytes += LogLoader.heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
+            if (entry.kind() == EntryKind.CONFIGURATION) {
+                transportPeers.learn(ClusterConfig.decode(entry.payload())); // before the messages to new members leave
+            }
+        }
+        if (ready.installedSnapshot() != null) {
+            transportPeers.committed(ready.installedSnapshot().config());
         }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may
@@ -470,6 +479,9 @@ public final class RaftServer implements AutoCloseable {
             }
         }
         for (LogEntry entry : ready.committedEntries()) {
+            if (entry.kind() == EntryKind.CONFIGURATION) {
+                transportPeers.committed(ClusterConfig.decode(entry.payload()));
+            }
             apply(entry);
             if (snapshotter != null) {
                 snapshotter.applied(entry.payload().length);

@@ -83,6 +83,35 @@ class MembershipServerTest {
     }
 
     @Test
+    void aNewMembersAddressTravelsWithTheChangeToEveryNodesTransportAndARemovedOneIsForgotten() throws Exception {
+        try (TestCluster c = new TestCluster(3)) {
+            RaftServer leader = c.awaitLeader();
+            await(leader.propose(utf8("a")));
+            ClusterConfig added = await(leader.addLearner(N4, "10.0.0.4:7000"));
+            assertThat(added.addresses()).containsEntry(N4, "10.0.0.4:7000");
+            awaitEvents(c, "add n4 10.0.0.4:7000");
+            await(leader.remove(N4));
+            awaitEvents(c, "remove n4");
+            for (NodeId id : List.of(N1, N2, N3)) {
+                assertThat(c.transportEvents.get(id)).as("%s's transport", id)
+                        .containsExactly("add n4 10.0.0.4:7000", "remove n4");
+            }
+        }
+    }
+
+    /** Every node's transport, followers' too, was told {@code event}. */
+    private static void awaitEvents(TestCluster c, String event) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline
+                && !List.of(N1, N2, N3).stream().allMatch(id -> c.transportEvents.get(id).contains(event))) {
+            Thread.sleep(5);
+        }
+        for (NodeId id : List.of(N1, N2, N3)) {
+            assertThat(c.transportEvents.get(id)).as("%s's transport", id).contains(event);
+        }
+    }
+
+    @Test
     void refusedChangesSayWhy() throws Exception {
         try (TestCluster c = new TestCluster(3)) {
             RaftServer leader = c.awaitLeader();
