@@ -118,6 +118,22 @@ final class Membership {
         node.broadcastPending = true;
     }
 
+    /**
+     * Whether this node may campaign: a voter of its configuration, or a voter of the one before it
+     * while its newest is not known to be committed. A node that C(new) removes may hold C(new) when
+     * the nodes that remain do not; they cannot win without its vote (its log is newer), so it must
+     * be able to win instead: as leader it commits C(new) and then steps down (thesis §4.2.2, a
+     * leader managing a configuration it is not part of). Found by the simulator (seed 951: a joint
+     * leader removed itself, crashed, and the remaining voter waited for ever).
+     */
+    boolean mayCampaign() {
+        if (node.cluster.isVoter(node.self)) {
+            return true;
+        }
+        long index = configurations.currentIndex();
+        return index > node.commitIndex() && configurations.at(index - 1).isVoter(node.self);
+    }
+
     /** A follower's log took the leader's {@code entries} after {@code prevLogIndex}. */
     void replaced(long prevLogIndex, List<LogEntry> entries) {
         configurations.replaced(prevLogIndex + 1, entries, node.log::term);

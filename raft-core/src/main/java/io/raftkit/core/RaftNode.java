@@ -147,7 +147,7 @@ public final class RaftNode {
         electionElapsed++;
         if (role == Role.LEADER) {
             tickLeader();
-        } else if (election.isTimedOut() && cluster.isVoter(self)) {
+        } else if (election.isTimedOut() && membership.mayCampaign()) {
             election.campaign(false);
         }
     }

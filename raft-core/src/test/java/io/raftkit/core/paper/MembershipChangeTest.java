@@ -293,4 +293,34 @@ class MembershipChangeTest {
         assertThat(n1.role()).isEqualTo(Role.LEADER);
         assertThat(n1.term()).as("PreVote and the leader lease keep n3's campaigns from deposing anyone").isEqualTo(term);
     }
+
+    /**
+     * Found by the simulator (seed 951): n2 led the joint configuration that removes it, appended
+     * C(new) and crashed before n1 had it. n1, still joint, needs n2's vote, which n2 refuses (its
+     * log is newer); so n2, removed by a C(new) not known committed, campaigns, asking C(new)'s
+     * voters only, and as leader commits C(new) and steps down.
+     */
+    @Test
+    void aNodeRemovedByAnUncommittedNewConfigurationItHoldsCampaignsSoTheOthersCanGoOn() {
+        ClusterConfig two = ClusterConfig.ofVoters(List.of(N1, N2));
+        ClusterConfig one = ClusterConfig.ofVoters(List.of(N1));
+        List<LogEntry> log = List.of(LogEntry.noOp(1, 1), LogEntry.configuration(2, 1, two.jointWith(one)),
+                LogEntry.configuration(3, 1, one));
+        RaftNode n2 = new RaftNode(N2, two, NO_EXTRAS, new SplittableRandom(1), new HardState(1, null, 2), log, 0, 0);
+        assertThat(n2.cluster()).isEqualTo(one);
+        for (int i = 0; i < NO_EXTRAS.electionTimeoutMaxTicks() && n2.role() != Role.CANDIDATE; i++) {
+            n2.tick();
+        }
+        assertThat(n2.role()).isEqualTo(Role.CANDIDATE);
+        List<NodeId> asked = n2.ready().messages().stream().filter(m -> m instanceof RequestVote).map(m -> m.to()).toList();
+        assertThat(asked).containsExactly(N1);
+        n2.step(new VoteReply(N1, N2, n2.term(), true, false));
+        assertThat(n2.role()).as("n1's vote is a majority of C(new)").isEqualTo(Role.LEADER);
+
+        RaftNode committed = new RaftNode(N2, two, NO_EXTRAS, new SplittableRandom(1), new HardState(1, null, 3), log, 0, 0);
+        for (int i = 0; i < NO_EXTRAS.electionTimeoutMaxTicks() * 3; i++) {
+            committed.tick();
+        }
+        assertThat(committed.role()).as("once it knows C(new) committed it never campaigns").isEqualTo(Role.FOLLOWER);
+    }
 }
