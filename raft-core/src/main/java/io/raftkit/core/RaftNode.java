@@ -216,7 +216,7 @@ public final class RaftNode {
         if (m instanceof AppendEntries ae) {
             electionElapsed = 0;
             leader = m.from();
-            handleAppendEntries(ae);
+            replication.handleAppendEntries(ae);
         } else if (m instanceof RequestVote rv) {
             election.handleRequestVote(rv);
         } else if (m instanceof TimeoutNow) {
@@ -242,7 +242,7 @@ public final class RaftNode {
     private void stepCandidate(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
             election.becomeFollower(term, m.from()); // §5.2: a leader of this term exists
-            handleAppendEntries(ae);
+            replication.handleAppendEntries(ae);
         } else if (m instanceof InstallSnapshot is) {
             election.becomeFollower(term, m.from());
             snapshots.handleChunk(is);
@@ -559,55 +559,6 @@ public final class RaftNode {
     }
 
     // ---------------------------------------------------------------- replication (§5.3)
-
-    private void handleAppendEntries(AppendEntries ae) {
-        appendEntries(ae);
-        if (log.stableIndex() < log.lastIndex()) {
-            // The AppendReply waits for those entries to be durable; the read round need not.
-            reads.acknowledgeRound(ae.from(), term, ae.readRound());
-        }
-    }
-
-    private void appendEntries(AppendEntries ae) {
-        if (ae.prevLogIndex() < commitIndex) {
-            // Reordered or duplicated: everything up to our commit index already matches (§5.4).
-            long matched = Math.max(commitIndex, Math.min(ae.lastIndex(), commitIndex));
-            if (ae.lastIndex() > commitIndex && !ae.entries().isEmpty()) {
-                List<LogEntry> tail = ae.entries().subList((int) (commitIndex - ae.prevLogIndex()), ae.entries().size());
-                matched = log.appendFromLeader(commitIndex, tail, commitIndex);
-                membership.replaced(commitIndex, tail);
-            }
-            advanceFollowerCommit(ae.leaderCommit(), matched);
-            send(new AppendReply(self, ae.from(), term, true, matched, 0, 0, ae.readRound(), ae.prevLogIndex()));
-            return;
-        }
-        if (!log.matchTerm(ae.prevLogIndex(), ae.prevLogTerm())) {
-            long conflictTerm;
-            long conflictIndex;
-            if (ae.prevLogIndex() > log.lastIndex()) {
-                conflictTerm = 0;
-                conflictIndex = log.lastIndex() + 1;
-            } else {
-                conflictTerm = log.term(ae.prevLogIndex());
-                conflictIndex = log.firstIndexOfTerm(ae.prevLogIndex(), conflictTerm);
-            }
-            send(new AppendReply(self, ae.from(), term, false, 0, conflictTerm, conflictIndex, ae.readRound(),
-                    ae.prevLogIndex()));
-            return;
-        }
-        long lastNew = log.appendFromLeader(ae.prevLogIndex(), ae.entries(), commitIndex);
-        membership.replaced(ae.prevLogIndex(), ae.entries());
-        advanceFollowerCommit(ae.leaderCommit(), lastNew);
-        send(new AppendReply(self, ae.from(), term, true, lastNew, 0, 0, ae.readRound(), ae.prevLogIndex()));
-    }
-
-    private void advanceFollowerCommit(long leaderCommit, long lastNew) {
-        // Figure 2: commitIndex = min(leaderCommit, index of last new entry)
-        long candidate = Math.min(leaderCommit, lastNew);
-        if (candidate > commitIndex) {
-            commitIndex = candidate;
-        }
-    }
 
     void maybeCommit() {
         Quorum counted = Mutant.isActive(Mutant.JOINT_COMMITS_WITH_NEW_MAJORITY) ? new Majority(cluster.voters()) : quorum;
