@@ -411,6 +411,11 @@ public final class SimCluster {
             return false;
         }
         long commit = leader.get().server.status().commitIndex();
+        if (commit < leader.get().server.status().lastLogIndex() - 50) {
+            // A backlog the leader cannot commit yet: a voter just promoted (or back from a crash)
+            // is still catching up, one small batch at a time, and every write waits for it.
+            return false;
+        }
         java.util.Set<NodeId> members = leader.get().server.status().members().members();
         for (SimNode node : nodes.values()) {
             if (!members.contains(node.id)) {

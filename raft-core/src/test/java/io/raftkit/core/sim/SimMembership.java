@@ -23,7 +23,7 @@ import java.util.TreeSet;
 final class SimMembership {
 
     /** Nodes that start outside the cluster, to be added. */
-    static final int SPARES = 2;
+    static final int SPARES = 3;
 
     private final SimCluster cluster;
     private final SplittableRandom random;
@@ -37,7 +37,7 @@ final class SimMembership {
         this.cluster = cluster;
         this.random = random;
         this.enabled = random.nextBoolean();
-        this.gapTicks = 100 + random.nextInt(900);
+        this.gapTicks = 50 + random.nextInt(450);
         this.nextTick = 50 + random.nextInt(gapTicks);
     }
 
