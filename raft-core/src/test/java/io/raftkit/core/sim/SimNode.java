@@ -186,7 +186,7 @@ final class SimNode implements DriverProbe {
             tracedCommit = node.commitIndex();
         }
         cluster.invariants.checkCommit(this, node);
-        cluster.invariants.checkLeader(node);
+        cluster.invariants.checkLeader(node, disk.loadHardState().term());
         if (node.commitIndex() > tracedCommit && cluster.traced()) {
             tracedCommit = node.commitIndex();
             cluster.trace("commit " + id + " " + tracedCommit);
