@@ -301,6 +301,13 @@ public final class RaftNode {
         if (election.transferee() != null) {
             return new ProposeResult.Rejected("leadership is being transferred to " + election.transferee());
         }
+        if (!cluster.isVoter(self)) {
+            // Thesis §4.2.2: a leader that C(new) removes steps down once C(new) commits and then
+            // hears nothing more; a command appended after C(new) may commit only under the next
+            // leader, and this node could never tell its client (found by the simulator, seed 2147).
+            return new ProposeResult.Rejected("this leader is leaving the cluster: the configuration it is"
+                    + " committing does not include it");
+        }
         LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
         log.append(entry);
         broadcastPending = true;

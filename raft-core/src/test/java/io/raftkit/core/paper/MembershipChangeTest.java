@@ -323,4 +323,25 @@ class MembershipChangeTest {
         }
         assertThat(committed.role()).as("once it knows C(new) committed it never campaigns").isEqualTo(Role.FOLLOWER);
     }
+
+    /** Found by the simulator (seed 2147): its commands after C(new) could commit only once it had stepped down, unseen. */
+    @Test
+    void aLeaderThatTheNewConfigurationRemovesRefusesCommandsOnceItHasAppendedIt() {
+        Harness h = threeWithLeader(CONFIG);
+        RaftNode n1 = h.node("n1");
+        ClusterConfig without = ClusterConfig.ofVoters(List.of(N2, N3));
+        assertThat(change(h, "n1", without)).isInstanceOf(ProposeResult.Accepted.class);
+        assertThat(h.propose("n1", "while joint")).as("still a voter of C(old,new)").isInstanceOf(ProposeResult.Accepted.class);
+        while (!n1.cluster().equals(without) && !h.inFlight.isEmpty()) {
+            io.raftkit.api.message.RaftMessage m = h.inFlight.remove(0);
+            RaftNode to = h.nodes.get(m.to());
+            to.step(m);
+            h.process(to);
+        }
+        assertThat(n1.cluster()).isEqualTo(without);
+        assertThat(n1.role()).as("C(new) is appended, not committed").isEqualTo(Role.LEADER);
+        ProposeResult r = n1.propose(new byte[] {1});
+        assertThat(r).isInstanceOf(ProposeResult.Rejected.class);
+        assertThat(((ProposeResult.Rejected) r).reason()).contains("leaving the cluster");
+    }
 }
