@@ -33,6 +33,11 @@ public record LogEntry(long index, long term, EntryKind kind, byte[] payload) {
         return new LogEntry(index, term, EntryKind.NO_OP, EMPTY);
     }
 
+    /** A membership change (thesis §4.3): the configuration takes effect as soon as the entry is in a log. */
+    public static LogEntry configuration(long index, long term, ClusterConfig config) {
+        return new LogEntry(index, term, EntryKind.CONFIGURATION, config.encode());
+    }
+
     /** Bytes this entry costs on the wire and on disk, used for the byte limits of AppendEntries and reads. */
     public int sizeInBytes() {
         return payload.length + 24;

@@ -16,6 +16,9 @@ package io.raftkit.api;
  * @param maxInflightAppends        AppendEntries sent to one follower and not yet answered (pipelining)
  * @param preVote                   run a PreVote round before a real election (thesis §9.6)
  * @param checkQuorum               a leader that has not heard from a quorum for an election timeout steps down
+ * @param maxPromotionLagEntries    a membership change that makes a node a voter is refused while that node's
+ *                                  log is more than this many entries behind the leader's: a voter that must
+ *                                  first catch up leaves the cluster less available (thesis §4.2.1)
  */
 public record RaftConfig(
         int tickMillis,
@@ -26,7 +29,8 @@ public record RaftConfig(
         int maxBytesPerAppend,
         int maxInflightAppends,
         boolean preVote,
-        boolean checkQuorum) {
+        boolean checkQuorum,
+        long maxPromotionLagEntries) {
 
     public RaftConfig {
         requireRange("tickMillis", tickMillis, 1, 60_000);
@@ -36,6 +40,15 @@ public record RaftConfig(
         requireRange("maxEntriesPerAppend", maxEntriesPerAppend, 1, 1_000_000);
         requireRange("maxBytesPerAppend", maxBytesPerAppend, 1, 256 * 1024 * 1024);
         requireRange("maxInflightAppends", maxInflightAppends, 1, 10_000);
+        requireRange("maxPromotionLagEntries", maxPromotionLagEntries, 0, Long.MAX_VALUE);
+    }
+
+    /** The settings of releases before membership changes existed: the default promotion lag. */
+    public RaftConfig(int tickMillis, int electionTimeoutMinTicks, int electionTimeoutMaxTicks, int heartbeatIntervalTicks,
+                      int maxEntriesPerAppend, int maxBytesPerAppend, int maxInflightAppends, boolean preVote,
+                      boolean checkQuorum) {
+        this(tickMillis, electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatIntervalTicks, maxEntriesPerAppend,
+                maxBytesPerAppend, maxInflightAppends, preVote, checkQuorum, Builder.DEFAULT_MAX_PROMOTION_LAG_ENTRIES);
     }
 
     /** Defaults for a LAN: 10 ms ticks, elections after 150 to 300 ms, heartbeats every 30 ms. */
@@ -56,7 +69,8 @@ public record RaftConfig(
                 .maxBytesPerAppend(maxBytesPerAppend)
                 .maxInflightAppends(maxInflightAppends)
                 .preVote(preVote)
-                .checkQuorum(checkQuorum);
+                .checkQuorum(checkQuorum)
+                .maxPromotionLagEntries(maxPromotionLagEntries);
     }
 
     private static void requireRange(String field, long value, long min, long max) {
@@ -68,6 +82,8 @@ public record RaftConfig(
 
     /** A mutable builder; {@link #build()} validates. */
     public static final class Builder {
+        /** About a second of writes at a few thousand a second: a learner this close catches up at once. */
+        static final long DEFAULT_MAX_PROMOTION_LAG_ENTRIES = 1_000;
         private int tickMillis = 10;
         private int electionTimeoutMinTicks = 15;
         private int electionTimeoutMaxTicks = 30;
@@ -77,6 +93,7 @@ public record RaftConfig(
         private int maxInflightAppends = 8;
         private boolean preVote = true;
         private boolean checkQuorum = true;
+        private long maxPromotionLagEntries = DEFAULT_MAX_PROMOTION_LAG_ENTRIES;
 
         private Builder() {
         }
@@ -123,10 +140,15 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder maxPromotionLagEntries(long value) {
+            maxPromotionLagEntries = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(tickMillis, electionTimeoutMinTicks, electionTimeoutMaxTicks,
                     heartbeatIntervalTicks, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
-                    preVote, checkQuorum);
+                    preVote, checkQuorum, maxPromotionLagEntries);
         }
     }
 }

@@ -8,9 +8,9 @@ import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
 import io.raftkit.core.progress.Progress;
-import io.raftkit.core.quorum.Majority;
-import java.util.HashSet;
-import java.util.Set;
+import io.raftkit.core.quorum.Quorum;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,8 +28,8 @@ final class Election {
     private final RandomGenerator random;
 
     private int randomizedElectionTimeout;
-    private final Set<NodeId> votesGranted = new HashSet<>();
-    private final Set<NodeId> votesRejected = new HashSet<>();
+    /** The answers of the current round: true granted, false rejected; this node's own included. */
+    private final Map<NodeId, Boolean> votes = new HashMap<>();
 
     private NodeId leadTransferee;
     private int transferElapsed;
@@ -82,15 +82,11 @@ final class Election {
 
     /** CheckQuorum: whether a majority was heard from since the last check; starts the next check. */
     boolean quorumActive() {
-        int active = 1;
-        for (NodeId voter : node.otherVoters) {
-            Progress pr = node.progress.get(voter);
-            if (pr.recentActive()) {
-                active++;
-            }
+        boolean active = node.quorum.isWonBy(id -> id.equals(node.self) || node.progress.get(id).recentActive());
+        for (Progress pr : node.progress.values()) {
             pr.setRecentActive(false);
         }
-        return Majority.isWon(active, node.cluster.voters().size());
+        return active;
     }
 
     // ---------------------------------------------------------------- campaigning (§5.2)
@@ -107,11 +103,11 @@ final class Election {
         node.role = Role.PRE_CANDIDATE;
         node.leader = null;
         startVoteCount();
-        if (Majority.isWon(1, node.cluster.voters().size())) {
+        if (node.quorum.isWonBy(votes::get)) {
             becomeCandidate(false);
             return;
         }
-        for (NodeId voter : node.otherVoters) {
+        for (NodeId voter : otherVoters()) {
             node.send(new RequestVote(node.self, voter, node.term + 1, node.log.lastIndex(), node.log.lastTerm(),
                     true, false));
         }
@@ -123,11 +119,11 @@ final class Election {
         node.votedFor = node.self;
         node.leader = null;
         startVoteCount();
-        if (Majority.isWon(1, node.cluster.voters().size())) {
+        if (node.quorum.isWonBy(votes::get)) {
             becomeLeader();
             return;
         }
-        for (NodeId voter : node.otherVoters) {
+        for (NodeId voter : otherVoters()) {
             node.send(new RequestVote(node.self, voter, node.term, node.log.lastIndex(), node.log.lastTerm(),
                     false, transfer));
         }
@@ -137,9 +133,8 @@ final class Election {
         // A campaigning node follows no leader: reads it forwarded will not be answered to it
         // (a candidate ignores ReadIndexReplies), so fail them now rather than at their timeout.
         node.reads.failForwardedReads();
-        votesGranted.clear();
-        votesRejected.clear();
-        votesGranted.add(node.self);
+        votes.clear();
+        votes.put(node.self, true);
         node.electionElapsed = 0;
         resetElectionTimeout();
     }
@@ -178,8 +173,7 @@ final class Election {
     private void deferCampaign() {
         if (node.role == Role.PRE_CANDIDATE) {
             node.role = Role.FOLLOWER; // its own round ends: replies to it are now ignored
-            votesGranted.clear();
-            votesRejected.clear();
+            votes.clear();
         }
         randomizedElectionTimeout = node.electionElapsed + randomTimeoutTicks();
     }
@@ -188,18 +182,19 @@ final class Election {
         if (vr.preVote() != (node.role == Role.PRE_CANDIDATE)) {
             return; // a reply to the other kind of round
         }
-        if (!node.cluster.isVoter(vr.from())) {
+        if (!node.quorum.isVoter(vr.from())) {
             return;
         }
-        (vr.granted() ? votesGranted : votesRejected).add(vr.from());
-        int voters = node.cluster.voters().size();
-        if (Majority.isWon(votesGranted.size(), voters)) {
+        votes.put(vr.from(), vr.granted());
+        // While joint, a majority of the old voters and one of the new (thesis §4.3).
+        Quorum.VoteResult result = node.quorum.voteResult(votes::get);
+        if (result == Quorum.VoteResult.WON) {
             if (node.role == Role.PRE_CANDIDATE) {
                 becomeCandidate(false);
             } else {
                 becomeLeader();
             }
-        } else if (Majority.isLost(votesRejected.size(), voters)) {
+        } else if (result == Quorum.VoteResult.LOST) {
             becomeFollower(node.term, null);
         }
     }
@@ -235,15 +230,25 @@ final class Election {
         node.reads.failForwardedReads();
         node.progress.clear();
         for (NodeId peer : node.peers) {
-            Progress pr = new Progress(node.log.lastIndex() + 1, node.config.maxInflightAppends(),
-                    (long) node.config.maxInflightAppends() * node.config.maxBytesPerAppend());
-            pr.setRecentActive(true);
-            node.progress.put(peer, pr);
+            node.progress.put(peer, newProgress());
         }
         // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries commit and reads proceed.
         node.log.append(LogEntry.noOp(node.log.lastIndex() + 1, node.term));
         node.broadcastPending = true;
         node.maybeCommit();
+    }
+
+    /** What a leader knows of a follower it starts replicating to (Figure 2: nextIndex after its own log). */
+    Progress newProgress() {
+        Progress pr = new Progress(node.log.lastIndex() + 1, node.config.maxInflightAppends(),
+                (long) node.config.maxInflightAppends() * node.config.maxBytesPerAppend());
+        pr.setRecentActive(true);
+        return pr;
+    }
+
+    /** The voters this node asks for votes: of both configurations while joint. */
+    private java.util.List<NodeId> otherVoters() {
+        return node.quorum.voters().stream().filter(id -> !id.equals(node.self)).toList();
     }
 
     // ---------------------------------------------------------------- leadership transfer (thesis §3.10)

@@ -1,17 +1,17 @@
 package io.raftkit.core;
 
-import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.ReadIndexReply;
 import io.raftkit.api.message.ReadIndexRequest;
 import io.raftkit.api.message.ReadRoundAck;
 import io.raftkit.core.log.RaftLog;
-import io.raftkit.core.quorum.Majority;
+import io.raftkit.core.quorum.Quorum;
 import io.raftkit.core.read.ReadQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A node's linearizable reads without a log write (thesis §6.4). A leader records its commit index
@@ -26,8 +26,8 @@ import java.util.TreeMap;
 final class LinearizableReads {
 
     private final NodeId self;
-    private final ClusterConfig cluster;
-    private final List<NodeId> otherVoters;
+    /** The node's quorum, which a membership change replaces. */
+    private final Supplier<Quorum> quorum;
     private final RaftLog log;
     private final Outbox outbox;
 
@@ -41,10 +41,9 @@ final class LinearizableReads {
     private long ackedTerm;
     private long ackedRound;
 
-    LinearizableReads(NodeId self, ClusterConfig cluster, List<NodeId> otherVoters, RaftLog log, Outbox outbox) {
+    LinearizableReads(NodeId self, Supplier<Quorum> quorum, RaftLog log, Outbox outbox) {
         this.self = self;
-        this.cluster = cluster;
-        this.otherVoters = otherVoters;
+        this.quorum = quorum;
         this.log = log;
         this.outbox = outbox;
     }
@@ -96,7 +95,7 @@ final class LinearizableReads {
 
     /** Hands out every read whose round a quorum has acknowledged. */
     void confirmReads(long term) {
-        for (ReadQueue.PendingRead r : reads.confirmed(otherVoters, Majority.size(cluster.voters().size()))) {
+        for (ReadQueue.PendingRead r : reads.confirmed(quorum.get(), self)) {
             if (r.origin() == null) {
                 outbox.readStates.add(new ReadState(r.requestId(), r.readIndex()));
             } else {

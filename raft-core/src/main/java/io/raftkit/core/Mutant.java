@@ -54,7 +54,12 @@ public enum Mutant {
      * Issue 16 (planted): a node restarting after a crash between a snapshot's install and its
      * log's reset trusts the log as it is, so the log does not reach the snapshot it starts from.
      */
-    RESTART_SKIPS_LOG_RESET;
+    RESTART_SKIPS_LOG_RESET,
+    /**
+     * Issue 17 (planted): while joint, entries are counted committed on a majority of the new
+     * voters alone, so the old voters, still a quorum of their own, can elect a leader that lacks them.
+     */
+    JOINT_COMMITS_WITH_NEW_MAJORITY;
 
     private static volatile Mutant active = NONE;
 

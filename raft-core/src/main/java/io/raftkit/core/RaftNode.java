@@ -18,8 +18,10 @@ import io.raftkit.api.message.RequestVote;
 import io.raftkit.api.message.TimeoutNow;
 import io.raftkit.api.message.VoteReply;
 import io.raftkit.core.log.RaftLog;
+import io.raftkit.core.membership.ConfigurationLog;
 import io.raftkit.core.progress.Progress;
 import io.raftkit.core.quorum.Majority;
+import io.raftkit.core.quorum.Quorum;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -34,12 +36,15 @@ import java.util.random.RandomGenerator;
  */
 public final class RaftNode {
 
-    // Package-private: Election, LinearizableReads, Replication and Snapshots are parts of this node, split out to keep
-    // each file small; they read and set this state but nothing outside the node does.
+    // Package-private: Election, LinearizableReads, Membership, Replication and Snapshots are parts of this node, split
+    // out to keep each file small; they read and set this state but nothing outside the node does.
     final NodeId self;
-    final ClusterConfig cluster;
-    final List<NodeId> otherVoters;
-    final List<NodeId> peers;
+    /** The configuration in effect: the newest in the log (thesis §4.1). Set by {@link Membership} only. */
+    ClusterConfig cluster;
+    /** Who must agree, under {@link #cluster}: for commitment, elections, CheckQuorum and reads alike. */
+    Quorum quorum;
+    /** Every member but this node: whom a leader replicates to. */
+    List<NodeId> peers;
     final RaftConfig config;
     final RaftLog log;
     private final Outbox outbox;
@@ -47,6 +52,7 @@ public final class RaftNode {
     final LinearizableReads reads;
     final Snapshots snapshots;
     final Replication replication;
+    final Membership membership;
 
     Role role = Role.FOLLOWER;
     long term;
@@ -91,6 +97,7 @@ public final class RaftNode {
                     HardState hardState, List<LogEntry> log, long snapshotIndex, long snapshotTerm,
                     SnapshotMeta snapshot, int snapshotChunkBytes) {
         if (!cluster.members().contains(self)) {
+            // A node to be added starts with the members it will join and itself as a learner.
             throw new IllegalArgumentException("node " + self + " is not a member of " + cluster.members());
         }
         if (hardState.commitIndex() > snapshotIndex + log.size()) {
@@ -101,16 +108,22 @@ public final class RaftNode {
                     + " of the stored log: entries this node knew to be committed are missing");
         }
         this.self = self;
-        this.cluster = cluster;
         this.config = config;
         this.outbox = new Outbox(hardState.term());
         this.log = new RaftLog(snapshotIndex, snapshotTerm, log);
-        this.otherVoters = cluster.voters().stream().filter(id -> !id.equals(self)).toList();
+        this.cluster = cluster;
+        this.quorum = Quorum.of(cluster);
         this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
         this.election = new Election(this, random);
-        this.reads = new LinearizableReads(self, cluster, otherVoters, this.log, outbox);
+        this.reads = new LinearizableReads(self, () -> quorum, this.log, outbox);
         this.snapshots = new Snapshots(this, snapshotChunkBytes, snapshot);
         this.replication = new Replication(this);
+        // Thesis §4.1: the newest configuration in the log rules, over the snapshot's, over the one
+        // the node was started with (which only a fresh node's empty log leaves in force).
+        this.membership = new Membership(this, snapshot == null
+                ? new ConfigurationLog(cluster, snapshotIndex, log)
+                : new ConfigurationLog(snapshot.config(), snapshot.lastIncludedIndex(), log));
+        membership.changed();
         long restored = snapshot == null ? snapshotIndex : Math.max(snapshotIndex, snapshot.lastIncludedIndex());
         if (restored > this.log.lastIndex() || this.log.term(restored) < 0) {
             throw new IllegalStateException("the snapshot at " + restored + " is not where the stored log ("
@@ -134,7 +147,7 @@ public final class RaftNode {
         electionElapsed++;
         if (role == Role.LEADER) {
             tickLeader();
-        } else if (election.isTimedOut() && cluster.isVoter(self)) {
+        } else if (election.isTimedOut() && membership.mayCampaign()) {
             election.campaign(false);
         }
     }
@@ -156,9 +169,15 @@ public final class RaftNode {
         }
     }
 
-    /** Handles one message from a peer. Messages not addressed to this node, or from strangers, are ignored. */
+    /**
+     * Handles one message from a peer. Messages not addressed to this node are ignored. Senders
+     * outside this node's configuration are heard: while a change is under way a member that lags
+     * behind it must still take entries and vote requests from a leader its log does not list yet
+     * (votes and terms are safe whoever asks; PreVote and the leader lease keep removed nodes from
+     * disrupting, thesis §4.2.3), and a leader ignores replies from nodes it has no progress for.
+     */
     public void step(RaftMessage m) {
-        if (!m.to().equals(self) || !peers.contains(m.from())) {
+        if (!m.to().equals(self) || m.from().equals(self)) {
             return; // bad input from outside is not an invariant: ignore it
         }
         if (m.term() > term) {
@@ -197,7 +216,7 @@ public final class RaftNode {
         if (m instanceof AppendEntries ae) {
             electionElapsed = 0;
             leader = m.from();
-            handleAppendEntries(ae);
+            replication.handleAppendEntries(ae);
         } else if (m instanceof RequestVote rv) {
             election.handleRequestVote(rv);
         } else if (m instanceof TimeoutNow) {
@@ -223,7 +242,7 @@ public final class RaftNode {
     private void stepCandidate(RaftMessage m) {
         if (m instanceof AppendEntries ae) {
             election.becomeFollower(term, m.from()); // §5.2: a leader of this term exists
-            handleAppendEntries(ae);
+            replication.handleAppendEntries(ae);
         } else if (m instanceof InstallSnapshot is) {
             election.becomeFollower(term, m.from());
             snapshots.handleChunk(is);
@@ -282,10 +301,48 @@ public final class RaftNode {
         if (election.transferee() != null) {
             return new ProposeResult.Rejected("leadership is being transferred to " + election.transferee());
         }
+        if (!cluster.isVoter(self)) {
+            // Thesis §4.2.2: a leader that C(new) removes steps down once C(new) commits and then
+            // hears nothing more; a command appended after C(new) may commit only under the next
+            // leader, and this node could never tell its client (found by the simulator, seed 2147).
+            return new ProposeResult.Rejected("this leader is leaving the cluster: the configuration it is"
+                    + " committing does not include it");
+        }
         LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
         log.append(entry);
         broadcastPending = true;
         return new ProposeResult.Accepted(entry.index(), term);
+    }
+
+    /**
+     * Proposes a membership change to {@code next} (thesis §4.3): the leader appends C(old,new) (or,
+     * when only learners change, C(new) at once); it takes effect here and on each follower as it is
+     * appended, and once it commits the leader appends C(new) by itself. The change is done when
+     * C(new) is committed. Refused, with the reason, while another change is in flight, before this
+     * leader has committed an entry of its term, or when a new voter lags too far behind.
+     */
+    public ProposeResult proposeConfiguration(ClusterConfig next) {
+        if (role != Role.LEADER) {
+            return new ProposeResult.NotLeader(Optional.ofNullable(leader));
+        }
+        if (election.transferee() != null) {
+            return new ProposeResult.Rejected("leadership is being transferred to " + election.transferee());
+        }
+        String refused = membership.propose(next);
+        if (refused != null) {
+            return new ProposeResult.Rejected(refused);
+        }
+        return new ProposeResult.Accepted(log.lastIndex(), term);
+    }
+
+    /** The index of the entry holding the configuration in effect (0 for the one the node started with). */
+    public long configurationIndex() {
+        return membership.configurations.currentIndex();
+    }
+
+    /** The configuration in force at {@code index} (at or after the log's compacted prefix): a snapshot's. */
+    public ClusterConfig configurationAt(long index) {
+        return membership.configurations.at(index);
     }
 
     /**
@@ -403,7 +460,10 @@ public final class RaftNode {
     public long compact(long index) {
         SnapshotMeta latest = snapshots.latest();
         long bound = Math.min(log.stableIndex(), latest == null ? 0 : latest.lastIncludedIndex());
-        return log.compact(Math.min(index, bound));
+        long to = Math.min(index, bound);
+        long dropped = log.compact(to);
+        membership.configurations.compacted(log.snapshotIndex());
+        return dropped;
     }
 
     /** The driver wrote the follower's InstallSnapshot {@code chunk}; the receiver holds {@code nextOffset} bytes. */
@@ -507,66 +567,17 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- replication (§5.3)
 
-    private void handleAppendEntries(AppendEntries ae) {
-        appendEntries(ae);
-        if (log.stableIndex() < log.lastIndex()) {
-            // The AppendReply waits for those entries to be durable; the read round need not.
-            reads.acknowledgeRound(ae.from(), term, ae.readRound());
-        }
-    }
-
-    private void appendEntries(AppendEntries ae) {
-        if (ae.prevLogIndex() < commitIndex) {
-            // Reordered or duplicated: everything up to our commit index already matches (§5.4).
-            long matched = Math.max(commitIndex, Math.min(ae.lastIndex(), commitIndex));
-            if (ae.lastIndex() > commitIndex && !ae.entries().isEmpty()) {
-                List<LogEntry> tail = ae.entries().subList((int) (commitIndex - ae.prevLogIndex()), ae.entries().size());
-                matched = log.appendFromLeader(commitIndex, tail, commitIndex);
-            }
-            advanceFollowerCommit(ae.leaderCommit(), matched);
-            send(new AppendReply(self, ae.from(), term, true, matched, 0, 0, ae.readRound(), ae.prevLogIndex()));
-            return;
-        }
-        if (!log.matchTerm(ae.prevLogIndex(), ae.prevLogTerm())) {
-            long conflictTerm;
-            long conflictIndex;
-            if (ae.prevLogIndex() > log.lastIndex()) {
-                conflictTerm = 0;
-                conflictIndex = log.lastIndex() + 1;
-            } else {
-                conflictTerm = log.term(ae.prevLogIndex());
-                conflictIndex = log.firstIndexOfTerm(ae.prevLogIndex(), conflictTerm);
-            }
-            send(new AppendReply(self, ae.from(), term, false, 0, conflictTerm, conflictIndex, ae.readRound(),
-                    ae.prevLogIndex()));
-            return;
-        }
-        long lastNew = log.appendFromLeader(ae.prevLogIndex(), ae.entries(), commitIndex);
-        advanceFollowerCommit(ae.leaderCommit(), lastNew);
-        send(new AppendReply(self, ae.from(), term, true, lastNew, 0, 0, ae.readRound(), ae.prevLogIndex()));
-    }
-
-    private void advanceFollowerCommit(long leaderCommit, long lastNew) {
-        // Figure 2: commitIndex = min(leaderCommit, index of last new entry)
-        long candidate = Math.min(leaderCommit, lastNew);
-        if (candidate > commitIndex) {
-            commitIndex = candidate;
-        }
-    }
-
     void maybeCommit() {
-        long[] matches = new long[cluster.voters().size()];
-        int i = 0;
-        for (NodeId voter : cluster.voters()) {
-            matches[i++] = voter.equals(self) ? log.stableIndex() : progress.get(voter).matchIndex();
-        }
-        long candidate = Majority.committedIndex(matches);
+        Quorum counted = Mutant.isActive(Mutant.JOINT_COMMITS_WITH_NEW_MAJORITY) ? new Majority(cluster.voters()) : quorum;
+        // A leader that a change removes counts only the others (thesis §4.2.2); learners never count.
+        long candidate = counted.committedIndex(id -> id.equals(self) ? log.stableIndex() : progress.get(id).matchIndex());
         // §5.4.2: only entries of the current term are committed by counting replicas.
         if (candidate > commitIndex && log.term(candidate) == term) {
             commitIndex = candidate;
             broadcastPending = true; // followers learn the new commit index promptly
             reads.releaseReadsAwaitingNoOp(term, commitIndex);
             reads.confirmReads(term);
+            membership.committed();
         }
     }
 

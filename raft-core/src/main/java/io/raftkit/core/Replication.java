@@ -8,8 +8,9 @@ import io.raftkit.core.progress.Progress;
 import java.util.List;
 
 /**
- * A leader's side of log replication (§5.3): what it sends each follower, from its progress, and
- * what it learns from the replies. Part of {@link RaftNode}, split out to keep each file small.
+ * Log replication (§5.3): a leader's side, what it sends each follower from its progress and what
+ * it learns from the replies; and a follower's, the consistency check and the append. Part of
+ * {@link RaftNode}, split out to keep each file small.
  */
 final class Replication {
 
@@ -121,5 +122,53 @@ final class Replication {
                 sendAppend(peer, pr);
             }
         }
+    }
+
+    /** A follower's side (§5.3): the consistency check, the append, the commit index, the reply. */
+    void handleAppendEntries(AppendEntries ae) {
+        appendEntries(ae);
+        if (node.log.stableIndex() < node.log.lastIndex()) {
+            // The AppendReply waits for those entries to be durable; the read round need not.
+            node.reads.acknowledgeRound(ae.from(), node.term, ae.readRound());
+        }
+    }
+
+    private void appendEntries(AppendEntries ae) {
+        if (ae.prevLogIndex() < node.commitIndex()) {
+            // Reordered or duplicated: everything up to our commit index already matches (§5.4).
+            long matched = Math.max(node.commitIndex(), Math.min(ae.lastIndex(), node.commitIndex()));
+            if (ae.lastIndex() > node.commitIndex() && !ae.entries().isEmpty()) {
+                List<LogEntry> tail = ae.entries().subList((int) (node.commitIndex() - ae.prevLogIndex()), ae.entries().size());
+                matched = node.log.appendFromLeader(node.commitIndex(), tail, node.commitIndex());
+                node.membership.replaced(node.commitIndex(), tail);
+            }
+            advanceFollowerCommit(ae.leaderCommit(), matched);
+            node.send(new AppendReply(node.self, ae.from(), node.term, true, matched, 0, 0, ae.readRound(), ae.prevLogIndex()));
+            return;
+        }
+        if (!node.log.matchTerm(ae.prevLogIndex(), ae.prevLogTerm())) {
+            long conflictTerm;
+            long conflictIndex;
+            if (ae.prevLogIndex() > node.log.lastIndex()) {
+                conflictTerm = 0;
+                conflictIndex = node.log.lastIndex() + 1;
+            } else {
+                conflictTerm = node.log.term(ae.prevLogIndex());
+                conflictIndex = node.log.firstIndexOfTerm(ae.prevLogIndex(), conflictTerm);
+            }
+            node.send(new AppendReply(node.self, ae.from(), node.term, false, 0, conflictTerm, conflictIndex, ae.readRound(),
+                    ae.prevLogIndex()));
+            return;
+        }
+        long lastNew = node.log.appendFromLeader(ae.prevLogIndex(), ae.entries(), node.commitIndex());
+        node.membership.replaced(ae.prevLogIndex(), ae.entries());
+        advanceFollowerCommit(ae.leaderCommit(), lastNew);
+        node.send(new AppendReply(node.self, ae.from(), node.term, true, lastNew, 0, 0, ae.readRound(), ae.prevLogIndex()));
+    }
+
+    private void advanceFollowerCommit(long leaderCommit, long lastNew) {
+        // Figure 2: commitIndex = min(leaderCommit, index of last new entry)
+        long candidate = Math.min(leaderCommit, lastNew);
+        node.commitTo(candidate);
     }
 }

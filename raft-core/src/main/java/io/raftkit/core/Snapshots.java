@@ -187,6 +187,8 @@ final class Snapshots {
                             + node.term + " lacks committed entry " + index + "@" + meta.lastIncludedTerm());
                 }
                 node.log.resetTo(index, meta.lastIncludedTerm());
+                node.membership.configurations.reset(index, meta.config()); // §7: the snapshot carries the configuration
+                node.membership.changed();
                 node.restoredTo(index);
                 toRestore = meta;
             }

@@ -41,6 +41,12 @@ public final class MemoryTransport implements Transport {
         }
     }
 
+    /** The memory network routes by node id: a new member needs no address. */
+    @Override
+    public void addPeer(NodeId id, String address) {
+        // nothing to learn
+    }
+
     /** Messages that found no recipient (closed, or never started). */
     public long dropped() {
         return dropped.get();

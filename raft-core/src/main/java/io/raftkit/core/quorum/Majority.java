@@ -1,11 +1,49 @@
 package io.raftkit.core.quorum;
 
+import io.raftkit.api.NodeId;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
-/** Majority arithmetic over the voters of one configuration (§5.2, §5.3). */
-public final class Majority {
+/** A majority of the voters of one configuration (§5.2, §5.3). */
+public record Majority(Set<NodeId> voters) implements Quorum {
 
-    private Majority() {
+    public Majority {
+        voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
+        if (voters.isEmpty()) {
+            throw new IllegalArgumentException("a majority of no voters");
+        }
+    }
+
+    @Override
+    public long committedIndex(ToLongFunction<NodeId> acked) {
+        long[] values = new long[voters.size()];
+        int i = 0;
+        for (NodeId voter : voters) {
+            values[i++] = acked.applyAsLong(voter);
+        }
+        return committedIndex(values);
+    }
+
+    @Override
+    public VoteResult voteResult(Function<NodeId, Boolean> vote) {
+        int granted = 0;
+        int rejected = 0;
+        for (NodeId voter : voters) {
+            Boolean v = vote.apply(voter);
+            if (Boolean.TRUE.equals(v)) {
+                granted++;
+            } else if (Boolean.FALSE.equals(v)) {
+                rejected++;
+            }
+        }
+        if (isWon(granted, voters.size())) {
+            return VoteResult.WON;
+        }
+        return isLost(rejected, voters.size()) ? VoteResult.LOST : VoteResult.PENDING;
     }
 
     /** The smallest number of voters that forms a majority. */

@@ -1,6 +1,7 @@
 package io.raftkit.core.read;
 
 import io.raftkit.api.NodeId;
+import io.raftkit.core.quorum.Quorum;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -91,20 +92,14 @@ public final class ReadQueue {
     }
 
     /**
-     * Removes and returns the reads whose round a quorum has acknowledged; the leader counts
-     * itself, so a quorum of 1 confirms at once.
+     * Removes and returns the reads whose round a quorum has acknowledged; the leader {@code self}
+     * counts itself when it is a voter, so a quorum of 1 confirms at once.
      */
-    public List<PendingRead> confirmed(List<NodeId> otherVoters, int quorum) {
+    public List<PendingRead> confirmed(Quorum quorum, NodeId self) {
         if (pending.isEmpty()) {
             return List.of();
         }
-        long[] rounds = new long[otherVoters.size() + 1];
-        rounds[0] = Long.MAX_VALUE;
-        for (int i = 0; i < otherVoters.size(); i++) {
-            rounds[i + 1] = ackedRound.getOrDefault(otherVoters.get(i), 0L);
-        }
-        java.util.Arrays.sort(rounds);
-        long confirmedRound = rounds[rounds.length - quorum];
+        long confirmedRound = quorum.committedIndex(id -> id.equals(self) ? Long.MAX_VALUE : ackedRound.getOrDefault(id, 0L));
         List<PendingRead> done = new ArrayList<>();
         for (Iterator<PendingRead> it = pending.iterator(); it.hasNext(); ) {
             PendingRead read = it.next();

@@ -92,6 +92,8 @@ public final class RaftServer implements AutoCloseable {
     private long logHeapBytes;
 
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
+    private final MembershipRequests membership;
+    private final TransportPeers transportPeers;
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<PendingRead> confirmedReads = new ArrayList<>();
     private final Loop loop;
@@ -136,6 +138,8 @@ public final class RaftServer implements AutoCloseable {
         this.maxHeapBytes = maxHeapBytes;
         long firstReadId = (random.nextLong() >>> 1) | 1;
         this.nextReadId = Mutant.isActive(Mutant.READ_IDS_RESTART_AT_ONE) ? 1 : firstReadId;
+        this.transportPeers = new TransportPeers(self, transport, cluster.members());
+        this.membership = new MembershipRequests(transportPeers);
         this.loop = platform.loop("raft-" + self + "-loop", TimeUnit.MILLISECONDS.toNanos(config.tickMillis()), new Loop.Handler() {
             @Override
             public void tick() {
@@ -223,6 +227,7 @@ public final class RaftServer implements AutoCloseable {
             failPending(failure);
             throw e;
         }
+        transportPeers.learn(node.cluster()); // members added at run time, from the log or the snapshot
         writer = new LogWriter(logStore, platform.worker("raft-" + self + "-log-writer"),
                 batch -> loop.execute(() -> persisted(batch)),
                 e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log writer failure: ") + e, e)));
@@ -338,6 +343,53 @@ public final class RaftServer implements AutoCloseable {
         return status;
     }
 
+    // ---------------------------------------------------------------- membership (thesis §4)
+
+    /**
+     * Adds {@code id} as a learner: it receives the log and never votes (a new node started with
+     * the members and itself as a learner). {@code address} is handed to the transport (null for a
+     * transport that routes by id, like the memory one). Completes with the new configuration once
+     * it is committed; fails with {@link MembershipRefusedException} saying why a change was
+     * refused, or {@link NotLeaderException}. Completes on the loop thread, like {@link #propose}.
+     */
+    public CompletableFuture<ClusterConfig> addLearner(NodeId id, String address) {
+        return changeMembership(MembershipRequests.addLearner(id, address), id, address);
+    }
+
+    /**
+     * Makes learner {@code id} a voter, through the joint configuration (thesis §4.3); refused while
+     * it lags more than {@link RaftConfig#maxPromotionLagEntries} behind. Completes once C(new) is
+     * committed.
+     */
+    public CompletableFuture<ClusterConfig> promote(NodeId id) {
+        return changeMembership(MembershipRequests.promote(id), null, null);
+    }
+
+    /**
+     * Removes voter or learner {@code id} (the leader too: it steps down once C(new) is committed).
+     * Completes once C(new) is committed.
+     */
+    public CompletableFuture<ClusterConfig> remove(NodeId id) {
+        return changeMembership(MembershipRequests.remove(id), null, null);
+    }
+
+    /**
+     * Moves to {@code next} (voters and learners) in one change, through the joint configuration
+     * when the voters differ: a replacement of a dead voter by a caught-up learner, say. New members
+     * must be reachable by the transport without an address (use {@link #addLearner} for those).
+     */
+    public CompletableFuture<ClusterConfig> changeMembership(ClusterConfig next) {
+        return changeMembership(c -> next, null, null);
+    }
+
+    private CompletableFuture<ClusterConfig> changeMembership(java.util.function.UnaryOperator<ClusterConfig> change,
+                                                             NodeId newMember, String address) {
+        CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+        submit(future, () -> membership.start(node, change, newMember, address, future,
+                platform.nanoTime() + requestTimeoutNanos));
+        return future;
+    }
+
     /**
      * Takes a snapshot of the state as applied now and compacts the log behind it, as the policy
      * would (an operator's "snapshot now"). Completes with the snapshot once it is durable, with the
@@ -384,6 +436,7 @@ public final class RaftServer implements AutoCloseable {
         while (running && node.hasReady()) {
             handleReady(node.ready());
         }
+        membership.check(node, platform.nanoTime(), TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos));
         probe.turnEnded(node);
         publishStatus();
     }
@@ -400,6 +453,12 @@ public final class RaftServer implements AutoCloseable {
         probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
             logHeapBytes += LogLoader.heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
+            if (entry.kind() == EntryKind.CONFIGURATION) {
+                transportPeers.learn(ClusterConfig.decode(entry.payload())); // before the messages to new members leave
+            }
+        }
+        if (ready.installedSnapshot() != null) {
+            transportPeers.committed(ready.installedSnapshot().config());
         }
         send(ready.messagesBeforePersist());
         // A Ready with nothing to write still queues behind writes in flight: its messages may
@@ -420,6 +479,9 @@ public final class RaftServer implements AutoCloseable {
             }
         }
         for (LogEntry entry : ready.committedEntries()) {
+            if (entry.kind() == EntryKind.CONFIGURATION) {
+                transportPeers.committed(ClusterConfig.decode(entry.payload()));
+            }
             apply(entry);
             if (snapshotter != null) {
                 snapshotter.applied(entry.payload().length);
@@ -564,7 +626,7 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                cluster, proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
+                n.cluster(), proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
                 logHeapBytes, logHeapLimit());
         if (snapshotter != null) {
             snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
@@ -601,6 +663,7 @@ public final class RaftServer implements AutoCloseable {
             p.future().completeExceptionally(new NodeStoppedException(why));
         }
         proposals.clear();
+        membership.failAll(new NodeStoppedException(why));
         for (PendingRead r : reads.values()) {
             r.future.completeExceptionally(new NodeStoppedException(why));
         }

@@ -97,9 +97,8 @@ final class Snapshotter {
      * Restores the state machine from the newest snapshot the log can go on from (§7: restart loads
      * the snapshot and replays only the log after it), and resets the log to the snapshot where it
      * does not hold the snapshot's last entry (a crash between an install and the log's reset).
-     * Returns the snapshot, or null when the state machine starts empty. The members stay the ones
-     * the server was given (the core has no membership changes); other members in the snapshot's
-     * configuration are logged.
+     * Returns the snapshot, or null when the state machine starts empty. The snapshot's
+     * configuration rules over the members the server was given; a difference is logged.
      *
      * @throws IOException naming the problem when the log was compacted past every usable snapshot
      */
@@ -130,9 +129,9 @@ final class Snapshotter {
                 log.reset(index, meta.lastIncludedTerm()); // the install's reset did not happen before a crash
             }
             if (!meta.config().equals(members)) {
-                // The core changes no membership at run time: the members it was given rule. A
-                // snapshot made under other members (a backup restored into a new cluster) is fine.
-                LOG.log(Level.WARNING, "{0}: snapshot {1} was taken with members {2}; this server runs with {3}",
+                // Membership changes at run time: the snapshot's configuration (and any newer one in
+                // the log after it) rules over the members the server was started with (thesis §4.1).
+                LOG.log(Level.INFO, "{0}: snapshot {1} carries members {2}; the server was started with {3}",
                         self, meta.id(), meta.config(), members);
             }
             published(meta);
@@ -196,7 +195,9 @@ final class Snapshotter {
         entriesSince = 0;
         bytesSince = 0;
         long started = platform.nanoTime();
-        io.raftkit.api.ClusterConfig config = node.cluster();
+        // The configuration as of the snapshot's last entry, not the node's newest: a change
+        // appended after it is not in the snapshot's prefix of the log (thesis §5.1).
+        io.raftkit.api.ClusterConfig config = node.configurationAt(index);
         worker.execute(() -> {
             SnapshotMeta meta;
             long previous = 0;

@@ -351,11 +351,25 @@ class FigureTwoTest {
     }
 
     @Test
-    void messagesFromStrangersOrForOtherNodesAreIgnored() {
+    void messagesForOtherNodesAreIgnored() {
         RaftNode f = follower(N2, 1, log());
-        f.step(new AppendEntries(NodeId.of("stranger"), N2, 9, 0, 0, List.of(), 0, 0));
         f.step(new AppendEntries(N1, N3, 9, 0, 0, List.of(), 0, 0));
+        f.step(new AppendEntries(N2, N2, 9, 0, 0, List.of(), 0, 0));
         assertThat(f.term()).isEqualTo(1);
         assertThat(f.hasReady()).isFalse();
+    }
+
+    /**
+     * Thesis §4.3: a member whose log lags behind a membership change must still follow a leader
+     * that change added, or it could never catch up to learn of it. Issue 17 changed this: before,
+     * a sender outside the node's configuration was ignored.
+     */
+    @Test
+    void aLeaderOutsideTheFollowersConfigurationIsFollowedSoTheFollowerCanCatchUp() {
+        RaftNode f = follower(N2, 1, log());
+        NodeId added = NodeId.of("n4");
+        f.step(new AppendEntries(added, N2, 9, 0, 0, List.of(), 0, 0));
+        assertThat(f.term()).isEqualTo(9);
+        assertThat(f.leader()).contains(added);
     }
 }

@@ -9,6 +9,7 @@ import io.raftkit.api.spi.StateMachine;
 import io.raftkit.core.Role;
 import io.raftkit.core.memory.MemoryLogStore;
 import io.raftkit.core.memory.MemoryNetwork;
+import io.raftkit.core.memory.MemoryTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +43,8 @@ final class TestCluster implements AutoCloseable {
     final Map<NodeId, RaftServer> servers = new TreeMap<>();
     final Map<NodeId, LogStore> stores = new TreeMap<>();
     final Map<NodeId, Appender> machines = new TreeMap<>();
+    /** Per node, what its transport was told about peers: "add n4 host:port", "remove n4". */
+    final Map<NodeId, List<String>> transportEvents = new java.util.concurrent.ConcurrentHashMap<>();
     private final MemoryNetwork network = new MemoryNetwork("test-" + System.nanoTime());
     private final ClusterConfig cluster;
     private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
@@ -62,15 +65,50 @@ final class TestCluster implements AutoCloseable {
     }
 
     RaftServer start(NodeId id) throws IOException {
+        return start(id, cluster);
+    }
+
+    /** Starts {@code id} with {@code members}: a new node to be added knows the members and itself as a learner. */
+    RaftServer start(NodeId id, ClusterConfig members) throws IOException {
+        stores.putIfAbsent(id, new MemoryLogStore());
         Appender machine = new Appender();
         machines.put(id, machine);
-        RaftServer server = RaftServer.builder().self(id).cluster(cluster).config(config)
-                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+        List<String> events = transportEvents.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        RaftServer server = RaftServer.builder().self(id).cluster(members).config(config)
+                .transport(new RecordingTransport(new MemoryTransport(id, network), events))
                 .logStore(stores.get(id)).stateMachine(machine)
                 .random(new SplittableRandom(id.hashCode())).requestTimeout(Duration.ofSeconds(3)).build();
         server.start();
         servers.put(id, server);
         return server;
+    }
+
+    /** The memory transport, recording what it is told about peers at run time. */
+    private record RecordingTransport(MemoryTransport delegate, List<String> events) implements io.raftkit.api.spi.Transport {
+        @Override
+        public void start(java.util.function.Consumer<io.raftkit.api.message.RaftMessage> inbound) {
+            delegate.start(inbound);
+        }
+
+        @Override
+        public void send(io.raftkit.api.message.RaftMessage message) {
+            delegate.send(message);
+        }
+
+        @Override
+        public void addPeer(NodeId id, String address) {
+            events.add("add " + id + " " + address);
+        }
+
+        @Override
+        public void removePeer(NodeId id) {
+            events.add("remove " + id);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     RaftServer awaitLeader() throws InterruptedException {

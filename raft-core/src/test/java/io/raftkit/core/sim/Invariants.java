@@ -42,9 +42,18 @@ final class Invariants {
         return violations.record(new SafetyViolation(property, detail));
     }
 
-    /** Election Safety: at most one leader can be elected in a given term. */
-    void checkLeader(RaftNode node) {
-        if (node.role() != Role.LEADER) {
+    /**
+     * Election Safety: at most one leader can be elected in a given term. A leader counts once its
+     * term is on its disk ({@code durableTerm}): a lone voter leads at once, in memory, and until its
+     * term is durable it has sent nothing (the Outbox holds its messages) and committed nothing (it
+     * counts its own entries once the Ready's write, hard state included, is done). A crash then
+     * erases that leadership, and after a restart in its old term it may vote for another candidate
+     * of the same term (seed 1578 of 2,000 with membership changes: the lone voter of C(new)={n3} won
+     * term 45 in memory, crashed, and voted for n6, removed by that C(new) and campaigning). Had its
+     * no-op reached the disk, its newer log would have refused that vote.
+     */
+    void checkLeader(RaftNode node, long durableTerm) {
+        if (node.role() != Role.LEADER || durableTerm < node.term()) {
             return;
         }
         NodeId previous = leaderOfTerm.putIfAbsent(node.term(), node.id());

@@ -56,12 +56,20 @@ final class SimNode implements DriverProbe {
     /** The commit index the disk held when this incarnation started; checked at its first turn. */
     private long durableCommitAtStart = -1;
 
+    /** The members this node is started with: the cluster's, or, for a spare to be added, those plus itself as a learner. */
+    ClusterConfig bootstrap;
+
     SimNode(NodeId id, SimCluster cluster) {
         this.id = id;
         this.cluster = cluster;
         this.disk = new SimLogStore(this, cluster);
         this.snapshots = new SimSnapshotStore(this, cluster);
         this.violations = cluster.violations;
+    }
+
+    /** Whether this node ever ran: a spare runs only once the simulation starts it to add it. */
+    boolean everStarted() {
+        return incarnation > 0;
     }
 
     boolean isAlive(int incarnationOfCaller) {
@@ -178,7 +186,7 @@ final class SimNode implements DriverProbe {
             tracedCommit = node.commitIndex();
         }
         cluster.invariants.checkCommit(this, node);
-        cluster.invariants.checkLeader(node);
+        cluster.invariants.checkLeader(node, disk.loadHardState().term());
         if (node.commitIndex() > tracedCommit && cluster.traced()) {
             tracedCommit = node.commitIndex();
             cluster.trace("commit " + id + " " + tracedCommit);

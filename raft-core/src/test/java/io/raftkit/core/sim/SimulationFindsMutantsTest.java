@@ -23,6 +23,7 @@ class SimulationFindsMutantsTest {
             "STALE_REPLIES_TRUSTED,      message budget",
             "INSTALL_SKIPS_RESTORE,      state digest",
             "RESTART_SKIPS_LOG_RESET,    restart",
+            "JOINT_COMMITS_WITH_NEW_MAJORITY, leader completeness",
     })
     void eachFixedBugPutBackIsFoundWithinTheDefaultSeedBudget(Mutant mutant, String property) throws Exception {
         MutantScope.with(mutant, () -> {

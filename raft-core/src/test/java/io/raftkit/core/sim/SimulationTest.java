@@ -73,6 +73,7 @@ class SimulationTest {
         writeTrace(traceFile, result.trace());
         SNAPSHOTS_SAVED.addAndGet(result.snapshotsSaved());
         SNAPSHOTS_INSTALLED.addAndGet(result.snapshotsInstalled());
+        MEMBERSHIP_CHANGES.addAndGet(result.membershipChanges());
         SEEDS_RUN.incrementAndGet();
         // A run that commits nothing proves nothing: the clients must have made progress.
         assertThat(result.writesAcked()).as("acknowledged writes").isPositive();
@@ -82,13 +83,18 @@ class SimulationTest {
     private static final AtomicLong SNAPSHOTS_SAVED = new AtomicLong();
     private static final AtomicLong SNAPSHOTS_INSTALLED = new AtomicLong();
     private static final AtomicLong SEEDS_RUN = new AtomicLong();
+    private static final AtomicLong MEMBERSHIP_CHANGES = new AtomicLong();
 
     /** Snapshots are exercised, not merely enabled: over the default seeds, many are taken and installed. */
     @AfterAll
     static void snapshotsWereTakenAndInstalled() {
-        System.out.printf("simulation: %d seeds passed, %d snapshots saved, %d installed from a leader%n",
-                SEEDS_RUN.get(), SNAPSHOTS_SAVED.get(), SNAPSHOTS_INSTALLED.get());
+        System.out.printf("simulation: %d seeds passed, %d snapshots saved, %d installed from a leader,"
+                + " %d membership changes committed%n",
+                SEEDS_RUN.get(), SNAPSHOTS_SAVED.get(), SNAPSHOTS_INSTALLED.get(), MEMBERSHIP_CHANGES.get());
         if (SEEDS_RUN.get() >= 50) {
+            // Issue 17: membership changes are made and complete, not merely enabled.
+            assertThat(MEMBERSHIP_CHANGES.get()).as("membership changes over %d seeds", SEEDS_RUN.get())
+                    .isGreaterThan(SEEDS_RUN.get() / 4);
             assertThat(SNAPSHOTS_SAVED.get()).as("snapshots saved over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get());
             assertThat(SNAPSHOTS_INSTALLED.get()).as("snapshots installed over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get() / 10);
         }
