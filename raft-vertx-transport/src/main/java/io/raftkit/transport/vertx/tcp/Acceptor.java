@@ -80,6 +80,14 @@ final class Acceptor {
         }
     }
 
+    /** A member removed from the cluster: its open connection is closed (it could not handshake again). */
+    void forget(NodeId peer) {
+        InboundConnection connection = open.remove(peer);
+        if (connection != null) {
+            connection.supersede();
+        }
+    }
+
     void closed(NodeId peer, InboundConnection connection) {
         if (peer != null) {
             open.remove(peer, connection);
