@@ -89,7 +89,12 @@ public final class VertxTcpTransport implements Transport {
                 : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setWorkerPoolSize(1));
         List<SocketAddress> peers = addresses.entrySet().stream().filter(e -> !e.getKey().equals(self))
                 .map(Map.Entry::getValue).toList();
-        acceptor = new Acceptor(vertx, auth, codec, metrics, inbound, options, backlog, peers);
+        acceptor = new Acceptor(vertx, auth, codec, metrics, inbound, options, backlog, peers, peer -> {
+            PeerLink link = links.get(peer);
+            if (link != null) {
+                link.peerIsBack();
+            }
+        });
         server = vertx.createNetServer(serverOptions()).connectHandler(acceptor::accept);
         try {
             await(server.listen(listen));
