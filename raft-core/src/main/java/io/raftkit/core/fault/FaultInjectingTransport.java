@@ -65,6 +65,17 @@ public final class FaultInjectingTransport implements Transport {
         return dropped.get();
     }
 
+    /** Membership changes reach the real transport: faults are rules by id, which need no address. */
+    @Override
+    public void addPeer(io.raftkit.api.NodeId id, String address) {
+        inner.addPeer(id, address);
+    }
+
+    @Override
+    public void removePeer(io.raftkit.api.NodeId id) {
+        inner.removePeer(id);
+    }
+
     @Override
     public void close() {
         if (admin != null) {

@@ -94,6 +94,25 @@ class FaultInjectingTransportTest {
     }
 
     @Test
+    void membershipChangesPassThroughToTheWrappedTransport() {
+        // Without the delegation the SPI's default refuses, and no cluster behind this wrapper (the
+        // verifier's) could add a member.
+        Transport a = create(A, Map.of(), new FaultRules());
+        Transport packets = new PacketFaultTransport(create(B, Map.of(), new FaultRules()), 1);
+        try {
+            org.assertj.core.api.Assertions.assertThatCode(() -> {
+                a.addPeer(NodeId.of("c"), "c");
+                a.removePeer(NodeId.of("c"));
+                packets.addPeer(NodeId.of("c"), "c");
+                packets.removePeer(NodeId.of("c"));
+            }).doesNotThrowAnyException();
+        } finally {
+            a.close();
+            packets.close();
+        }
+    }
+
+    @Test
     void wrappingItselfIsRefused() {
         assertThatThrownBy(() -> new FaultInjectingTransportProvider().create(new TransportConfig(A, Map.of(A, "a"),
                 Options.of(Map.of("inner", "fault-injecting")), Resources.EMPTY)))

@@ -101,11 +101,7 @@ public final class RaftMessageCodec {
     }
 
     private static int snapshotSize(SnapshotMeta s) {
-        int size = 1 + s.id().length() + 8 + 8 + 4 + 4 + 1 + 8 + 8;
-        for (NodeId id : s.config().members()) {
-            size += idSize(id);
-        }
-        return size;
+        return 1 + s.id().length() + 8 + 8 + 4 + s.config().encode().length + 1 + 8 + 8;
     }
 
     private static byte typeOf(RaftMessage m) {
@@ -187,14 +183,10 @@ public final class RaftMessageCodec {
     private static void writeSnapshot(SnapshotMeta s, Buffer out) {
         writeAscii(s.id(), out);
         out.appendLong(s.lastIncludedIndex()).appendLong(s.lastIncludedTerm());
-        out.appendInt(s.config().voters().size());
-        for (NodeId id : s.config().voters()) {
-            writeId(id, out);
-        }
-        out.appendInt(s.config().learners().size());
-        for (NodeId id : s.config().learners()) {
-            writeId(id, out);
-        }
+        // The configuration in the log's own encoding (a CONFIGURATION entry's payload): a joint
+        // configuration and run-time members' addresses must reach a node that installs the snapshot.
+        byte[] config = s.config().encode();
+        out.appendInt(config.length).appendBytes(config);
         out.appendByte((byte) s.kind().code()).appendLong(s.sizeBytes()).appendLong(s.checksum());
     }
 
@@ -337,32 +329,16 @@ public final class RaftMessageCodec {
         String id = readSnapshotId(in);
         long lastIncludedIndex = in.readCount("lastIncludedIndex");
         long lastIncludedTerm = in.readCount("lastIncludedTerm");
-        Set<NodeId> voters = readIds(in, "voter");
-        Set<NodeId> learners = readIds(in, "learner");
+        byte[] configBytes = in.readBytes(in.readInt("configuration size"), "configuration");
         int kindCode = in.readByte("snapshot kind") & 0xff;
         long sizeBytes = in.readCount("snapshot size");
         long checksum = in.readCount("snapshot checksum");
         try {
-            return new SnapshotMeta(id, lastIncludedIndex, lastIncludedTerm, new ClusterConfig(voters, learners),
+            return new SnapshotMeta(id, lastIncludedIndex, lastIncludedTerm, ClusterConfig.decode(configBytes),
                     SnapshotKind.ofCode(kindCode), sizeBytes, checksum);
         } catch (IllegalArgumentException e) {
             throw new MalformedFrameException("InstallSnapshot: " + e.getMessage());
         }
-    }
-
-    private Set<NodeId> readIds(FrameReader in, String what) throws MalformedFrameException {
-        int count = in.readInt(what + " count");
-        // Checked against the bytes present (an id takes at least 2) before anything is allocated.
-        if (count < 0 || (long) count * 2 > in.remaining()) {
-            throw new MalformedFrameException(what + " count " + count + " does not fit in the " + in.remaining() + " bytes left");
-        }
-        Set<NodeId> ids = new TreeSet<>();
-        for (int i = 0; i < count; i++) {
-            if (!ids.add(readId(in, what))) {
-                throw new MalformedFrameException("a " + what + " is listed twice in the snapshot's configuration");
-            }
-        }
-        return ids;
     }
 
     private NodeId readId(FrameReader in, String what) throws MalformedFrameException {

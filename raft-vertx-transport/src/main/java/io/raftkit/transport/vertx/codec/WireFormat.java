@@ -43,9 +43,11 @@ public final class WireFormat {
     /**
      * 2: AppendReply carries the prevLogIndex it answers (issue 15). 3: InstallSnapshot carries the
      * snapshot's id, configuration, kind, size and checksum, and its reply the id, the next offset
-     * and whether it is installed (issue 16).
+     * and whether it is installed (issue 16). 4: InstallSnapshot's configuration is the log's
+     * encoding of it (ClusterConfig.encode), joint configurations and run-time addresses included
+     * (issue 17).
      */
-    public static final byte VERSION = 3;
+    public static final byte VERSION = 4;
 
     /** Bytes of the length prefix. */
     public static final int LENGTH_BYTES = 4;

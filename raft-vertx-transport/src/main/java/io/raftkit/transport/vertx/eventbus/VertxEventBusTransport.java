@@ -44,7 +44,8 @@ public final class VertxEventBusTransport implements Transport {
 
     VertxEventBusTransport(TransportConfig config) {
         this.self = config.self();
-        this.members = config.addresses().keySet();
+        this.members = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        this.members.addAll(config.addresses().keySet());
         if (!members.contains(self)) {
             throw new IllegalArgumentException("vertx-eventbus: this node " + self + " is not among the members " + members);
         }
@@ -111,6 +112,19 @@ public final class VertxEventBusTransport implements Transport {
         }
         metrics.received(m.from()).record(RaftMessageCodec.frameSize(m));
         inbound.accept(m);
+    }
+
+    /** The bus routes by id: a member added at run time is only admitted and sent to from now on. */
+    @Override
+    public void addPeer(NodeId id, String address) {
+        members.add(id);
+    }
+
+    @Override
+    public void removePeer(NodeId id) {
+        if (!id.equals(self)) {
+            members.remove(id);
+        }
     }
 
     @Override

@@ -40,9 +40,12 @@ final class Acceptor {
     final WarningLimiter warnings = new WarningLimiter(log);
     private final HandshakeAdmission<InboundConnection> admission;
     private final Map<NodeId, InboundConnection> open = new ConcurrentHashMap<>();
+    /** Told of each admitted member: the outbound link to it need not wait out a backoff. */
+    private final Consumer<NodeId> onAdmitted;
 
     Acceptor(Vertx vertx, PeerAuth auth, RaftMessageCodec codec, TransportMetrics metrics, Consumer<RaftMessage> inbound,
-             TcpOptions options, InboundBacklog backlog, Collection<SocketAddress> memberAddresses) {
+             TcpOptions options, InboundBacklog backlog, Collection<SocketAddress> memberAddresses, Consumer<NodeId> onAdmitted) {
+        this.onAdmitted = onAdmitted;
         this.vertx = vertx;
         this.auth = auth;
         this.codec = codec;
@@ -74,9 +77,18 @@ final class Acceptor {
 
     /** {@code connection} now speaks for {@code peer}; an older connection of the same member is closed. */
     void admitted(NodeId peer, InboundConnection connection) {
+        onAdmitted.accept(peer);
         InboundConnection older = open.put(peer, connection);
         if (older != null && older != connection) {
             older.supersede();
+        }
+    }
+
+    /** A member removed from the cluster: its open connection is closed (it could not handshake again). */
+    void forget(NodeId peer) {
+        InboundConnection connection = open.remove(peer);
+        if (connection != null) {
+            connection.supersede();
         }
     }
 

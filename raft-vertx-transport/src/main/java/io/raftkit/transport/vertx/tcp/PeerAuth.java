@@ -18,6 +18,10 @@ import java.util.Set;
  * {@code ~/.raftkit/peer-secret}, and a node listening beyond loopback refuses to be created unless
  * {@code insecure-peers=true} says the operator accepts unauthenticated peers (docs/security.md).
  */
+/**
+ * @param members the members whose connections are admitted: a live, thread-safe set that membership
+ *                changes at run time update (VertxTcpTransport.addPeer, removePeer)
+ */
 record PeerAuth(String clusterId, NodeId self, Set<NodeId> members, Optional<PeerSecret> secret, boolean tls) {
 
     /**
@@ -48,7 +52,9 @@ record PeerAuth(String clusterId, NodeId self, Set<NodeId> members, Optional<Pee
         // machine): pay that now, not in the first handshake, while messages queue behind it.
         secret.ifPresent(s -> s.prove(PeerSecret.Role.DIALER, new Hello(clusterId, self, self, PeerSecret.nonce()),
                 PeerSecret.nonce()));
-        return new PeerAuth(clusterId, self, Set.copyOf(members), secret, options.tls().isPresent());
+        Set<NodeId> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        live.addAll(members);
+        return new PeerAuth(clusterId, self, live, secret, options.tls().isPresent());
     }
 
     /** For the start-up log line. */

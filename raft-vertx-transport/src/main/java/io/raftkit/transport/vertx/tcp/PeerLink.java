@@ -70,6 +70,7 @@ final class PeerLink {
     private NetSocket abandoned; // an attempt this link ended itself, having said why
     private int failedAttempts;
     private boolean connecting;
+    private long reconnectTimer = -1; // the pending redial's timer, -1 when none
     private long dialledAt;      // System.nanoTime() when the current attempt began
     private long staleBefore;    // messages queued before this are not sent on the admitted connection
 
@@ -298,10 +299,33 @@ final class PeerLink {
         long ceiling = options.backoffMinMillis() << Math.min(failedAttempts - 1, 20);
         long delay = Math.min(options.backoffMaxMillis(), ceiling);
         long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        vertx.setTimer(Math.max(1, jittered), id -> {
+        reconnectTimer = vertx.setTimer(Math.max(1, jittered), id -> {
+            reconnectTimer = -1;
             metrics.reconnect(peer);
             connect();
         });
+    }
+
+    /**
+     * The peer has just connected to this node and proved it is the member: it is up, so a redial
+     * waiting out its backoff goes now. A restarted follower otherwise waited up to
+     * {@code backoff-max-millis} (2 s by default) for its leader's link, long enough for its
+     * election timer to fire first (measured: a 1 M-key restart spent 1.8 s as a pre-candidate).
+     * The backoff itself is kept: if this dial fails too, the next waits as long as it would have.
+     */
+    void peerIsBack() {
+        try {
+            context.runOnContext(v -> {
+                if (reconnectTimer != -1 && !closed && attempt == null && !connecting) {
+                    vertx.cancelTimer(reconnectTimer);
+                    reconnectTimer = -1;
+                    metrics.reconnect(peer);
+                    connect();
+                }
+            });
+        } catch (RejectedExecutionException vertxClosed) {
+            // closing: nothing to redial
+        }
     }
 
     private void flush() {

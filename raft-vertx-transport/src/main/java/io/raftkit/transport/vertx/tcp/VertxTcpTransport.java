@@ -54,6 +54,7 @@ public final class VertxTcpTransport implements Transport {
     private Vertx vertx;
     private NetServer server;
     private NetClient client;
+    private Acceptor acceptor;
 
     VertxTcpTransport(TransportConfig config) {
         this(config, true);
@@ -62,7 +63,7 @@ public final class VertxTcpTransport implements Transport {
     /** @param ownIdentityChecked false only in tests that build impostors on purpose */
     VertxTcpTransport(TransportConfig config, boolean ownIdentityChecked) {
         this.self = config.self();
-        this.addresses = Addresses.parse(config.addresses());
+        this.addresses = new ConcurrentHashMap<>(Addresses.parse(config.addresses()));
         config.selfAddress(); // fails naming this node when its own address is missing
         this.options = TcpOptions.from(config.options(), config.clusterId());
         SocketAddress own = addresses.get(self);
@@ -88,7 +89,12 @@ public final class VertxTcpTransport implements Transport {
                 : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setWorkerPoolSize(1));
         List<SocketAddress> peers = addresses.entrySet().stream().filter(e -> !e.getKey().equals(self))
                 .map(Map.Entry::getValue).toList();
-        Acceptor acceptor = new Acceptor(vertx, auth, codec, metrics, inbound, options, backlog, peers);
+        acceptor = new Acceptor(vertx, auth, codec, metrics, inbound, options, backlog, peers, peer -> {
+            PeerLink link = links.get(peer);
+            if (link != null) {
+                link.peerIsBack();
+            }
+        });
         server = vertx.createNetServer(serverOptions()).connectHandler(acceptor::accept);
         try {
             await(server.listen(listen));
@@ -122,6 +128,52 @@ public final class VertxTcpTransport implements Transport {
             // The contract forbids throwing into the core; a bug here must still be visible.
             log.error("vertx-tcp of {} dropped {} on an unexpected error", self, message, e);
         }
+    }
+
+    /**
+     * A member added at run time (issue 17): its connections are admitted from now on, and it is
+     * dialled. Called on every node as the change is appended, at start for the configuration in
+     * force, and again by each new leader, so the same address again changes nothing. Members added
+     * this way are not among the addresses whose pending handshakes strangers cannot evict (that
+     * list is resolved once, at start).
+     */
+    @Override
+    public synchronized void addPeer(NodeId id, String address) {
+        SocketAddress parsed = Addresses.parse(Map.of(id, address)).get(id);
+        auth.members().add(id);
+        if (id.equals(self) || (parsed.equals(addresses.get(id)) && (client == null || links.containsKey(id)))) {
+            return;
+        }
+        addresses.put(id, parsed);
+        if (closed || client == null) {
+            return; // start() dials every known address
+        }
+        PeerLink old = links.remove(id);
+        if (old != null) {
+            old.close(); // the member moved: dial the new address
+        }
+        PeerLink link = new PeerLink(vertx, client, auth, id, parsed, options, metrics);
+        links.put(id, link);
+        link.start();
+        log.info("vertx-tcp of {}: member {} added at {}", self, id, parsed);
+    }
+
+    /** A member a committed change removed: no longer admitted, dialled or kept connected. */
+    @Override
+    public synchronized void removePeer(NodeId id) {
+        if (id.equals(self)) {
+            return;
+        }
+        auth.members().remove(id);
+        addresses.remove(id);
+        PeerLink link = links.remove(id);
+        if (link != null) {
+            link.close();
+        }
+        if (acceptor != null) {
+            acceptor.forget(id);
+        }
+        log.info("vertx-tcp of {}: member {} removed", self, id);
     }
 
     @Override

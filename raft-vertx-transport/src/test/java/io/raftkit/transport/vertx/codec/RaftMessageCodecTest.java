@@ -51,7 +51,8 @@ class RaftMessageCodecTest {
     }
 
     private static final SnapshotMeta SNAPSHOT = new SnapshotMeta("100-8-0badcafe", 100, 8,
-            new ClusterConfig(Set.of(A, B, NodeId.of("c")), Set.of(NodeId.of("learner-1"))), SnapshotKind.RECORDS,
+            new ClusterConfig(Set.of(A, B, NodeId.of("c")), Set.of(NodeId.of("learner-1")), Set.of(A, B, NodeId.of("old")),
+                    java.util.Map.of(NodeId.of("learner-1"), "10.0.0.9:7001")), SnapshotKind.RECORDS,
             5000, 0xFFFF_FFFFL);
 
     /** Every type, InstallSnapshot included (whose byte[] keeps it out of equality checks). */
@@ -86,6 +87,9 @@ class RaftMessageCodecTest {
         assertThat(got.data()).isEqualTo(data);
         assertThat(got.snapshot()).isEqualTo(SNAPSHOT);
         assertThat(got.snapshot().config().learners()).containsExactly(NodeId.of("learner-1"));
+        assertThat(got.snapshot().config().votersOutgoing()).as("a joint configuration stays joint")
+                .containsExactly(A, B, NodeId.of("old"));
+        assertThat(got.snapshot().config().addresses()).containsEntry(NodeId.of("learner-1"), "10.0.0.9:7001");
         assertThat(List.of(got.from(), got.to(), got.term(), got.lastIncludedIndex(), got.lastIncludedTerm(), got.offset(), got.done()))
                 .isEqualTo(List.of(A, B, 9L, 100L, 8L, 4000L, true));
     }
@@ -110,14 +114,27 @@ class RaftMessageCodecTest {
                 .hasMessageContaining("CRC32C");
     }
 
+    private static int configSizeAt() {
+        return 4 + 2 + (1 + 1) + (1 + 8) + 8 + (1 + SNAPSHOT.id().length()) + 8 + 8;
+    }
+
     @Test
-    void aForgedVoterCountCannotAllocateMoreThanTheFrameHolds() {
+    void aForgedConfigurationSizeCannotAllocateMoreThanTheFrameHolds() {
         Buffer frame = Buffer.buffer();
         RaftMessageCodec.writeFrame(new InstallSnapshot(A, B, 9, SNAPSHOT, 0, new byte[0], false), frame);
-        int voterCountAt = 4 + 2 + (1 + 1) + (1 + 8) + 8 + (1 + SNAPSHOT.id().length()) + 8 + 8;
-        assertThat(frame.getInt(voterCountAt)).isEqualTo(3);
-        frame.setInt(voterCountAt, Integer.MAX_VALUE);
-        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).hasMessageContaining("does not fit");
+        assertThat(frame.getInt(configSizeAt())).isEqualTo(SNAPSHOT.config().encode().length);
+        frame.setInt(configSizeAt(), Integer.MAX_VALUE);
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("configuration");
+    }
+
+    @Test
+    void aConfigurationThatDoesNotDecodeIsAMalformedFrameNamingIt() {
+        Buffer frame = Buffer.buffer();
+        RaftMessageCodec.writeFrame(new InstallSnapshot(A, B, 9, SNAPSHOT, 0, new byte[0], false), frame);
+        frame.setByte(configSizeAt() + 4, (byte) 99); // the configuration's format version
+        assertThatThrownBy(() -> codec.decode(frame, 4, frame.length())).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("InstallSnapshot").hasMessageContaining("format version");
     }
 
     @Test

@@ -39,4 +39,29 @@ class ReconnectTest {
             }
         }
     }
+    @Test
+    void aPeerThatConnectsBackIsRedialledAtOnceNotAfterTheBackoff() throws Exception {
+        Map<NodeId, String> addresses = Ports.loopbackAddresses(List.of(A, B));
+        Map<String, String> slowBackoff = Map.of("backoff-min-millis", "4000", "backoff-max-millis", "30000");
+        try (LiveNode a = new LiveNode(A, addresses, slowBackoff)) {
+            try (LiveNode b = new LiveNode(B, addresses, slowBackoff)) {
+                a.transport.send(new TimeoutNow(A, B, 1));
+                assertThat(Await.until(Duration.ofSeconds(10), () -> b.inbox.contains(new TimeoutNow(A, B, 1)))).isTrue();
+            }
+            // b down: a's first redial fails 2 to 4 s after the loss, and its second waits until 6 to 12 s
+            long down = System.nanoTime();
+            Thread.sleep(4200);
+            try (LiveNode restarted = new LiveNode(B, addresses, slowBackoff)) {
+                restarted.transport.send(new TimeoutNow(B, A, 1)); // b dials a at once and is admitted
+                // before a's second redial could have come (6 s after the loss, at the earliest)
+                long left = Duration.ofSeconds(6).toMillis() - (System.nanoTime() - down) / 1_000_000;
+                assertThat(left).as("the machine was too slow to start b in time for this test").isGreaterThan(300);
+                boolean delivered = Await.until(Duration.ofMillis(left), () -> {
+                    a.transport.send(new TimeoutNow(A, B, 2));
+                    return restarted.inbox.contains(new TimeoutNow(A, B, 2));
+                });
+                assertThat(delivered).as("a's link to b redialled when b connected, not after its backoff").isTrue();
+            }
+        }
+    }
 }
