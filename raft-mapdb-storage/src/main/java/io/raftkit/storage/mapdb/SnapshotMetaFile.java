@@ -24,15 +24,22 @@ import java.util.zip.CRC32C;
  * data files are checked against it before they are trusted.
  *
  * <pre>
- * magic:i64 "RKSNAPMF" version:i32 (1) cluster:str id:str lastIncludedIndex:i64 lastIncludedTerm:i64
- * kind:u8 sizeBytes:i64 checksum:i64 voterCount:i32 voter:str* learnerCount:i32 learner:str*
+ * magic:i64 "RKSNAPMF" version:i32 (2) cluster:str id:str lastIncludedIndex:i64 lastIncludedTerm:i64
+ * kind:u8 sizeBytes:i64 checksum:i64 configLength:i32 config:bytes
  * fileCount:i32 { name:str length:i64 crc32c:i64 }* crc32c:i32 (of everything before it)
- * str = length:i32 UTF-8 bytes
+ * str = length:i32 UTF-8 bytes; config = ClusterConfig.encode(), a CONFIGURATION entry's payload
  * </pre>
+ *
+ * <p>Version 1 held voters and learners only ({@code voterCount:i32 voter:str* learnerCount:i32
+ * learner:str*} in place of the config): a snapshot taken during a joint membership change lost its
+ * outgoing voters, and run-time members their addresses, so a node restarted from it counted the
+ * wrong quorum. Version 1 files are still read (their configurations cannot have been joint: they
+ * predate membership changes).
  */
 final class SnapshotMetaFile {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int VERSION_VOTERS_LEARNERS = 1;
     private static final long MAGIC = 0x524B_534E_4150_4D46L; // "RKSNAPMF"
     private static final int MAX_BYTES = 1 << 20;
 
@@ -61,14 +68,9 @@ final class SnapshotMetaFile {
             out.writeByte(m.kind().code());
             out.writeLong(m.sizeBytes());
             out.writeLong(m.checksum());
-            out.writeInt(m.config().voters().size());
-            for (NodeId id : m.config().voters()) {
-                string(out, id.value());
-            }
-            out.writeInt(m.config().learners().size());
-            for (NodeId id : m.config().learners()) {
-                string(out, id.value());
-            }
+            byte[] config = m.config().encode();
+            out.writeInt(config.length);
+            out.write(config);
             out.writeInt(c.files().size());
             for (DataFile f : c.files()) {
                 string(out, f.name());
@@ -101,8 +103,9 @@ final class SnapshotMetaFile {
                 throw damaged(file, "it does not start with a RaftKit snapshot meta header");
             }
             int version = in.getInt();
-            if (version != VERSION) {
-                throw damaged(file, "format version " + version + ", this build reads " + VERSION);
+            if (version != VERSION && version != VERSION_VOTERS_LEARNERS) {
+                throw damaged(file, "format version " + version + ", this build reads " + VERSION_VOTERS_LEARNERS
+                        + " and " + VERSION);
             }
             String cluster = string(in);
             String id = string(in);
@@ -111,8 +114,19 @@ final class SnapshotMetaFile {
             SnapshotKind kind = SnapshotKind.ofCode(in.get() & 0xff);
             long size = in.getLong();
             long checksum = in.getLong();
-            TreeSet<NodeId> voters = ids(in);
-            TreeSet<NodeId> learners = ids(in);
+            ClusterConfig config;
+            if (version == VERSION_VOTERS_LEARNERS) {
+                TreeSet<NodeId> voters = ids(in);
+                config = new ClusterConfig(voters, ids(in));
+            } else {
+                int length = in.getInt();
+                if (length < 0 || length > in.remaining()) {
+                    throw damaged(file, "its configuration of " + length + " bytes does not fit in the " + in.remaining() + " left");
+                }
+                byte[] encoded = new byte[length];
+                in.get(encoded);
+                config = ClusterConfig.decode(encoded);
+            }
             int fileCount = in.getInt();
             if (fileCount < 0 || fileCount > 16) {
                 throw damaged(file, "it lists " + fileCount + " data files");
@@ -124,7 +138,7 @@ final class SnapshotMetaFile {
             if (in.hasRemaining()) {
                 throw damaged(file, in.remaining() + " bytes follow its last field");
             }
-            SnapshotMeta meta = new SnapshotMeta(id, index, term, new ClusterConfig(voters, learners), kind, size, checksum);
+            SnapshotMeta meta = new SnapshotMeta(id, index, term, config, kind, size, checksum);
             return new Contents(cluster, meta, List.copyOf(files));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw damaged(file, "it is malformed (" + e + ")");

@@ -26,6 +26,7 @@ import java.util.TreeSet;
  * <pre>
  * RAFTKIT-SNAPSHOT 1\n
  * {"id":..,"lastIncludedIndex":..,"lastIncludedTerm":..,"voters":[..],"learners":[..],
+ *  "votersOutgoing":[..] (only while joint), "addresses":{id: address} (only for run-time members),
  *  "kind":"records","sizeBytes":..,"checksum":"8 hex digits"}\n
  * the transfer stream: sizeBytes bytes whose CRC32C is checksum ({@link io.raftkit.api.snapshot.SnapshotStreamFormat})
  * </pre>
@@ -50,7 +51,7 @@ public final class SnapshotFile {
 
     /** The header's JSON line, also what {@code POST /v1/snapshot} answers. */
     public static JsonObject metaJson(SnapshotMeta meta) {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", meta.id())
                 .put("lastIncludedIndex", meta.lastIncludedIndex())
                 .put("lastIncludedTerm", meta.lastIncludedTerm())
@@ -59,6 +60,17 @@ public final class SnapshotFile {
                 .put("kind", meta.kind().name().toLowerCase(Locale.ROOT))
                 .put("sizeBytes", meta.sizeBytes())
                 .put("checksum", String.format("%08x", meta.checksum()));
+        // A snapshot taken during a membership change: its outgoing voters and the addresses of
+        // members added at run time are part of its configuration (absent from files before them).
+        if (meta.config().isJoint()) {
+            json.put("votersOutgoing", ids(meta.config().votersOutgoing()));
+        }
+        if (!meta.config().addresses().isEmpty()) {
+            JsonObject addresses = new JsonObject();
+            meta.config().addresses().forEach((id, address) -> addresses.put(id.value(), address));
+            json.put("addresses", addresses);
+        }
+        return json;
     }
 
     /** Writes the header and then copies exactly {@code meta.sizeBytes()} bytes of {@code stream}. */
@@ -81,7 +93,13 @@ public final class SnapshotFile {
         String text = line(in, source, "second");
         try {
             JsonObject json = new JsonObject(text);
-            ClusterConfig config = new ClusterConfig(nodeIds(json.getJsonArray("voters")), nodeIds(json.getJsonArray("learners", new JsonArray())));
+            java.util.Map<NodeId, String> addresses = new java.util.TreeMap<>();
+            JsonObject given = json.getJsonObject("addresses", new JsonObject());
+            for (String id : given.fieldNames()) {
+                addresses.put(NodeId.of(id), required(given.getString(id), "addresses." + id));
+            }
+            ClusterConfig config = new ClusterConfig(nodeIds(json.getJsonArray("voters")), nodeIds(json.getJsonArray("learners", new JsonArray())),
+                    nodeIds(json.getJsonArray("votersOutgoing", new JsonArray())), addresses);
             String checksum = json.getString("checksum");
             if (checksum == null || !checksum.matches("[0-9a-f]{8}")) {
                 throw new IllegalArgumentException("checksum must be 8 hex digits, was " + checksum);
