@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
-import io.raftkit.api.SnapshotKind;
 import io.raftkit.api.SnapshotMeta;
 import io.raftkit.api.snapshot.InvalidSnapshotException;
 import io.raftkit.api.snapshot.SnapshotReader;
-import io.raftkit.api.spi.SnapshotStore;
+import io.raftkit.api.spi.ForwardingSnapshotStore;
 import io.raftkit.core.memory.MemorySnapshotStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -26,25 +23,13 @@ class SnapshotRecoveryTest extends SnapshotHarness<SnapshotRecoveryTest.Damaging
     }
 
     /** A store that delegates, and can damage: reading one snapshot, or the bytes of the first transfer it receives. */
-    static final class DamagingStore implements SnapshotStore {
-        final MemorySnapshotStore stored = new MemorySnapshotStore();
+    static final class DamagingStore extends ForwardingSnapshotStore {
         volatile String unreadable;
         volatile boolean damageFirstTransfer;
         final AtomicInteger refusedInstalls = new AtomicInteger();
 
-        @Override
-        public Optional<SnapshotMeta> latest() {
-            return stored.latest();
-        }
-
-        @Override
-        public List<SnapshotMeta> list() {
-            return stored.list();
-        }
-
-        @Override
-        public SnapshotBuilder create(long index, long term, ClusterConfig config, SnapshotKind kind) throws IOException {
-            return stored.create(index, term, config, kind);
+        DamagingStore() {
+            super(new MemorySnapshotStore());
         }
 
         @Override
@@ -52,58 +37,38 @@ class SnapshotRecoveryTest extends SnapshotHarness<SnapshotRecoveryTest.Damaging
             if (id.equals(unreadable)) {
                 throw new InvalidSnapshotException("snapshot " + id + " is damaged (test)");
             }
-            return stored.read(id);
-        }
-
-        @Override
-        public InputStream openStream(String id) throws IOException {
-            return stored.openStream(id);
+            return super.read(id);
         }
 
         @Override
         public SnapshotReceiver receive(SnapshotMeta meta) throws IOException {
-            SnapshotReceiver receiver = stored.receive(meta);
             boolean damage = damageFirstTransfer;
             damageFirstTransfer = false;
-            return new SnapshotReceiver() {
-                @Override
-                public SnapshotMeta meta() {
-                    return receiver.meta();
-                }
-
-                @Override
-                public long nextOffset() {
-                    return receiver.nextOffset();
-                }
-
+            return new Receiver(super.receive(meta)) {
                 @Override
                 public boolean write(long offset, byte[] data) throws IOException {
                     byte[] copy = data.clone();
                     if (damage && offset == 0 && copy.length > 12) {
                         copy[12] ^= 0x40; // a bit flipped on the wire, past the stream's header
                     }
-                    return receiver.write(offset, copy);
+                    return super.write(offset, copy);
                 }
 
                 @Override
                 public SnapshotMeta install() throws IOException {
                     try {
-                        return receiver.install();
+                        return super.install();
                     } catch (InvalidSnapshotException e) {
                         refusedInstalls.incrementAndGet();
                         throw e;
                     }
-                }
-
-                @Override
-                public void close() throws IOException {
-                    receiver.close();
                 }
             };
         }
 
         @Override
         public void close() {
+            // the store outlives each server a test starts on it
         }
     }
 
