@@ -4,15 +4,12 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.client.KvTxnClient;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.TxnResult;
-import io.raftkit.verifier.nemesis.Nemesis;
 import io.raftkit.verifier.workload.ListAppendWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,31 +44,7 @@ public final class ListAppendRunner {
     }
 
     public History run() throws IOException, InterruptedException {
-        Nemesis nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL, options.faultInterval(),
-                (f, description) -> history.add("nemesis", "info", f, null, description, null));
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < options.concurrency(); i++) {
-            int first = i;
-            Thread t = new Thread(() -> clientLoop(first), "txn-client-" + i);
-            t.setDaemon(true);
-            clients.add(t);
-            t.start();
-        }
-        long end = System.nanoTime() + options.timeLimit().toNanos();
-        long nextProgress = System.nanoTime();
-        while (System.nanoTime() < end) {
-            nemesis.tick();
-            if (System.nanoTime() >= nextProgress) {
-                progress.printf(Locale.ROOT, "[%5.1fs] %s  faults: %s%n", history.elapsedNanos() / 1e9, history.counts(), nemesis.current());
-                nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            }
-            Thread.sleep(100);
-        }
-        nemesis.healAll();
-        stop.set(true);
-        for (Thread t : clients) {
-            t.join(options.requestTimeout().toMillis() * 3);
-        }
+        FaultPhase.run(cluster, options, history, progress, "txn-client-", this::clientLoop, stop);
         progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads%n", history.elapsedNanos() / 1e9,
                 options.quietPeriod().toSeconds());
         Thread.sleep(options.quietPeriod().toMillis());

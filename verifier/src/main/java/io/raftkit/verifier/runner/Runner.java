@@ -5,20 +5,17 @@ import io.raftkit.verifier.client.KvHttpClient;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.Session;
-import io.raftkit.verifier.nemesis.Nemesis;
 import io.raftkit.verifier.workload.Invocation;
 import io.raftkit.verifier.workload.SetWorkload;
 import io.raftkit.verifier.workload.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,7 +48,6 @@ public final class Runner {
     private final IndeterminateWrites indeterminate = new IndeterminateWrites();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final PrintStream progress;
-    private volatile Nemesis nemesis;
     private volatile String recoveryFailure;
     private String finalEndpoint;
     private int[] resent = {0, 0, 0};
@@ -75,31 +71,7 @@ public final class Runner {
 
     /** Runs the whole schedule and returns the history. */
     public History run() throws IOException, InterruptedException {
-        nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL, options.faultInterval(),
-                (f, description) -> history.add("nemesis", "info", f, null, description, null));
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < options.concurrency(); i++) {
-            int first = i;
-            Thread t = new Thread(() -> clientLoop(first), "client-" + i);
-            t.setDaemon(true);
-            clients.add(t);
-            t.start();
-        }
-        long end = System.nanoTime() + options.timeLimit().toNanos();
-        long nextProgress = System.nanoTime();
-        while (System.nanoTime() < end) {
-            nemesis.tick();
-            if (System.nanoTime() >= nextProgress) {
-                progress.printf(Locale.ROOT, "[%5.1fs] %s  faults: %s%n", history.elapsedNanos() / 1e9, history.counts(), nemesis.current());
-                nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            }
-            Thread.sleep(100);
-        }
-        nemesis.healAll();
-        stop.set(true);
-        for (Thread t : clients) {
-            t.join(options.requestTimeout().toMillis() * 3);
-        }
+        FaultPhase.run(cluster, options, history, progress, "client-", this::clientLoop, stop);
         progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads, %d indeterminate writes resent, final reads again%n",
                 history.elapsedNanos() / 1e9, options.quietPeriod().toSeconds(), indeterminate.size());
         Thread.sleep(options.quietPeriod().toMillis());
