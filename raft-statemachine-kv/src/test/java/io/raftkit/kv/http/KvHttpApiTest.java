@@ -2,23 +2,15 @@ package io.raftkit.kv.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkit.api.NodeId;
-import io.raftkit.core.server.RaftServer;
 import io.raftkit.kv.MemoryKvCluster;
 import io.raftkit.kv.SessionPolicy;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,44 +19,29 @@ import org.junit.jupiter.api.Test;
 class KvHttpApiTest {
 
     private static final HttpLimits LIMITS = new HttpLimits(16, 64, 1024);
+    private static HttpKvCluster nodes;
     private static MemoryKvCluster cluster;
-    private static Vertx vertx;
-    private static final List<KvHttpServer> servers = new ArrayList<>();
-    private static final Map<NodeId, String> urls = new TreeMap<>();
+    private static Map<NodeId, String> urls;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new MemoryKvCluster(3, 7);
-        vertx = Vertx.vertx();
-        for (RaftServer s : cluster.servers) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                urls.put(s.id(), "http://127.0.0.1:" + socket.getLocalPort());
-            }
-        }
-        for (RaftServer s : cluster.servers) {
-            KvHttpServer server = new KvHttpServer(vertx, s, cluster.stateMachineOf(s), SessionPolicy.DEFAULT, urls, LIMITS,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-            server.listen("127.0.0.1", URI.create(urls.get(s.id())).getPort()).await();
-            servers.add(server);
-        }
-        cluster.awaitLeader();
+        nodes = new HttpKvCluster(3, 7, LIMITS);
+        cluster = nodes.cluster;
+        urls = nodes.urls;
     }
 
     @AfterAll
     static void stop() {
-        servers.forEach(KvHttpServer::close);
-        cluster.close();
-        vertx.close().await();
+        nodes.close();
     }
 
     private static String leaderUrl() throws InterruptedException {
-        return urls.get(cluster.awaitLeader().id());
+        return nodes.leaderUrl();
     }
 
     private static String followerUrl() throws InterruptedException {
-        RaftServer leader = cluster.awaitLeader();
-        return urls.get(cluster.servers.stream().filter(s -> s != leader).findFirst().orElseThrow().id());
+        return nodes.followerUrl();
     }
 
     private static HttpResponse<String> send(String method, String url, String body) throws Exception {
