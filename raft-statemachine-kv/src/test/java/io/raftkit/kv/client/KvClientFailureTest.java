@@ -1,5 +1,6 @@
 package io.raftkit.kv.client;
 
+import io.raftkit.kv.http.HttpKvNodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Test;
 class KvHttpApiTest {
 
     private static final HttpLimits LIMITS = new HttpLimits(16, 64, 1024);
-    private static HttpKvCluster nodes;
+    private static HttpKvNodes nodes;
     private static MemoryKvCluster cluster;
     private static Map<NodeId, String> urls;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
-        nodes = new HttpKvCluster(3, 7, LIMITS);
+        nodes = new HttpKvNodes(7, LIMITS);
         cluster = nodes.cluster;
         urls = nodes.urls;
     }

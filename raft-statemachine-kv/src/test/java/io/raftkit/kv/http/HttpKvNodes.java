@@ -14,17 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** In-JVM nodes (memory plugins), each behind its own KvHttpServer on a loopback port. */
-final class HttpKvCluster implements AutoCloseable {
+/** Three in-JVM KV nodes (memory plugins) with their HTTP APIs on loopback, for HTTP and client tests. */
+public final class HttpKvNodes implements AutoCloseable {
 
-    final MemoryKvCluster cluster;
-    /** Each node's base URL. */
-    final Map<NodeId, String> urls = new TreeMap<>();
-    private final Vertx vertx = Vertx.vertx();
-    private final List<KvHttpServer> servers = new ArrayList<>();
+    public final MemoryKvCluster cluster;
+    public final Vertx vertx = Vertx.vertx();
+    public final Map<NodeId, KvHttpServer> servers = new TreeMap<>();
+    public final Map<NodeId, String> urls = new TreeMap<>();
 
-    HttpKvCluster(int nodes, long seed, HttpLimits limits) throws Exception {
-        cluster = new MemoryKvCluster(nodes, seed);
+    public HttpKvNodes(long seed, HttpLimits limits) throws Exception {
+        cluster = new MemoryKvCluster(3, seed);
         for (RaftServer s : cluster.servers) {
             try (ServerSocket socket = new ServerSocket(0)) {
                 urls.put(s.id(), "http://127.0.0.1:" + socket.getLocalPort());
@@ -34,23 +33,37 @@ final class HttpKvCluster implements AutoCloseable {
             KvHttpServer server = new KvHttpServer(vertx, s, cluster.stateMachineOf(s), SessionPolicy.DEFAULT, urls, limits,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             server.listen("127.0.0.1", URI.create(urls.get(s.id())).getPort()).await();
-            servers.add(server);
+            servers.put(s.id(), server);
         }
         cluster.awaitLeader();
     }
 
-    String leaderUrl() throws InterruptedException {
-        return urls.get(cluster.awaitLeader().id());
+    public List<String> endpoints() {
+        return new ArrayList<>(urls.values());
     }
 
-    String followerUrl() throws InterruptedException {
+    public String url(RaftServer server) {
+        return urls.get(server.id());
+    }
+
+    public String leaderUrl() throws InterruptedException {
+        return url(cluster.awaitLeader());
+    }
+
+    public String followerUrl() throws InterruptedException {
         RaftServer leader = cluster.awaitLeader();
-        return urls.get(cluster.servers.stream().filter(s -> s != leader).findFirst().orElseThrow().id());
+        return url(cluster.servers.stream().filter(s -> s != leader).findFirst().orElseThrow());
+    }
+
+    /** Takes a node down: its HTTP API first, then its Raft server. */
+    public void stop(RaftServer server) {
+        servers.get(server.id()).close();
+        server.close();
     }
 
     @Override
     public void close() {
-        servers.forEach(KvHttpServer::close);
+        servers.values().forEach(KvHttpServer::close);
         cluster.close();
         vertx.close().await();
     }
