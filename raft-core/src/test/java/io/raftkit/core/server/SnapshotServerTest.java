@@ -31,13 +31,20 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
         try {
             RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)), SnapshotPolicy.DEFAULT.withEntriesBetween(10).withKeptEntries(2));
             awaitLeader();
-            for (int i = 0; i < 60; i++) {
-                await(server.propose(("v" + i).getBytes(StandardCharsets.UTF_8))); // one at a time: one apply per Ready
+            // 61 entries with the leader's no-op, in six batches of ten. A snapshot is due every 10 applied
+            // entries, but one due while another is being written is taken only when that one is durable:
+            // proposed all at once, a slow first write let all 60 apply behind it and the next snapshot
+            // came at 61, the last (CI, load 9 to 18: two snapshots, not three). Waiting for each batch's
+            // snapshot before the next makes the count the policy's, not the disk's.
+            for (int batch = 0; batch < 6; batch++) {
+                for (int i = 0; i < 10; i++) {
+                    int v = batch * 10 + i;
+                    await(server.propose(("v" + v).getBytes(StandardCharsets.UTF_8))); // one at a time: one apply per Ready
+                }
+                int taken = batch + 1;
+                awaitTrue(() -> taken + " snapshots (" + server.snapshotStats() + ")",
+                        () -> server.snapshotStats().snapshotsTaken() >= taken);
             }
-            // 61 entries with the leader's no-op. A snapshot is due every 10 applied entries; one due while
-            // another is being written is taken when that one is durable, so how many depends on the
-            // disk: at least three (twice in full builds at load 9 to 18 the newest did not reach past 51
-            // within 20 s; not reproduced alone, so the message now says what the server showed).
             awaitTrue(() -> "three snapshots, published (" + server.snapshotStats() + ", " + stores.get(n1).list()
                     + ", " + server.status() + ")", () -> server.snapshotStats().snapshotsTaken() >= 3
                     && server.snapshotStats().latestIndex() == stores.get(n1).latest().orElseThrow().lastIncludedIndex());
