@@ -35,8 +35,13 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * on its loopback admin port; {@code kill -9} comes from outside, a crash through the
  * {@code fault-injecting} log store's crash endpoint, the same container restarts on its own data,
  * and pause freezes its cgroup.
+ *
+ * <p>Membership changes ({@link MembershipBackend}): a wiped slot's container is removed (its data
+ * lives in the container); a node joining a slot is a new container running {@code --join}, on the
+ * slot's host port, under its id as its network alias, at the slot's address when it keeps its id
+ * and at an address of its own when the id is fresh (the others may still dial the removed member).
  */
-public final class DockerBackend implements ClusterBackend {
+public final class DockerBackend implements MembershipBackend {
 
     private final LeaderProbe probe = new LeaderProbe();
     private static final int RAFT_PORT = 7000;
@@ -48,8 +53,15 @@ public final class DockerBackend implements ClusterBackend {
     /** Each node's fixed address on the network. */
     private final Map<String, String> ips = new LinkedHashMap<>();
     private final Map<String, Integer> hostPorts = new LinkedHashMap<>();
-    private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
+    private final Map<String, GenericContainer<?>> containers = new ConcurrentHashMap<>();
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** Slot -> the Raft id running there (the slot's name until a replacement). */
+    private final Map<String, String> memberIds = new ConcurrentHashMap<>();
+    private final Set<String> vacant = ConcurrentHashMap.newKeySet();
+    /** Every node's flags but its id and members. */
+    private final List<String> serverFlags = new ArrayList<>();
+    private String subnetPrefix;
+    private int freshAddresses;
     private final Path logs;
     private final NodeStorage storage;
     private Network network;
@@ -82,6 +94,7 @@ public final class DockerBackend implements ClusterBackend {
             String id = "n" + i;
             ids.add(id);
             hostPorts.put(id, ports.get(i - 1));
+            memberIds.put(id, id);
         }
     }
 
@@ -101,36 +114,21 @@ public final class DockerBackend implements ClusterBackend {
         network = fixedSubnetNetwork();
         Files.createDirectories(logs);
         // The Raft ports listen on the containers' network, which only these containers share.
-        List<String> command = new ArrayList<>(List.of("--data-dir", "/var/lib/raftkit/data", "--insecure-peers",
+        serverFlags.addAll(List.of("--data-dir", "/var/lib/raftkit/data", "--insecure-peers",
                 "--transport", "network-faults", "--set", "transport.inner=vertx-tcp",
                 "--set", "transport.admin-port=" + TRANSPORT_ADMIN_PORT));
-        command.addAll(storage.flags(STORE_ADMIN_PORT));
+        serverFlags.addAll(storage.flags(STORE_ADMIN_PORT));
+        List<String> peers = new ArrayList<>();
         for (String id : ids) {
-            command.add("--peer");
-            command.add(id + "=" + id + ":" + RAFT_PORT + "," + id + ":" + HTTP_PORT);
+            peers.add("--peer");
+            peers.add(id + "=" + raftAddress(id) + "," + id + ":" + HTTP_PORT);
         }
         for (String id : ids) {
-            List<String> args = new ArrayList<>(List.of("--id", id));
-            args.addAll(command);
-            int hostPort = hostPorts.get(id);
-            GenericContainer<?> c = new GenericContainer<>(image)
-                    .withNetwork(network)
-                    .withNetworkAliases(id)
-                    .withCreateContainerCmdModifier(cmd -> {
-                        cmd.withHostName(id);
-                        cmd.withIpv4Address(ips.get(id));
-                        cmd.getHostConfig()
-                                .withInit(true)
-                                .withCapAdd(Capability.NET_ADMIN)
-                                .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", hostPort),
-                                        ExposedPort.tcp(HTTP_PORT)));
-                    })
-                    .withCommand(args.toArray(String[]::new))
+            containers.put(id, container(id, id, peers)
                     // Not the health check: /health is ready only once a leader exists, which needs a
                     // majority started, so waiting on it per container would deadlock a sequential start.
                     .waitingFor(Wait.forLogMessage(".*raft-kv node " + id + " ready.*", 1)
-                            .withStartupTimeout(Duration.ofSeconds(180)));
-            containers.put(id, c);
+                            .withStartupTimeout(Duration.ofSeconds(180))));
         }
         for (GenericContainer<?> c : containers.values()) {
             c.start();
@@ -144,9 +142,102 @@ public final class DockerBackend implements ClusterBackend {
         }
     }
 
+    /** The container of the node {@code memberId} in {@code slot}, on the slot's address and host port. */
+    private GenericContainer<?> container(String slot, String memberId, List<String> members) {
+        List<String> args = new ArrayList<>(List.of("--id", memberId));
+        args.addAll(serverFlags);
+        args.addAll(members);
+        int hostPort = hostPorts.get(slot);
+        String ip = ips.get(slot);
+        return new GenericContainer<>(image)
+                .withNetwork(network)
+                .withNetworkAliases(memberId)
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withHostName(memberId);
+                    cmd.withIpv4Address(ip);
+                    cmd.getHostConfig()
+                            .withInit(true)
+                            .withCapAdd(Capability.NET_ADMIN)
+                            .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", hostPort),
+                                    ExposedPort.tcp(HTTP_PORT)));
+                })
+                .withCommand(args.toArray(String[]::new));
+    }
+
     @Override
     public Optional<String> leader() {
-        return probe.leader(ids.stream().filter(id -> !(paused.contains(id))).map(this::endpoint).toList());
+        return probe.leader(ids.stream().filter(id -> !(paused.contains(id) || vacant.contains(id))).map(this::endpoint).toList())
+                .flatMap(memberId -> ids.stream().filter(slot -> memberIds.get(slot).equals(memberId)).findFirst());
+    }
+
+    @Override
+    public String memberId(String node) {
+        return memberIds.get(node);
+    }
+
+    @Override
+    public String raftAddress(String node) {
+        return memberIds.get(node) + ":" + RAFT_PORT;
+    }
+
+    @Override
+    public String httpUrl(String node) {
+        return "http://" + memberIds.get(node) + ":" + HTTP_PORT;
+    }
+
+    @Override
+    public boolean vacant(String node) {
+        return vacant.contains(node);
+    }
+
+    @Override
+    public synchronized void wipe(String node) {
+        if (vacant.contains(node)) {
+            return;
+        }
+        GenericContainer<?> c = containers.get(node);
+        if (paused.remove(node)) {
+            docker.unpauseContainerCmd(c.getContainerId()).exec();
+        }
+        saveLogs(node, c);
+        vacant.add(node);
+        c.stop(); // kills and removes the container, and its data with it
+    }
+
+    @Override
+    public synchronized void join(String node, String memberId, String via) {
+        if (!vacant.contains(node)) {
+            throw new IllegalStateException("slot " + node + " is not vacant: wipe it before a node joins there");
+        }
+        if (!memberId.equals(memberIds.get(node))) {
+            // A fresh id gets an address of its own: the others may still dial the removed member's.
+            ips.put(node, subnetPrefix + (10 + ids.size() + freshAddresses++));
+            memberIds.put(node, memberId);
+        }
+        GenericContainer<?> c = container(node, memberId, List.of("--peer", memberId + "=" + raftAddress(node) + "," + memberId + ":" + HTTP_PORT,
+                "--join", httpUrl(via)))
+                .waitingFor(new org.testcontainers.containers.wait.strategy.AbstractWaitStrategy() {
+                    @Override
+                    protected void waitUntilReady() {
+                        // the nemesis watches GET /v1/members for it: a joining node is not ready until it is added
+                    }
+                });
+        containers.put(node, c);
+        vacant.remove(node);
+        c.start();
+        Thread pusher = new Thread(() -> pushWhenUp(node), "faults-to-" + node);
+        pusher.setDaemon(true);
+        pusher.start();
+    }
+
+    private void saveLogs(String node, GenericContainer<?> c) {
+        try {
+            if (c.getContainerId() != null) {
+                Files.writeString(logs.resolve(memberIds.get(node) + ".log"), c.getLogs());
+            }
+        } catch (RuntimeException | IOException ignored) {
+            // the container may be gone already
+        }
     }
 
     /**
@@ -170,6 +261,7 @@ public final class DockerBackend implements ClusterBackend {
             for (int i = 0; i < ids.size(); i++) {
                 ips.put(ids.get(i), prefix + (10 + i));
             }
+            subnetPrefix = prefix;
             return candidate;
         }
         throw new IOException("could not create a Docker network on a free 10.213.x.0/24 subnet in 20 tries");
@@ -181,6 +273,9 @@ public final class DockerBackend implements ClusterBackend {
 
     @Override
     public void kill(String node) {
+        if (vacant.contains(node)) {
+            return;
+        }
         if (paused.remove(node)) {
             docker.unpauseContainerCmd(containerId(node)).exec();
         }
@@ -191,6 +286,9 @@ public final class DockerBackend implements ClusterBackend {
 
     @Override
     public void crash(String node) throws IOException, InterruptedException {
+        if (vacant.contains(node)) {
+            return;
+        }
         if (paused.remove(node)) {
             docker.unpauseContainerCmd(containerId(node)).exec();
         }
@@ -307,6 +405,9 @@ public final class DockerBackend implements ClusterBackend {
     }
 
     private boolean isRunning(String node) {
+        if (vacant.contains(node)) {
+            return false;
+        }
         return Boolean.TRUE.equals(docker.inspectContainerCmd(containerId(node)).exec().getState().getRunning());
     }
 
@@ -331,16 +432,17 @@ public final class DockerBackend implements ClusterBackend {
     public void close() {
         for (Map.Entry<String, GenericContainer<?>> e : containers.entrySet()) {
             GenericContainer<?> c = e.getValue();
+            if (vacant.contains(e.getKey())) {
+                continue; // removed when it was wiped, its log saved then
+            }
             try {
-                if (c.getContainerId() != null) {
-                    if (paused.contains(e.getKey())) {
-                        docker.unpauseContainerCmd(c.getContainerId()).exec();
-                    }
-                    Files.writeString(logs.resolve(e.getKey() + ".log"), c.getLogs());
+                if (c.getContainerId() != null && paused.contains(e.getKey())) {
+                    docker.unpauseContainerCmd(c.getContainerId()).exec();
                 }
-            } catch (RuntimeException | IOException ignored) {
+            } catch (RuntimeException ignored) {
                 // the container may be gone already; stopping it below is what matters
             }
+            saveLogs(e.getKey(), c);
             c.stop();
         }
         if (network != null) {

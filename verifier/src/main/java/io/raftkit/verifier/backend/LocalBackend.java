@@ -29,8 +29,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Kills are {@code SIGKILL}, pauses {@code SIGSTOP}/{@code SIGCONT}. Crashes go through the
  * {@code fault-injecting} log store's loopback crash endpoint, which drops what the store wrote but
  * did not sync before the process ends.
+ *
+ * <p>Membership changes ({@link MembershipBackend}): a wiped slot's process is killed and its data
+ * directory deleted; a node joining a slot runs {@code raft-kv server --join} with an empty data
+ * directory named after its id, on ports of its own when its id is fresh (a replacement must not
+ * inherit a removed member's address, which the other nodes may still dial).
  */
-public final class LocalBackend implements ClusterBackend {
+public final class LocalBackend implements MembershipBackend {
 
     private static final Duration ADMIN_WAIT = Duration.ofSeconds(30);
 
@@ -47,6 +52,11 @@ public final class LocalBackend implements ClusterBackend {
     /** Serializes the pushes of fault rules to each node, so the newest state is the one that lands. */
     private final Map<String, Object> pushLocks = new LinkedHashMap<>();
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    /** Slot -> the Raft id running there (the slot's name until a replacement). */
+    private final Map<String, String> memberIds = new ConcurrentHashMap<>();
+    /** Slot -> the argv that starts its node (a joined node's own, once it has joined). */
+    private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
+    private final Set<String> vacant = ConcurrentHashMap.newKeySet();
     /** Nodes whose fault admin endpoint has answered since their last start: only those are pushed to. */
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
@@ -74,6 +84,10 @@ public final class LocalBackend implements ClusterBackend {
             adminPorts.put(id, ports.get(base + 2));
             storeAdminPorts.put(id, ports.get(base + 3));
             pushLocks.put(id, new Object());
+            memberIds.put(id, id);
+        }
+        for (String id : ids) {
+            commands.put(id, command(id));
         }
     }
 
@@ -87,21 +101,39 @@ public final class LocalBackend implements ClusterBackend {
         return "http://127.0.0.1:" + httpPorts.get(node);
     }
 
-    /** The argv that starts {@code node}; also written to the report so a run can be reproduced by hand. */
+    /** The argv that starts {@code node} as the cluster starts; also written to the report so a run can be reproduced by hand. */
     public List<String> command(String node) {
-        List<String> argv = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-XX:+UseSerialGC", "-jar", kvJar.toString(), "server",
-                "--id", node,
-                "--data-dir", dir.resolve("data").resolve(node).toString(),
-                "--transport", "network-faults",
-                "--set", "transport.inner=vertx-tcp",
-                "--set", "transport.admin-port=" + adminPorts.get(node)));
-        argv.addAll(storage.flags(storeAdminPorts.get(node)));
+        List<String> argv = serverFlags(node, node);
         for (String id : ids) {
             argv.add("--peer");
             argv.add(id + "=127.0.0.1:" + raftPorts.get(id) + ",127.0.0.1:" + httpPorts.get(id));
         }
+        return argv;
+    }
+
+    /** Everything but the members: the JVM, the node's id, data directory, transport and stores. */
+    private List<String> serverFlags(String slot, String memberId) {
+        List<String> argv = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-XX:+UseSerialGC", "-jar", kvJar.toString(), "server",
+                "--id", memberId,
+                "--data-dir", dataDir(memberId).toString(),
+                "--transport", "network-faults",
+                "--set", "transport.inner=vertx-tcp",
+                "--set", "transport.admin-port=" + adminPorts.get(slot)));
+        argv.addAll(storage.flags(storeAdminPorts.get(slot)));
+        return argv;
+    }
+
+    private Path dataDir(String memberId) {
+        return dir.resolve("data").resolve(memberId);
+    }
+
+    /** The argv of a fresh node joining through {@code via}: itself as its only peer (its addresses), and {@code --join}. */
+    private List<String> joinCommand(String slot, String memberId, String via) {
+        List<String> argv = serverFlags(slot, memberId);
+        argv.addAll(List.of("--peer", memberId + "=" + raftAddress(slot) + ",127.0.0.1:" + httpPorts.get(slot),
+                "--join", endpoint(via)));
         return argv;
     }
 
@@ -116,8 +148,8 @@ public final class LocalBackend implements ClusterBackend {
     }
 
     private void launch(String node) throws IOException {
-        Path log = dir.resolve("logs").resolve(node + ".log");
-        Process p = new ProcessBuilder(command(node)).redirectErrorStream(true)
+        Path log = dir.resolve("logs").resolve(memberIds.get(node) + ".log");
+        Process p = new ProcessBuilder(commands.get(node)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         processes.put(node, p);
         ready.remove(node);
@@ -149,11 +181,81 @@ public final class LocalBackend implements ClusterBackend {
 
     @Override
     public Optional<String> leader() {
-        return probe.leader(ids.stream().filter(id -> !(paused.contains(id) || !processes.get(id).isAlive())).map(this::endpoint).toList());
+        return probe.leader(ids.stream().filter(id -> !(paused.contains(id) || vacant.contains(id) || !processes.get(id).isAlive()))
+                .map(this::endpoint).toList()).flatMap(this::slotOf);
+    }
+
+    /** The slot a Raft id runs in (the leader a node names is a Raft id). */
+    private Optional<String> slotOf(String memberId) {
+        return ids.stream().filter(slot -> memberIds.get(slot).equals(memberId)).findFirst();
+    }
+
+    @Override
+    public String memberId(String node) {
+        return memberIds.get(node);
+    }
+
+    @Override
+    public String raftAddress(String node) {
+        return "127.0.0.1:" + raftPorts.get(node);
+    }
+
+    @Override
+    public String httpUrl(String node) {
+        return endpoint(node);
+    }
+
+    @Override
+    public boolean vacant(String node) {
+        return vacant.contains(node);
+    }
+
+    @Override
+    public void wipe(String node) throws IOException, InterruptedException {
+        if (vacant.contains(node)) {
+            return;
+        }
+        kill(node);
+        vacant.add(node);
+        deleteTree(dataDir(memberIds.get(node)));
+    }
+
+    @Override
+    public void join(String node, String memberId, String via) throws IOException {
+        if (!vacant.contains(node)) {
+            throw new IllegalStateException("slot " + node + " is not vacant: wipe it before a node joins there");
+        }
+        if (!memberId.equals(memberIds.get(node))) {
+            // A fresh id gets fresh ports: the others may still dial the removed member's address.
+            List<Integer> ports = FreePorts.take(4);
+            httpPorts.put(node, ports.get(0));
+            raftPorts.put(node, ports.get(1));
+            adminPorts.put(node, ports.get(2));
+            storeAdminPorts.put(node, ports.get(3));
+            memberIds.put(node, memberId);
+        }
+        deleteTree(dataDir(memberId)); // empty, whatever an earlier run left
+        commands.put(node, joinCommand(node, memberId, via));
+        vacant.remove(node);
+        launch(node);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Override
     public void kill(String node) throws IOException, InterruptedException {
+        if (vacant.contains(node)) {
+            return;
+        }
         Process p = processes.get(node);
         if (paused.remove(node)) {
             signal(p, "CONT"); // a stopped process must run to die
@@ -165,7 +267,7 @@ public final class LocalBackend implements ClusterBackend {
     @Override
     public void crash(String node) throws IOException, InterruptedException {
         Process p = processes.get(node);
-        if (!p.isAlive()) {
+        if (vacant.contains(node) || !p.isAlive()) {
             return;
         }
         if (paused.remove(node)) {
@@ -188,7 +290,7 @@ public final class LocalBackend implements ClusterBackend {
 
     @Override
     public void restart(String node) throws IOException {
-        if (processes.get(node).isAlive()) {
+        if (vacant.contains(node) || processes.get(node).isAlive()) {
             return;
         }
         launch(node);
@@ -197,7 +299,7 @@ public final class LocalBackend implements ClusterBackend {
     @Override
     public void pause(String node) throws IOException, InterruptedException {
         Process p = processes.get(node);
-        if (p.isAlive() && paused.add(node)) {
+        if (!vacant.contains(node) && p.isAlive() && paused.add(node)) {
             signal(p, "STOP");
         }
     }
@@ -254,7 +356,9 @@ public final class LocalBackend implements ClusterBackend {
     }
 
     private void send(String node, NetworkState state) throws IOException, InterruptedException {
-        String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", state.dropFrom(node))
+        // The rules name Raft ids; the nemesis names slots.
+        List<String> dropFrom = state.dropFrom(node).stream().map(memberIds::get).toList();
+        String url = "http://127.0.0.1:" + adminPorts.get(node) + "/faults?dropFrom=" + String.join(",", dropFrom)
                 + "&" + state.packets().query();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
                 .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -10,6 +10,7 @@ import io.raftkit.verifier.checker.Checker;
 import io.raftkit.verifier.checker.HistoryFiles;
 import io.raftkit.verifier.history.HistoryWriter;
 import io.raftkit.verifier.nemesis.Fault;
+import io.raftkit.verifier.nemesis.MembershipPlan;
 import io.raftkit.verifier.report.Report;
 import io.raftkit.verifier.runner.History;
 import io.raftkit.verifier.runner.PlantedBug;
@@ -72,8 +73,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--nemesis", defaultValue = "partition,kill,pause,crash,network", split = ",",
             description = "faults to inject, overlapping, with shapes and durations from the seed: partition (all traffic"
                     + " between the sides), kill (-9), pause, crash (power loss: unsynced writes dropped), network (packet"
-                    + " loss, duplication, delay), or none (default ${DEFAULT-VALUE})")
+                    + " loss, duplication, delay), membership (a node removed, wiped and joining again empty; a node replaced"
+                    + " by a fresh one under a new id; the leadership moved: see --membership-changes; local and docker"
+                    + " backends), or none. Kinds take turns in this order (default ${DEFAULT-VALUE})")
     List<String> nemesis;
+
+    @Option(names = "--membership-changes", defaultValue = "rejoin,replace,move-leader", split = ",",
+            description = "what the membership nemesis does, in turn: rejoin (remove a node, wipe its data, start it empty"
+                    + " with --join, promote it), replace (wipe a node, a fresh node with a new id joins and is promoted, the"
+                    + " old id is removed), move-leader (POST /v1/leader to another voter) (default ${DEFAULT-VALUE})")
+    List<String> membershipChanges;
+
+    @Option(names = "--membership-seconds", defaultValue = "30",
+            description = "how long one membership change may retry (changes are refused or stall under faults) before it"
+                    + " gives up; the final heal restores the full membership within twice this (default ${DEFAULT-VALUE})")
+    long membershipSeconds;
 
     @Option(names = "--seed", description = "seed of every random choice (default: random, printed)")
     Long seed;
@@ -127,7 +141,7 @@ final class RunCommand implements Callable<Integer> {
         PlantedBug bug = staleReads ? PlantedBug.STALE_READ : PlantedBug.parse(plant);
         RunOptions options = new RunOptions(nodes, Duration.ofSeconds(timeLimitSeconds), concurrency, keys, opsPerKey, workload,
                 faults, runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), bug,
-                Duration.ofSeconds(recoverySeconds));
+                Duration.ofSeconds(recoverySeconds), new MembershipPlan(membershipChanges, Duration.ofSeconds(membershipSeconds)));
         boolean listAppend = workload.equals("list-append");
         Workload work = listAppend ? null : Workload.named(workload, keys, opsPerKey);
         ListAppendWorkload txns = listAppend ? new ListAppendWorkload(keys, appendsPerKey) : null;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The kinds of fault a run may inject, chosen with {@code --nemesis partition,kill,pause,crash,network}.
+ * The kinds of fault a run may inject, chosen with {@code --nemesis partition,kill,pause,crash,network,membership}.
  * Each injection picks its shape and victims from the seed (see {@link FaultPlanner}).
  */
 public enum Fault {
@@ -17,7 +17,12 @@ public enum Fault {
     /** A power loss of a minority, a majority or all: the log store drops what it did not sync, then the process dies. */
     CRASH,
     /** Packet loss, duplication, delay and reordering on every link. */
-    NETWORK;
+    NETWORK,
+    /**
+     * A membership change: a node removed, wiped and joining again empty; a node replaced by a fresh
+     * one under a new id; the leadership moved ({@link MembershipPlan}). Local and Docker backends only.
+     */
+    MEMBERSHIP;
 
     public String word() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package io.raftkit.verifier.nemesis;
 
 import io.raftkit.verifier.backend.ClusterBackend;
+import io.raftkit.verifier.backend.MembershipBackend;
 import io.raftkit.verifier.backend.NetworkState;
 import io.raftkit.verifier.backend.PacketFaults;
 import java.io.IOException;
@@ -26,6 +27,11 @@ import java.util.stream.Collectors;
  * stopped, cut off), so healing one fault leaves the others in place. Each fault's start is recorded
  * before it is injected and its stop after it is healed, so the history's fault spans cover the
  * faults whole.
+ *
+ * <p>A {@link Fault#MEMBERSHIP} fault is a {@link MembershipChange} on a thread of its own (a change
+ * takes seconds: a JVM starts, a learner catches up), one at a time; its span lasts until the change
+ * is done or has given up, and its outcome is recorded beside it. The final heal aborts a change
+ * under way, heals the other faults, then restores the full membership ({@link MembershipRestore}).
  */
 public final class Nemesis {
 
@@ -50,8 +56,60 @@ public final class Nemesis {
     private NetworkState network = NetworkState.HEALED;
     private long nextStartNanos;
     private int injections;
+    private final MembershipPlan plan;
+    private final Members members;
+    private final long retryMillis;
+    /** The change under way, or null. */
+    private Change change;
+    private int changes;
+    private int freshIds;
+    private final List<String> outcomes = new ArrayList<>();
+    private final Map<MembershipChange.Status, Integer> tally = new java.util.EnumMap<>(MembershipChange.Status.class);
+    private String restoreFailure;
+
+    /** A membership change on its thread, and its fault span. */
+    private static final class Change {
+        final ActiveFault fault;
+        final Thread thread;
+        volatile MembershipChange.Outcome outcome;
+        volatile boolean aborted;
+
+        Change(ActiveFault fault, MembershipChange work) {
+            this.fault = fault;
+            this.thread = new Thread(() -> {
+                try {
+                    outcome = work.run();
+                } catch (InterruptedException e) {
+                    outcome = new MembershipChange.Outcome(MembershipChange.Status.ABORTED, "interrupted");
+                } catch (RuntimeException e) {
+                    outcome = new MembershipChange.Outcome(MembershipChange.Status.TIMED_OUT, "failed: " + e);
+                }
+            }, "nemesis-membership-" + fault.id());
+            thread.setDaemon(true);
+        }
+    }
 
     public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder) {
+        this(cluster, faults, seed, interval, recorder, MembershipPlan.DEFAULT, null, 250);
+    }
+
+    public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan) {
+        this(cluster, faults, seed, interval, recorder, plan, null, 250);
+    }
+
+    /**
+     * @param members     the membership API (null: over HTTP, each request given a few seconds)
+     * @param retryMillis pause between a membership change's attempts
+     */
+    Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan,
+            Members members, long retryMillis) {
+        if (faults.contains(Fault.MEMBERSHIP) && !(cluster instanceof MembershipBackend)) {
+            throw new IllegalArgumentException("the membership nemesis needs a backend that can replace nodes (local or docker), not "
+                    + cluster.getClass().getSimpleName());
+        }
+        this.plan = plan;
+        this.members = members != null ? members : new MembersHttp(Duration.ofSeconds(5));
+        this.retryMillis = retryMillis;
         this.cluster = cluster;
         this.faults = List.copyOf(faults);
         this.random = new SplittableRandom(seed);
@@ -69,6 +127,9 @@ public final class Nemesis {
     /** Heals the faults whose time is up and starts the next one when it is due. */
     public synchronized void tick() throws IOException, InterruptedException {
         long now = System.nanoTime();
+        if (change != null && !change.thread.isAlive()) {
+            finishChange();
+        }
         for (ActiveFault f : List.copyOf(active)) {
             if (now >= f.endNanos()) {
                 stop(f);
@@ -76,21 +137,124 @@ public final class Nemesis {
         }
         if (!faults.isEmpty() && now >= nextStartNanos && active.size() < MAX_ACTIVE) {
             Fault kind = faults.get(injections++ % faults.size());
+            if (kind == Fault.MEMBERSHIP && change != null && faults.size() > 1) {
+                kind = faults.get(injections++ % faults.size()); // one change at a time: the next kind takes the turn
+            }
             long duration = intervalNanos / 2 + random.nextLong(intervalNanos + 1);
-            ActiveFault f = planner.plan(injections, kind, now + duration);
-            recorder.record("start", f.description()); // before: the span covers the whole fault
-            active.add(f);
-            reconcile();
+            if (kind == Fault.MEMBERSHIP) {
+                if (change == null) {
+                    startChange(now);
+                }
+            } else {
+                ActiveFault f = planner.plan(injections, kind, now + duration);
+                recorder.record("start", f.description()); // before: the span covers the whole fault
+                active.add(f);
+                reconcile();
+            }
             nextStartNanos = now + intervalNanos / 2 + random.nextLong(intervalNanos + 1);
         }
     }
 
-    /** Heals every active fault, each recorded as it ends. */
-    public synchronized void healAll() throws IOException, InterruptedException {
-        for (ActiveFault f : List.copyOf(active)) {
-            stop(f);
+    private void startChange(long now) {
+        MembershipBackend m = (MembershipBackend) cluster;
+        MembershipChange.Kind kind = plan.kind(changes++);
+        List<String> candidates = m.nodes().stream().filter(n -> !m.vacant(n)).toList();
+        String node = candidates.get(random.nextInt(candidates.size()));
+        String fresh = kind == MembershipChange.Kind.REPLACE ? "n" + (m.nodes().size() + ++freshIds) : null;
+        Change[] self = new Change[1];
+        MembershipChange work = new MembershipChange(kind, node, fresh, m, members, new Hands(), retryMillis,
+                () -> self[0].aborted, now + plan.timeout().toNanos(), random.split());
+        ActiveFault f = new ActiveFault(injections, Fault.MEMBERSHIP, "#" + injections + " " + work.describe(), Map.of(), Map.of(), null,
+                Set.of(), Set.of(), Set.of(), Long.MAX_VALUE);
+        self[0] = new Change(f, work);
+        recorder.record("start", f.description());
+        active.add(f);
+        change = self[0];
+        change.thread.start();
+    }
+
+    /** Records how the finished change ended, then closes its span. */
+    private void finishChange() throws IOException, InterruptedException {
+        Change done = change;
+        change = null;
+        MembershipChange.Outcome outcome = done.outcome != null ? done.outcome
+                : new MembershipChange.Outcome(MembershipChange.Status.ABORTED, "ended without an outcome");
+        outcomes.add(done.fault.description() + ": " + outcome);
+        tally.merge(outcome.status(), 1, Integer::sum);
+        recorder.record("membership", done.fault.description() + ": " + outcome);
+        stop(done.fault);
+    }
+
+    /** How the membership changes of this run ended, in order ("#6 membership rejoin n3 ...: done"). */
+    public synchronized List<String> membershipOutcomes() {
+        return List.copyOf(outcomes);
+    }
+
+    /** How many membership changes ended with {@code status} ("done", "refused", "timed out", "aborted"). */
+    public synchronized int membershipChanges(String status) {
+        return tally.getOrDefault(MembershipChange.Status.valueOf(status.toUpperCase(java.util.Locale.ROOT).replace(' ', '_')), 0);
+    }
+
+    /** Why the final heal could not restore the full membership, or null (restored, or no membership faults). */
+    public synchronized String restoreFailure() {
+        return restoreFailure;
+    }
+
+    /** Wipes and joins go through here, so they and the other faults see one state of each node. */
+    private final class Hands implements MembershipChange.Hands {
+        @Override
+        public void wipe(String node) throws IOException, InterruptedException {
+            synchronized (Nemesis.this) {
+                ((MembershipBackend) cluster).wipe(node);
+                down.remove(node); // gone, not down: a kill active on it now is applied to the node that joins
+                paused.remove(node);
+            }
         }
-        nextStartNanos = Long.MAX_VALUE;
+
+        @Override
+        public void join(String node, String memberId, String via) throws IOException, InterruptedException {
+            synchronized (Nemesis.this) {
+                ((MembershipBackend) cluster).join(node, memberId, via);
+                down.remove(node);
+                paused.remove(node);
+                reconcile(); // the active faults apply to the new node too
+            }
+        }
+    }
+
+    /**
+     * Heals every active fault, each recorded as it ends; with membership faults, then restores the
+     * full membership (every node a voter, nothing joint), recorded as a span of its own.
+     */
+    public void healAll() throws IOException, InterruptedException {
+        Change running;
+        synchronized (this) {
+            nextStartNanos = Long.MAX_VALUE;
+            running = change;
+        }
+        if (running != null) {
+            running.aborted = true;
+            running.thread.join(); // not under the lock: its last wipe or join takes it
+        }
+        synchronized (this) {
+            if (change != null) {
+                finishChange();
+            }
+            for (ActiveFault f : List.copyOf(active)) {
+                stop(f);
+            }
+        }
+        if (faults.contains(Fault.MEMBERSHIP)) {
+            String what = "#" + (injections + 1) + " membership restore (every node a voter, nothing joint)";
+            recorder.record("start", what);
+            String failure = new MembershipRestore((MembershipBackend) cluster, members, new Hands(), retryMillis)
+                    .run(System.nanoTime() + 2 * plan.timeout().toNanos());
+            synchronized (this) {
+                restoreFailure = failure;
+            }
+            recorder.record("membership", what + ": " + (failure == null ? "done" : failure));
+            recorder.record("stop", what);
+        }
     }
 
     private void stop(ActiveFault f) throws IOException, InterruptedException {

@@ -34,6 +34,8 @@ public final class ListAppendRunner {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final PrintStream progress;
     private volatile String recoveryFailure;
+    /** Why the final heal could not restore the full membership, or null. */
+    private volatile String notRestored;
 
     public ListAppendRunner(ClusterBackend cluster, RunOptions options, ListAppendWorkload workload, PrintStream progress) {
         this.cluster = cluster;
@@ -44,21 +46,25 @@ public final class ListAppendRunner {
     }
 
     public History run() throws IOException, InterruptedException {
-        FaultPhase.run(cluster, options, history, progress, "txn-client-", this::clientLoop, stop);
+        notRestored = FaultPhase.run(cluster, options, history, progress, "txn-client-", this::clientLoop, stop);
         progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads%n", history.elapsedNanos() / 1e9,
                 options.quietPeriod().toSeconds());
         Thread.sleep(options.quietPeriod().toMillis());
         finalReads(System.nanoTime() + options.recoveryTimeout().toNanos());
         progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
-        if (recoveryFailure != null) {
-            progress.println("NOT RECOVERED: " + recoveryFailure);
+        if (recoveryFailure() != null) {
+            progress.println("NOT RECOVERED: " + recoveryFailure());
         }
         return history;
     }
 
-    /** Why the cluster did not serve again after the final heal, or null when it did. */
+    /**
+     * Why the cluster did not serve again after the final heal, or did not get its full membership
+     * back (the recovery check would then judge a smaller cluster than the one the run started with);
+     * null when it did both.
+     */
     public String recoveryFailure() {
-        return recoveryFailure;
+        return recoveryFailure != null ? recoveryFailure : notRestored;
     }
 
     private void clientLoop(int firstProcess) {

@@ -1,6 +1,7 @@
 package io.raftkit.verifier.runner;
 
 import io.raftkit.verifier.nemesis.Fault;
+import io.raftkit.verifier.nemesis.MembershipPlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,10 +14,18 @@ import java.util.List;
  * @param plantedBug      a deliberate bug, to show the run catches it ({@link PlantedBug#NONE} normally)
  * @param recoveryTimeout how long the final reads may keep failing before the run says the cluster
  *                        did not recover
+ * @param membership      what the {@code membership} nemesis does, when {@code faults} has it
  */
 public record RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, int opsPerKey, String workload,
                          List<Fault> faults, long seed, Path out, Duration faultInterval, Duration quietPeriod,
-                         Duration requestTimeout, PlantedBug plantedBug, Duration recoveryTimeout) {
+                         Duration requestTimeout, PlantedBug plantedBug, Duration recoveryTimeout, MembershipPlan membership) {
+
+    public RunOptions(int nodes, Duration timeLimit, int concurrency, int keys, int opsPerKey, String workload,
+                      List<Fault> faults, long seed, Path out, Duration faultInterval, Duration quietPeriod,
+                      Duration requestTimeout, PlantedBug plantedBug, Duration recoveryTimeout) {
+        this(nodes, timeLimit, concurrency, keys, opsPerKey, workload, faults, seed, out, faultInterval, quietPeriod, requestTimeout,
+                plantedBug, recoveryTimeout, MembershipPlan.DEFAULT);
+    }
 
     public RunOptions {
         if (nodes < 1 || nodes > 9) {

@@ -49,6 +49,8 @@ public final class Runner {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final PrintStream progress;
     private volatile String recoveryFailure;
+    /** Why the final heal could not restore the full membership, or null. */
+    private volatile String notRestored;
     private String finalEndpoint;
     private int[] resent = {0, 0, 0};
 
@@ -71,7 +73,7 @@ public final class Runner {
 
     /** Runs the whole schedule and returns the history. */
     public History run() throws IOException, InterruptedException {
-        FaultPhase.run(cluster, options, history, progress, "client-", this::clientLoop, stop);
+        notRestored = FaultPhase.run(cluster, options, history, progress, "client-", this::clientLoop, stop);
         progress.printf(Locale.ROOT, "[%5.1fs] healed; quiet for %d s, then final reads, %d indeterminate writes resent, final reads again%n",
                 history.elapsedNanos() / 1e9, options.quietPeriod().toSeconds(), indeterminate.size());
         Thread.sleep(options.quietPeriod().toMillis());
@@ -96,8 +98,8 @@ public final class Runner {
             finalReads(deadline);
         }
         progress.printf(Locale.ROOT, "[%5.1fs] done: %s%n", history.elapsedNanos() / 1e9, history.counts());
-        if (recoveryFailure != null) {
-            progress.println("NOT RECOVERED: " + recoveryFailure);
+        if (recoveryFailure() != null) {
+            progress.println("NOT RECOVERED: " + recoveryFailure());
         }
         return history;
     }
@@ -107,9 +109,13 @@ public final class Runner {
         return resent.clone();
     }
 
-    /** Why the cluster did not serve again after the final heal, or null when it did. */
+    /**
+     * Why the cluster did not serve again after the final heal, or did not get its full membership
+     * back (the recovery check would then judge a smaller cluster than the one the run started with);
+     * null when it did both.
+     */
     public String recoveryFailure() {
-        return recoveryFailure;
+        return recoveryFailure != null ? recoveryFailure : notRestored;
     }
 
     private void clientLoop(int firstProcess) {
