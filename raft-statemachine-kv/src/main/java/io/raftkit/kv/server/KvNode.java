@@ -23,6 +23,8 @@ import io.raftkit.core.server.SnapshotPolicy;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.http.KvHttpServer;
 import io.raftkit.kv.http.Reachability;
+import io.raftkit.kv.members.Member;
+import io.raftkit.kv.members.MemberDirectory;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.util.Map;
@@ -80,11 +82,12 @@ public final class KvNode implements AutoCloseable {
                 reachability = peer -> !rules.current().dropTo().contains(peer) && !rules.current().dropFrom().contains(peer);
             }
             Map<NodeId, String> raftAddresses = new TreeMap<>();
-            Map<NodeId, String> httpUrls = new TreeMap<>();
+            Map<NodeId, Member> started = new TreeMap<>();
             for (Peer p : config.peers()) {
                 raftAddresses.put(p.id(), p.raft().toString());
-                httpUrls.put(p.id(), p.httpUrl());
+                started.put(p.id(), new Member(p.id(), p.raft().toString(), p.httpUrl()));
             }
+            MemberDirectory directory = new MemberDirectory(started);
             // The configured TTL also rules log entries from before session policies were replicated,
             // as those logs were first applied; the leader then puts the configured policy in the log.
             KvStateMachine kv = new KvStateMachine(config.sessionPolicy().ttlMillis());
@@ -114,7 +117,7 @@ public final class KvNode implements AutoCloseable {
             SnapshotStore served = snapshots;
             snapshots = null; // the Raft server closes it from here on
             raft.start();
-            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry,
+            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), directory, config.limits(), registry,
                     reachability);
             http.snapshotSource(new RaftSnapshotSource(raft, served));
             KvNode node = new KvNode(config, vertx, raft, http, gc);
