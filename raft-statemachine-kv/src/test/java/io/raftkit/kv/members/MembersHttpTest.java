@@ -159,6 +159,52 @@ class MembersHttpTest {
         assertThat(already.statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void theMemberCommandsListAddPromoteRemoveAndMoveTheLeaderThroughAnyEndpoint() throws Exception {
+        // A dead endpoint first: the command goes on to the next.
+        String endpoints = "http://127.0.0.1:1," + nodes.url(nodes.follower());
+        String[] list = cli("member", "list", "--endpoints", endpoints);
+        assertThat(list[0]).as(list[2]).isEqualTo("0");
+        assertThat(list[1]).contains("ID").contains("ROLE").contains("APPLIED").contains(nodes.url("n1")).contains("voter");
+        String[] add = cli("member", "add", "n7", "--raft", "127.0.0.1:7", "--http", "http://127.0.0.1:8", "--endpoints", endpoints);
+        assertThat(add[0]).as(add[2]).isEqualTo("0");
+        assertThat(add[1]).contains("n7").contains("learner").contains("http://127.0.0.1:8");
+        String[] promote = cli("member", "promote", "n7", "--json", "--endpoints", endpoints);
+        assertThat(promote[0]).as(promote[2]).isEqualTo("0");
+        assertThat(member(new JsonObject(promote[1]), "n7").getString("role")).isEqualTo("voter");
+        String[] again = cli("member", "promote", "n7", "--endpoints", endpoints);
+        assertThat(again[0]).isEqualTo("1");
+        assertThat(again[2]).contains("membership-refused").contains("not a learner").contains("outcome: not-applied");
+        String[] remove = cli("member", "remove", "n7", "--endpoints", endpoints);
+        assertThat(remove[0]).as(remove[2]).isEqualTo("0");
+        assertThat(remove[1]).doesNotContain("n7");
+        String target = nodes.follower();
+        String[] lead = cli("member", "lead", target, "--json", "--endpoints", endpoints);
+        assertThat(lead[0]).as(lead[2]).isEqualTo("0");
+        assertThat(new JsonObject(lead[1]).getString("leader")).isEqualTo(target);
+        assertThat(cli("member", "add", "n8", "--endpoints", endpoints)[0]).isEqualTo("2"); // --raft and --http missing
+        String[] nobody = cli("member", "list", "--endpoints", "http://127.0.0.1:1");
+        assertThat(nobody[0]).isEqualTo("1");
+        assertThat(nobody[2]).contains("no endpoint answered");
+    }
+
+    /** Runs {@code raft-kv ARGS}: exit status, stdout, stderr. */
+    private static String[] cli(String... args) {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(o, true));
+        System.setErr(new java.io.PrintStream(e, true));
+        try {
+            int status = io.raftkit.kv.cli.Main.run(args);
+            return new String[]{Integer.toString(status), o.toString(), e.toString()};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
     private static void expect(HttpResponse<String> r, int status, String error, String inMessage) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         JsonObject body = json(r);
