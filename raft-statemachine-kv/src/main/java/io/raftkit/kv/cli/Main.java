@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "A replicated key-value store on Raft.",
         subcommands = {ServerCommand.class, ClientCommands.Put.class, ClientCommands.Get.class,
                 ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, TxnCommand.class,
-                SnapshotCommands.class, DemoCommand.class, BenchCommand.class})
+                SnapshotCommands.class, MemberCommands.class, DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for bad flags or configuration (picocli's usage status). */

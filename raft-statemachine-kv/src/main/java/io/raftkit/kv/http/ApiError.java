@@ -1,6 +1,7 @@
 package io.raftkit.kv.http;
 
 import io.raftkit.core.server.LogFullException;
+import io.raftkit.core.server.MembershipRefusedException;
 import io.raftkit.core.server.NodeStoppedException;
 import io.raftkit.core.server.NotLeaderException;
 import io.raftkit.core.server.ProposalDroppedException;
@@ -43,6 +44,9 @@ public record ApiError(int status, String error, String message, boolean certain
             return new ApiError(507, "log-full", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         } else if (t instanceof NodeStoppedException e) {
             return new ApiError(503, "node-stopped", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
+        } else if (t instanceof MembershipRefusedException e) {
+            // The core's reason (another change in flight, a learner too far behind, an unknown node...).
+            return new ApiError(409, "membership-refused", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         } else if (t instanceof RaftException e) {
             return new ApiError(503, "raft-error", t.getMessage(), e.certainlyNotApplied(), new JsonObject());
         }

@@ -8,7 +8,10 @@ import io.raftkit.core.Role;
 import io.raftkit.core.server.RaftServer;
 import io.raftkit.core.server.RaftStatus;
 import io.raftkit.core.server.SnapshotStats;
+import io.raftkit.kv.KvCodec;
 import io.raftkit.kv.KvStateMachine;
+import io.raftkit.kv.KvValue;
+import io.raftkit.kv.members.MemberDirectory;
 import io.raftkit.kv.SessionPolicy;
 import io.raftkit.kv.snapshot.SnapshotSource;
 import io.raftkit.kv.wire.WireCodec;
@@ -45,13 +48,16 @@ import org.slf4j.LoggerFactory;
 public final class KvHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvHttpServer.class);
+    /** How often the replicated member directory is read back: a member added elsewhere is known here this soon. */
+    public static final long DIRECTORY_REFRESH_MILLIS = 500;
 
     private final Vertx vertx;
     private final RaftServer raft;
     private final KvStateMachine kv;
     private final HttpLimits limits;
     private final ConnectionGuard connections;
-    private final Map<NodeId, String> httpUrls;
+    private final MemberDirectory directory;
+    private final long refreshTimer;
     private final PrometheusMeterRegistry registry;
     private final long commitIndexAtStart;
     private final Forwarder forwarder;
@@ -77,21 +83,31 @@ public final class KvHttpServer implements AutoCloseable {
     public KvHttpServer(Vertx vertx, RaftServer raft, KvStateMachine kv, SessionPolicy sessionPolicy,
                         Map<NodeId, String> httpUrls, HttpLimits limits, PrometheusMeterRegistry registry,
                         Reachability reachability) {
+        this(vertx, raft, kv, sessionPolicy, MemberDirectory.ofHttpUrls(httpUrls), limits, registry, reachability);
+    }
+
+    /**
+     * @param directory every member's addresses: those this node was started with, and the replicated
+     *                  directory, which this server reads from the state machine every
+     *                  {@link #DIRECTORY_REFRESH_MILLIS} ms
+     */
+    public KvHttpServer(Vertx vertx, RaftServer raft, KvStateMachine kv, SessionPolicy sessionPolicy,
+                        MemberDirectory directory, HttpLimits limits, PrometheusMeterRegistry registry,
+                        Reachability reachability) {
         this.vertx = vertx;
         this.raft = raft;
         this.kv = kv;
         this.limits = limits;
-        this.httpUrls = new TreeMap<>(httpUrls);
+        this.directory = directory;
         this.registry = registry;
         // Health waits until this node has applied what was committed when it started.
         this.commitIndexAtStart = raft.status().commitIndex();
-        Map<String, NodeId> byUrl = new TreeMap<>();
-        this.httpUrls.forEach((id, url) -> byUrl.put(url, id));
         this.forwarder = new Forwarder(vertx, raft.id().value(), limits.forwardTimeoutMillis(), limits.headerTimeoutMillis(),
-                url -> byUrl.get(url) == null || reachability.reaches(byUrl.get(url)));
+                url -> directory.all().values().stream().filter(m -> url.equals(m.http()))
+                        .allMatch(m -> reachability.reaches(m.id())));
         this.connections = new ConnectionGuard(vertx, limits, registry, raft.id().value());
         this.metrics = new KvMetrics(registry, raft, kv);
-        this.service = new KvService(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), this.httpUrls, limits);
+        this.service = new KvService(raft, kv, new SessionPolicyKeeper(raft, kv, sessionPolicy), directory, limits);
         KvRoutes kvRoutes = new KvRoutes(service, forwarder, metrics);
         router = Router.router(vertx);
         router.route().handler(connections::releaseBodyWhenAnswered);
@@ -104,6 +120,14 @@ public final class KvHttpServer implements AutoCloseable {
         TxnRoutes txnRoutes = new TxnRoutes(service, kvRoutes, metrics);
         router.route("/v1/txn").handler(new BodyAsJson()).handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
         router.post("/v1/txn").handler(txnRoutes::txn);
+        MemberRoutes memberRoutes = new MemberRoutes(raft, service, kvRoutes, directory, limits.forwardTimeoutMillis());
+        router.route("/v1/members*").handler(new BodyAsJson()).handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
+        router.route("/v1/leader").handler(new BodyAsJson()).handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
+        router.get("/v1/members").handler(memberRoutes::list);
+        router.post("/v1/members").handler(memberRoutes::add);
+        router.post("/v1/members/:id/promote").handler(memberRoutes::promote);
+        router.delete("/v1/members/:id").handler(memberRoutes::remove);
+        router.post("/v1/leader").handler(memberRoutes::lead);
         router.get(WireCodec.PATH).handler(this::upgrade);
         snapshots = new SnapshotRoutes(vertx);
         router.get("/v1/snapshot").handler(snapshots::get);
@@ -131,6 +155,17 @@ public final class KvHttpServer implements AutoCloseable {
                 LOG.debug("{} {}: the connection closed before the answer", ctx.request().method(), ctx.request().path());
             } else {
                 ctx.next();
+            }
+        });
+        refreshDirectory();
+        refreshTimer = vertx.setPeriodic(DIRECTORY_REFRESH_MILLIS, t -> refreshDirectory());
+    }
+
+    /** Reads the replicated member directory from this node's state machine (any node: a stale read is enough, it only grows by committed changes). */
+    private void refreshDirectory() {
+        raft.readStale(KvCodec.encodeGet(MemberDirectory.KEY)).whenComplete((bytes, failure) -> {
+            if (failure == null) {
+                directory.replicated(KvCodec.decodeResult(bytes).value().flatMap(KvValue::utf8).orElse(null));
             }
         });
     }
@@ -252,7 +287,13 @@ public final class KvHttpServer implements AutoCloseable {
         if (path.startsWith("/v1/kv/")) {
             return path.endsWith("/cas") ? "POST" : "GET, PUT, DELETE";
         }
-        if (path.equals("/v1/txn")) {
+        if (path.equals("/v1/members")) {
+            return "GET, POST";
+        }
+        if (path.startsWith("/v1/members/")) {
+            return path.endsWith("/promote") ? "POST" : "DELETE";
+        }
+        if (path.equals("/v1/txn") || path.equals("/v1/leader")) {
             return "POST";
         }
         if (path.equals("/v1/snapshot")) {
@@ -270,12 +311,12 @@ public final class KvHttpServer implements AutoCloseable {
         RaftStatus s = raft.status();
         JsonArray members = new JsonArray();
         for (NodeId member : s.members().members()) {
-            members.add(new JsonObject().put("id", member.value()).put("http", httpUrls.get(member))
+            members.add(new JsonObject().put("id", member.value()).put("http", directory.httpUrl(member).orElse(null))
                     .put("voter", s.members().isVoter(member)));
         }
         JsonObject json = new JsonObject().put("id", s.id().value()).put("role", s.role().name().toLowerCase())
                 .put("term", s.term()).put("leader", s.leader().map(NodeId::value).orElse(null))
-                .put("leaderHttp", s.leader().map(httpUrls::get).orElse(null))
+                .put("leaderHttp", s.leader().flatMap(directory::httpUrl).orElse(null))
                 .put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex())
                 .put("lastLogIndex", s.lastLogIndex()).put("members", members)
                 .put("proposals", s.proposals()).put("reads", s.reads()).put("running", s.running())
@@ -315,6 +356,7 @@ public final class KvHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        vertx.cancelTimer(refreshTimer);
         connections.stop();
         forwarder.close();
         if (server != null) {

@@ -8,6 +8,7 @@ import io.raftkit.kv.KvCodec;
 import io.raftkit.kv.KvCommand;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.KvValue;
+import io.raftkit.kv.members.MemberDirectory;
 import io.raftkit.kv.SessionStamp;
 import io.raftkit.kv.wire.WireOp;
 import io.vertx.core.json.JsonObject;
@@ -27,15 +28,15 @@ final class KvService {
     private final RaftServer raft;
     private final KvStateMachine kv;
     private final SessionPolicyKeeper sessionPolicy;
-    private final Map<NodeId, String> httpUrls;
+    private final MemberDirectory directory;
     private final HttpLimits limits;
 
-    KvService(RaftServer raft, KvStateMachine kv, SessionPolicyKeeper sessionPolicy, Map<NodeId, String> httpUrls,
+    KvService(RaftServer raft, KvStateMachine kv, SessionPolicyKeeper sessionPolicy, MemberDirectory directory,
               HttpLimits limits) {
         this.raft = raft;
         this.kv = kv;
         this.sessionPolicy = sessionPolicy;
-        this.httpUrls = httpUrls;
+        this.directory = directory;
         this.limits = limits;
     }
 
@@ -49,7 +50,7 @@ final class KvService {
 
     /** The leader's HTTP URL when a leader other than this node is known. */
     Optional<String> otherLeaderUrl(RaftStatus status) {
-        return status.leader().filter(l -> !l.equals(raft.id())).map(httpUrls::get);
+        return status.leader().filter(l -> !l.equals(raft.id())).flatMap(directory::httpUrl);
     }
 
     /**
@@ -60,10 +61,7 @@ final class KvService {
         JsonObject extra = new JsonObject();
         status.leader().ifPresent(l -> {
             extra.put("leader", l.value());
-            String url = httpUrls.get(l);
-            if (url != null) {
-                extra.put("leaderHttp", url);
-            }
+            directory.httpUrl(l).ifPresent(url -> extra.put("leaderHttp", url));
         });
         return new ApiError(503, status.leader().isPresent() ? "not-leader" : "no-leader",
                 status.leader().isPresent() ? "node " + raft.id() + " is not the leader and " + why
@@ -71,6 +69,10 @@ final class KvService {
     }
 
     void checkKey(String key) throws BadRequest {
+        if (key.startsWith(MemberDirectory.RESERVED_PREFIX)) {
+            throw new BadRequest("reserved-key", "keys starting with U+0000 followed by 'raftkit/' are the cluster's own"
+                    + " (the member directory); use GET /v1/members");
+        }
         int bytes = key.length() <= limits.maxKeyBytes() / 3 ? key.length() : key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxKeyBytes()) {
             throw new BadRequest("key-too-long", "key is " + bytes + " bytes; the limit is " + limits.maxKeyBytes() + " (max-key-bytes)");

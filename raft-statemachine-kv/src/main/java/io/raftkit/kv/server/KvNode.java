@@ -23,9 +23,17 @@ import io.raftkit.core.server.SnapshotPolicy;
 import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.http.KvHttpServer;
 import io.raftkit.kv.http.Reachability;
+import io.raftkit.kv.members.JoinRecord;
+import io.raftkit.kv.members.Joiner;
+import io.raftkit.kv.members.Member;
+import io.raftkit.kv.members.MemberDirectory;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +46,15 @@ import org.slf4j.LoggerFactory;
 public final class KvNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
+    /** How long a joining node tries to reach the member it was pointed at before it gives up starting. */
+    private static final java.time.Duration JOIN_PATIENCE = java.time.Duration.ofSeconds(30);
 
     private final ServerConfig config;
     private final Vertx vertx;
     private final RaftServer raft;
     private final KvHttpServer http;
     private final JvmGcMetrics gc;
+    private final Joiner joiner = new Joiner();
     private int httpPort;
 
     private KvNode(ServerConfig config, Vertx vertx, RaftServer raft, KvHttpServer http, JvmGcMetrics gc) {
@@ -52,6 +63,61 @@ public final class KvNode implements AutoCloseable {
         this.raft = raft;
         this.http = http;
         this.gc = gc;
+    }
+
+    /**
+     * {@code --join}: the record of an earlier start, or a new one from the member at the join URL.
+     * A data directory that holds state but no record belongs to a node started with {@code --peer}:
+     * refused, since joining would start it from another configuration than its own.
+     */
+    private static JoinRecord joinRecord(ServerConfig config, LogStore store, SnapshotStore snapshots)
+            throws IOException {
+        Optional<JoinRecord> earlier = JoinRecord.read(config.dataDir());
+        if (earlier.isPresent()) {
+            LOG.info("node {} joined through {} before ({}); its stored configuration wins", config.id(), earlier.get().joinUrl(),
+                    earlier.get().added() ? "added" : "not added yet: asking again");
+            return earlier.get();
+        }
+        if (store.lastIndex() > 0 || store.firstIndex() > 1 || snapshots.latest().isPresent()) {
+            throw new IllegalArgumentException("data-dir " + config.dataDir() + " holds a log or snapshots but no "
+                    + JoinRecord.FILE + ": this node was started with --peer, not --join. Restart it as it was started,"
+                    + " or give a new node an empty data directory");
+        }
+        String url = config.join().orElseThrow();
+        Peer self = config.self();
+        JsonObject members;
+        try {
+            members = new Joiner().fetchMembers(url, JOIN_PATIENCE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + url + " for the members");
+        }
+        JoinRecord record;
+        try {
+            record = JoinRecord.fromMembersDocument(url, config.id(), new Member(config.id(), self.raft().toString(),
+                    self.httpUrl()), members);
+        } catch (RuntimeException e) {
+            throw new IOException(url + "/v1/members did not answer with a members document: " + e.getMessage(), e);
+        }
+        record.write(config.dataDir());
+        LOG.info("node {} joins through {}: starting from {} as a learner", config.id(), url, record.config());
+        return record;
+    }
+
+    /** Asks to be added, in the background, until the leader has; then remembers it. */
+    private void requestAdd(JoinRecord record) {
+        List<String> urls = new ArrayList<>();
+        urls.add(record.joinUrl());
+        record.members().values().stream().filter(m -> !m.id().equals(config.id()) && m.http() != null)
+                .forEach(m -> urls.add(m.http()));
+        joiner.requestAdd(urls, record.members().get(config.id()), () -> {
+            try {
+                record.withAdded().write(config.dataDir());
+            } catch (IOException e) {
+                LOG.warn("node {} was added but could not record it in {}: {}; a restart asks again (idempotent)",
+                        config.id(), JoinRecord.FILE, e.toString());
+            }
+        });
     }
 
     /** Builds and starts the node; on failure everything already started is closed again. */
@@ -80,11 +146,12 @@ public final class KvNode implements AutoCloseable {
                 reachability = peer -> !rules.current().dropTo().contains(peer) && !rules.current().dropFrom().contains(peer);
             }
             Map<NodeId, String> raftAddresses = new TreeMap<>();
-            Map<NodeId, String> httpUrls = new TreeMap<>();
+            Map<NodeId, Member> started = new TreeMap<>();
             for (Peer p : config.peers()) {
                 raftAddresses.put(p.id(), p.raft().toString());
-                httpUrls.put(p.id(), p.httpUrl());
+                started.put(p.id(), new Member(p.id(), p.raft().toString(), p.httpUrl()));
             }
+            MemberDirectory directory = new MemberDirectory(started);
             // The configured TTL also rules log entries from before session policies were replicated,
             // as those logs were first applied; the leader then puts the configured policy in the log.
             KvStateMachine kv = new KvStateMachine(config.sessionPolicy().ttlMillis());
@@ -96,9 +163,23 @@ public final class KvNode implements AutoCloseable {
             store = new MeteredLogStore(Plugins.logStore(config.logStore()).open(new LogStoreConfig(
                     config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), resources)),
                     registry, config.logStore(), config.id().value());
+            ClusterConfig cluster = ClusterConfig.ofVoters(raftAddresses.keySet());
+            JoinRecord joined = null;
+            if (config.join().isPresent()) {
+                // A new node starts from the cluster's configuration with itself a learner, so it
+                // never campaigns (thesis §4.2.1), until its log or a snapshot brings the real one.
+                joined = joinRecord(config, store, snapshots);
+                cluster = joined.config();
+                directory.told(joined.members());
+                for (Member m : joined.members().values()) {
+                    if (m.raft() != null) {
+                        raftAddresses.putIfAbsent(m.id(), m.raft());
+                    }
+                }
+            }
             raft = RaftServer.builder()
                     .self(config.id())
-                    .cluster(ClusterConfig.ofVoters(raftAddresses.keySet()))
+                    .cluster(cluster)
                     .addresses(raftAddresses)
                     .clusterId(config.clusterId())
                     .config(config.raftConfig())
@@ -114,7 +195,7 @@ public final class KvNode implements AutoCloseable {
             SnapshotStore served = snapshots;
             snapshots = null; // the Raft server closes it from here on
             raft.start();
-            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), httpUrls, config.limits(), registry,
+            KvHttpServer http = new KvHttpServer(vertx, raft, kv, config.sessionPolicy(), directory, config.limits(), registry,
                     reachability);
             http.snapshotSource(new RaftSnapshotSource(raft, served));
             KvNode node = new KvNode(config, vertx, raft, http, gc);
@@ -123,6 +204,9 @@ public final class KvNode implements AutoCloseable {
             node.httpPort = http.listen(httpHost, listen.port()).await();
             LOG.info("node {} serving HTTP on {}:{}, raft on {}, data in {}", config.id(), httpHost, node.httpPort,
                     config.self().raft(), config.dataDir() == null ? "memory only (a memory log store)" : config.dataDir());
+            if (joined != null && !joined.added()) {
+                node.requestAdd(joined);
+            }
             return node;
         } catch (IOException | RuntimeException e) {
             if (raft != null) {
@@ -157,6 +241,7 @@ public final class KvNode implements AutoCloseable {
 
     @Override
     public void close() {
+        joiner.close();
         http.close();
         raft.close();
         gc.close();

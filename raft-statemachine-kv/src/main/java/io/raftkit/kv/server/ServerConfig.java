@@ -66,6 +66,9 @@ import java.util.TreeMap;
  * snapshot-keep-tail=10000
  * snapshot-store=mapdb
  * snapshot-store.&lt;option&gt;=...
+ * # a new node: learn the members from this member's HTTP API and ask to be added as a learner
+ * # (peers then names this node only: its own addresses)
+ * join=http://10.0.0.1:8001
  * </pre>
  *
  * The node listens on its own peer entry's addresses. Every error names the key and the value.
@@ -73,7 +76,7 @@ import java.util.TreeMap;
 public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
                            Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost,
-                           SnapshotSettings snapshots) {
+                           SnapshotSettings snapshots, Optional<String> join) {
 
     /** Transports that wrap another (option {@code inner}) and pass it the options they do not use. */
     private static final Set<String> WRAPPERS = Set.of("network-faults", "fault-injecting");
@@ -82,7 +85,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
             "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers",
             "session-capacity", "http-max-connections", "http-max-connections-per-address", "http-header-timeout-ms",
             "http-body-timeout-ms", SnapshotSettings.EVERY_ENTRIES, SnapshotSettings.EVERY_BYTES, SnapshotSettings.KEEP_TAIL,
-            SnapshotSettings.STORE);
+            SnapshotSettings.STORE, "join");
 
     /**
      * The largest value a node may accept: a snapshot keeps each key as one record of the value
@@ -156,6 +159,19 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                 }
             }
         }
+        Optional<String> join = Optional.ofNullable(settings.get("join")).map(String::trim);
+        if (join.isPresent()) {
+            join = Optional.of(joinUrl(join.get()));
+            List<String> others = peers.stream().filter(p -> !p.id().equals(id)).map(p -> p.id().value()).toList();
+            if (!others.isEmpty()) {
+                throw new IllegalArgumentException("join: a joining node learns the members from " + join.get()
+                        + "; give only this node's own peer entry (" + id + "=raftHost:port,httpHost:port), not " + others);
+            }
+            if (settings.get("data-dir") == null) {
+                throw new IllegalArgumentException("join needs data-dir: a joining node keeps there what it learned and"
+                        + " whether it was added, so a restart does not ask again");
+            }
+        }
         if (peers.stream().noneMatch(p -> p.id().equals(id))) {
             throw new IllegalArgumentException("peers: this node's id " + id + " is not among the peers "
                     + peers.stream().map(p -> p.id().value()).toList());
@@ -219,7 +235,7 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                 numbers.intValue("session-capacity", SessionPolicy.DEFAULT_CAPACITY, 1, SessionPolicy.MAX_CAPACITY));
         SnapshotSettings snapshots = SnapshotSettings.from(settings, snapshotStoreOptions, logStore, dataDir != null);
         return new ServerConfig(id, List.copyOf(peers), dataDir, transport, Options.of(transportOptions), logStore,
-                Options.of(logStoreOptions), clusterId, raftConfig, requestTimeout, limits, sessionPolicy, bindHost, snapshots);
+                Options.of(logStoreOptions), clusterId, raftConfig, requestTimeout, limits, sessionPolicy, bindHost, snapshots, join);
     }
 
     /**
@@ -253,6 +269,21 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
     private static boolean reachesVertxTcp(String transport, Map<String, String> transportOptions) {
         return transport.equals("vertx-tcp") || (WRAPPERS.contains(transport)
                 && transportOptions.getOrDefault("inner", "vertx-tcp").equals("vertx-tcp"));
+    }
+
+    /** A member's HTTP base URL, {@code http://host:port}. */
+    private static String joinUrl(String text) {
+        String url = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            if ("http".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null) {
+                return url;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("join '" + text + "' must be a member's HTTP URL like http://10.0.0.1:8001");
     }
 
     private static String required(Map<String, String> settings, String key) {

@@ -1,0 +1,139 @@
+package io.raftkit.kv.members;
+
+import static io.raftkit.kv.members.KvNodes.json;
+import static io.raftkit.kv.members.KvNodes.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkit.api.NodeId;
+import io.raftkit.kv.server.ServerConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code raft-kv server --join URL} on in-JVM nodes as the server builds them (vertx-tcp, mapdb). */
+class JoinTest {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> joinSettings(KvNodes nodes, String id, String joinUrl) throws Exception {
+        Map<String, String> s = nodes.settings(id, List.of(nodes.peer(id)));
+        s.put("join", joinUrl);
+        return s;
+    }
+
+    @Test
+    void aNewNodeJoinsAsALearnerCatchesUpIsPromotedAndARestartNeitherAddsItAgainNorResetsIt() throws Exception {
+        try (KvNodes nodes = new KvNodes(dir)) {
+            nodes.startThree();
+            String leader = nodes.url(nodes.awaitLeader());
+            for (int i = 0; i < 20; i++) {
+                assertThat(send("PUT", leader + "/v1/kv/k" + i, "{\"value\": \"v" + i + "\"}").statusCode()).isEqualTo(200);
+            }
+            // Pointed at a follower: it forwards the add to the leader.
+            nodes.start(joinSettings(nodes, "n4", nodes.url(nodes.follower())));
+            awaitRole(nodes, "n4", "learner");
+            awaitValue(nodes.url("n4"), "k19", "v19");
+            HttpResponse<String> promoted = send("POST", nodes.url("n4") + "/v1/members/n4/promote", null);
+            assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
+            assertThat(JoinRecord.read(dir.resolve("n4")).orElseThrow().added()).isTrue();
+
+            // Restarted with --join (through another member): it starts from its own state and is
+            // still a voter (neither added again nor reset to a learner).
+            nodes.stop("n4");
+            String joinedThrough = nodes.follower();
+            nodes.start(joinSettings(nodes, "n4", nodes.url(joinedThrough)));
+            awaitValue(nodes.url("n4"), "k19", "v19");
+            assertThat(nodes.running.get("n4").raft().status().members().voters()).contains(NodeId.of("n4"));
+
+            // Removed, then restarted with --join again: it is not added back, and does not disrupt the cluster.
+            HttpResponse<String> removed = send("DELETE", nodes.url(nodes.awaitLeader()) + "/v1/members/n4", null);
+            assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+            nodes.stop("n4");
+            long termBefore = nodes.running.get(nodes.awaitLeader()).raft().status().term();
+            nodes.start(joinSettings(nodes, "n4", nodes.url(nodes.awaitLeader())));
+            Thread.sleep(2_000);
+            JsonObject list = json(send("GET", nodes.url(nodes.awaitLeader()) + "/v1/members", null));
+            assertThat(list.getJsonArray("members").size()).as(list.encode()).isEqualTo(3);
+            assertThat(nodes.running.get(nodes.awaitLeader()).raft().status().term()).isEqualTo(termBefore);
+            assertThat(send("PUT", nodes.url(nodes.awaitLeader()) + "/v1/kv/after", "{\"value\": \"x\"}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void joiningWithADataDirectoryOfANodeStartedWithPeersIsRefusedAndChangesNothing() throws Exception {
+        try (KvNodes nodes = new KvNodes(dir)) {
+            nodes.startThree();
+            String follower = nodes.follower();
+            Map<String, String> asStarted = nodes.settings(follower, List.of(nodes.peer("n1"), nodes.peer("n2"), nodes.peer("n3")));
+            nodes.stop(follower);
+            String other = nodes.running.keySet().iterator().next();
+            assertThatThrownBy(() -> nodes.start(joinSettings(nodes, follower, nodes.url(other))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("started with --peer");
+            assertThat(dir.resolve(follower).resolve(JoinRecord.FILE)).doesNotExist();
+            nodes.start(asStarted);
+            nodes.awaitLeader();
+            assertThat(send("PUT", nodes.url(follower) + "/v1/kv/k", "{\"value\": \"v\"}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void contradictoryJoinSettingsAreRefusedNamingTheProblem() {
+        Map<String, String> s = new HashMap<>();
+        s.put("id", "n4");
+        s.put("data-dir", dir.toString());
+        s.put("peers", "n4=127.0.0.1:7004,127.0.0.1:8004;n1=127.0.0.1:7001,127.0.0.1:8001");
+        s.put("join", "http://127.0.0.1:8001");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("only this node's own peer entry");
+        s.put("peers", "n4=127.0.0.1:7004,127.0.0.1:8004");
+        s.put("join", "127.0.0.1:8001");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("must be a member's HTTP URL");
+        s.put("join", "http://127.0.0.1:8001/v1");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("must be a member's HTTP URL");
+        s.put("join", "http://127.0.0.1:8001/");
+        assertThat(ServerConfig.from(s).join()).contains("http://127.0.0.1:8001");
+        s.remove("data-dir");
+        s.put("log-store", "memory");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("join needs data-dir");
+    }
+
+    private static void awaitRole(KvNodes nodes, String id, String role) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonObject doc = null;
+        while (System.nanoTime() < deadline) {
+            doc = json(send("GET", nodes.url(nodes.awaitLeader()) + "/v1/members", null));
+            JsonArray members = doc.getJsonArray("members");
+            for (int i = 0; i < members.size(); i++) {
+                JsonObject m = members.getJsonObject(i);
+                if (m.getString("id").equals(id) && m.getString("role").equals(role)) {
+                    assertThat(m.getString("http")).isEqualTo(nodes.url(id));
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " did not become a " + role + ": " + doc);
+    }
+
+    private static void awaitValue(String url, String key, String value) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = send("GET", url + "/v1/kv/" + key + "?consistency=stale", null);
+            last = r.body();
+            if (r.statusCode() == 200 && value.equals(json(r).getString("value"))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(url + " does not hold " + key + "=" + value + ": " + last);
+    }
+}
