@@ -98,14 +98,12 @@ final class MembersHttp implements Members {
         }
     }
 
-    /** The refusal's own words when the body carries them ({@code {"error": ...}}), else the body. */
+    /** The refusal's own words when the body carries them ({@code {"error": code, "message": why}}), else the body. */
     private static String message(String body) {
         try {
             JsonNode node = JSON.readTree(body);
-            for (String field : List.of("error", "message")) {
-                if (node.path(field).isTextual()) {
-                    return node.path(field).asText();
-                }
+            if (node.path("error").isTextual()) {
+                return node.path("error").asText() + (node.path("message").isTextual() ? ": " + node.path("message").asText() : "");
             }
         } catch (IOException | RuntimeException notJson) {
             // the body as it came

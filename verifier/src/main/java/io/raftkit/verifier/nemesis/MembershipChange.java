@@ -202,7 +202,8 @@ final class MembershipChange {
             Optional<String> leaderSlot = cluster.leader();
             Optional<View> view = leaderSlot.flatMap(l -> api.view(cluster.endpoint(l)));
             if (view.isPresent()) {
-                String from = cluster.memberId(leaderSlot.get());
+                // The member document's leader: the probe's answer may come from a node a term behind.
+                String from = view.get().leader().orElse(cluster.memberId(leaderSlot.get()));
                 List<String> targets = cluster.nodes().stream().filter(n -> !cluster.vacant(n)).map(cluster::memberId)
                         .filter(id -> !id.equals(from) && view.get().voters().contains(id)).toList();
                 if (targets.isEmpty()) {

@@ -38,6 +38,12 @@ public final class Nemesis {
     /** Faults active at once; more than two left too little time in which a quorum could serve. */
     static final int MAX_ACTIVE = 2;
 
+    /**
+     * One membership request's patience: longer than the nodes' request timeout (5 s by default), so
+     * that a change or transfer that takes that long is answered (504, say) rather than cut off.
+     */
+    static final Duration MEMBERS_REQUEST_TIMEOUT = Duration.ofSeconds(8);
+
     /** Where the nemesis writes its start and stop events (the run's history). */
     public interface Recorder {
         void record(String f, String description);
@@ -108,7 +114,7 @@ public final class Nemesis {
                     + cluster.getClass().getSimpleName());
         }
         this.plan = plan;
-        this.members = members != null ? members : new MembersHttp(Duration.ofSeconds(5));
+        this.members = members != null ? members : new MembersHttp(MEMBERS_REQUEST_TIMEOUT);
         this.retryMillis = retryMillis;
         this.cluster = cluster;
         this.faults = List.copyOf(faults);
@@ -136,10 +142,14 @@ public final class Nemesis {
             }
         }
         if (!faults.isEmpty() && now >= nextStartNanos && active.size() < MAX_ACTIVE) {
-            Fault kind = faults.get(injections++ % faults.size());
-            if (kind == Fault.MEMBERSHIP && change != null && faults.size() > 1) {
-                kind = faults.get(injections++ % faults.size()); // one change at a time: the next kind takes the turn
+            Fault kind = faults.get(injections % faults.size());
+            if (kind == Fault.MEMBERSHIP && change != null) {
+                if (faults.size() == 1) {
+                    return; // one change at a time: the next starts when this one ends
+                }
+                kind = faults.get(++injections % faults.size()); // the next kind takes the turn
             }
+            injections++;
             long duration = intervalNanos / 2 + random.nextLong(intervalNanos + 1);
             if (kind == Fault.MEMBERSHIP) {
                 if (change == null) {
