@@ -71,6 +71,13 @@ public interface Members {
         }
     }
 
+    /** A node's log progress as its {@code GET /v1/status} reports it. */
+    record Progress(long commitIndex, long appliedIndex) {
+    }
+
+    /** {@code GET /v1/status} at {@code endpoint}; empty when it did not answer (down, cut off, still starting). */
+    Optional<Progress> progress(String endpoint);
+
     /** {@code GET /v1/members} at {@code endpoint}; empty when it did not answer 200 with a readable body. */
     Optional<View> view(String endpoint);
 

@@ -57,6 +57,23 @@ final class MembersHttp implements Members {
     }
 
     @Override
+    public Optional<Progress> progress(String endpoint) {
+        Reply r = send(HttpRequest.newBuilder(URI.create(endpoint + "/v1/status")).GET());
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode status = JSON.readTree(r.message());
+            if (!status.path("commitIndex").isNumber() || !status.path("appliedIndex").isNumber()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Progress(status.path("commitIndex").asLong(), status.path("appliedIndex").asLong()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Reply add(String endpoint, String id, String raft, String httpUrl) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("raft", raft).put("http", httpUrl);
         return send(post(endpoint + "/v1/members", body));

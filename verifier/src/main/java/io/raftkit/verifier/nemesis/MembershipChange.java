@@ -76,8 +76,12 @@ final class MembershipChange {
         void join(String node, String memberId, String via) throws IOException, InterruptedException;
     }
 
-    /** The nemesis adds a learner itself when a joining node has not been added after this long (its own request may be lost). */
-    static final long ADD_AFTER_NANOS = 8_000_000_000L;
+    /** A joining node not listed after this long is started again (a JVM starts in 2 to 10 s here under load). */
+    static final long REJOIN_AFTER_NANOS = 20_000_000_000L;
+
+    private final long rejoinAfterNanos;
+    /** How far behind the leader's commit index a learner may be when it is promoted: well under a second of writes. */
+    static final long CATCH_UP_SLACK_ENTRIES = 50;
 
     private final Kind kind;
     private final String node;
@@ -97,7 +101,8 @@ final class MembershipChange {
      * @param freshId the replacement's id (replace only)
      */
     MembershipChange(Kind kind, String node, String freshId, MembershipBackend cluster, Members api, Hands hands,
-                     long retryMillis, BooleanSupplier aborted, long deadlineNanos, SplittableRandom random) {
+                     long retryMillis, long rejoinAfterNanos, BooleanSupplier aborted, long deadlineNanos, SplittableRandom random) {
+        this.rejoinAfterNanos = rejoinAfterNanos;
         this.kind = kind;
         this.node = node;
         this.freshId = freshId;
@@ -154,6 +159,7 @@ final class MembershipChange {
         step = "wipe " + id;
         hands.wipe(node);
         join(id);
+        awaitCaughtUp(id);
         step = "promote " + id;
         untilOk(leader -> api.promote(leader, id));
     }
@@ -163,19 +169,23 @@ final class MembershipChange {
         step = "wipe " + old;
         hands.wipe(node);
         join(freshId);
+        awaitCaughtUp(freshId);
         step = "promote " + freshId;
         untilOk(leader -> api.promote(leader, freshId));
         step = "remove " + old;
         untilOk(leader -> api.remove(leader, old));
     }
 
-    /** Starts the node empty in its slot and waits until the leader lists it (as a learner, most likely). */
+    /**
+     * Starts the node empty in its slot and waits until the leader lists it. The node adds itself;
+     * one that is not listed after {@link #REJOIN_AFTER_NANOS} (in production) is wiped and started again: a joining
+     * node gives up when the member it learns the members from does not answer for 30 s (killed,
+     * cut off), and one that is not a member holds nothing the cluster needs.
+     */
     private void join(String id) throws GiveUp, IOException, InterruptedException {
         step = "join " + id;
-        String via = cluster.leader().orElseGet(() -> cluster.nodes().stream().filter(n -> !n.equals(node)).findFirst().orElseThrow());
-        hands.join(node, id, via);
+        hands.join(node, id, via());
         long joined = System.nanoTime();
-        boolean added = false;
         while (true) {
             checkTime();
             Optional<String> leader = cluster.leader();
@@ -183,16 +193,47 @@ final class MembershipChange {
             if (view.isPresent() && view.get().member(id).isPresent()) {
                 return;
             }
-            if (leader.isPresent() && !added && System.nanoTime() - joined > ADD_AFTER_NANOS) {
-                last = api.add(cluster.endpoint(leader.get()), id, cluster.raftAddress(node), cluster.httpUrl(node));
-                added = last.ok();
-            } else if (leader.isEmpty()) {
-                last = new Reply(Reply.NO_ANSWER, "no node names a leader");
+            if (view.isPresent() && System.nanoTime() - joined > rejoinAfterNanos) {
+                hands.wipe(node);
+                hands.join(node, id, via());
+                joined = System.nanoTime();
+                last = new Reply(Reply.NO_ANSWER, id + " was not added within " + rejoinAfterNanos / 1_000_000 + " ms: started again");
             } else {
-                last = new Reply(Reply.NO_ANSWER, id + " not listed yet");
+                last = new Reply(Reply.NO_ANSWER, leader.isEmpty() ? "no node names a leader" : id + " not listed yet");
             }
             Thread.sleep(retryMillis);
         }
+    }
+
+    /** The member to learn the members from: the leader when one is known (it is up and reachable, most likely). */
+    private String via() {
+        return cluster.leader().filter(l -> !l.equals(node))
+                .orElseGet(() -> cluster.nodes().stream().filter(n -> !n.equals(node) && !cluster.vacant(n)).findFirst().orElseThrow());
+    }
+
+    /**
+     * Waits until the learner in the slot has applied what the leader had committed, less
+     * {@link #CATCH_UP_SLACK_ENTRIES}: the nodes accept a promotion up to 1,000 entries behind, and a
+     * learner that joined a few seconds ago (or died starting) can be that close in a young cluster;
+     * promoted, it would count towards quorums without the log to serve them.
+     */
+    private void awaitCaughtUp(String id) throws GiveUp, InterruptedException {
+        step = "wait for " + id + " to catch up";
+        while (true) {
+            checkTime();
+            if (caughtUp(cluster, api, node)) {
+                return;
+            }
+            last = new Reply(Reply.NO_ANSWER, id + " has not caught up with the leader's commit index yet");
+            Thread.sleep(retryMillis);
+        }
+    }
+
+    static boolean caughtUp(MembershipBackend cluster, Members api, String node) {
+        Optional<String> leader = cluster.leader();
+        Optional<Members.Progress> lead = leader.flatMap(l -> api.progress(cluster.endpoint(l)));
+        Optional<Members.Progress> learner = api.progress(cluster.endpoint(node));
+        return lead.isPresent() && learner.isPresent() && learner.get().appliedIndex() + CATCH_UP_SLACK_ENTRIES >= lead.get().commitIndex();
     }
 
     private Outcome moveLeader() throws GiveUp, InterruptedException {

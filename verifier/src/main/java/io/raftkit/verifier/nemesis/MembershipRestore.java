@@ -4,16 +4,22 @@ import io.raftkit.verifier.backend.MembershipBackend;
 import io.raftkit.verifier.nemesis.Members.Reply;
 import io.raftkit.verifier.nemesis.Members.View;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The membership part of the final heal: every slot's node a voter, nothing else a member, nothing
- * joint, whatever the changes left half done (a node removed but not re-added, a learner not
- * promoted, a replaced id not removed, a slot wiped and empty). One change at a time, each retried,
- * until the leader reports the full membership or the deadline passes. Without it the recovery
- * check after the heal would judge a smaller cluster than the one the run started with.
+ * joint, whatever the changes left half done (a learner not promoted, a replaced id not removed, a
+ * slot wiped and empty, a joining node that gave up). One change at a time, each retried, until the
+ * leader reports the full membership or the deadline passes. Without it the recovery check after
+ * the heal would judge a smaller cluster than the one the run started with.
+ *
+ * <p>A slot's node that is not a member is started again empty (it holds nothing the cluster needs:
+ * every wipe follows a committed removal, or ends the id for good); a learner is promoted once it
+ * has caught up, and one that does not catch up (it died starting) is removed, then started again.
  */
 final class MembershipRestore {
 
@@ -21,8 +27,13 @@ final class MembershipRestore {
     private final Members api;
     private final MembershipChange.Hands hands;
     private final long retryMillis;
+    /** Since when each slot's node has been missing from the members, or a learner that has not caught up. */
+    private final Map<String, Long> stuckSince = new HashMap<>();
 
-    MembershipRestore(MembershipBackend cluster, Members api, MembershipChange.Hands hands, long retryMillis) {
+    private final long rejoinAfterNanos;
+
+    MembershipRestore(MembershipBackend cluster, Members api, MembershipChange.Hands hands, long retryMillis, long rejoinAfterNanos) {
+        this.rejoinAfterNanos = rejoinAfterNanos;
         this.cluster = cluster;
         this.api = api;
         this.hands = hands;
@@ -31,11 +42,10 @@ final class MembershipRestore {
 
     /** The slots' ids as voters; null once done, else why not by the deadline. */
     String run(long deadlineNanos) throws IOException, InterruptedException {
-        Set<String> wanted = new LinkedHashSet<>();
-        cluster.nodes().forEach(n -> wanted.add(cluster.memberId(n)));
         String last = "not asked yet";
-        long lastAdd = System.nanoTime() - MembershipChange.ADD_AFTER_NANOS; // the first add at once
         while (System.nanoTime() < deadlineNanos) {
+            Set<String> wanted = new LinkedHashSet<>();
+            cluster.nodes().forEach(n -> wanted.add(cluster.memberId(n)));
             Optional<String> leader = cluster.leader();
             Optional<View> seen = leader.flatMap(l -> api.view(cluster.endpoint(l)));
             if (seen.isEmpty()) {
@@ -47,38 +57,52 @@ final class MembershipRestore {
             if (view.settledOn(wanted)) {
                 return null;
             }
-            String endpoint = cluster.endpoint(leader.get());
-            Reply reply = null;
-            if (view.joint()) {
-                last = "joint configuration: waiting for the automatic leave";
-            } else {
-                String vacant = cluster.nodes().stream().filter(cluster::vacant).findFirst().orElse(null);
-                String missing = cluster.nodes().stream().filter(n -> !cluster.vacant(n) && view.member(cluster.memberId(n)).isEmpty())
-                        .findFirst().orElse(null);
-                String learner = wanted.stream().filter(id -> view.member(id).map(m -> !m.voter()).orElse(false)).findFirst().orElse(null);
-                String extra = view.ids().stream().filter(id -> !wanted.contains(id)).findFirst().orElse(null);
-                if (vacant != null) {
-                    hands.join(vacant, cluster.memberId(vacant), leader.get());
-                    last = "started " + cluster.memberId(vacant) + " again in its empty slot";
-                } else if (missing != null && System.nanoTime() - lastAdd > MembershipChange.ADD_AFTER_NANOS / 2) {
-                    String id = cluster.memberId(missing);
-                    reply = api.add(endpoint, id, cluster.raftAddress(missing), cluster.httpUrl(missing));
-                    lastAdd = System.nanoTime();
-                    last = "add " + id + ": " + reply;
-                } else if (learner != null) {
-                    reply = api.promote(endpoint, learner);
-                    last = "promote " + learner + ": " + reply;
-                } else if (extra != null) {
-                    reply = api.remove(endpoint, extra);
-                    last = "remove " + extra + ": " + reply;
-                } else {
-                    last = "waiting for " + wanted + " to be listed";
+            last = view.joint() ? "joint configuration: waiting for the automatic leave" : step(view, wanted, leader.get());
+            Thread.sleep(retryMillis);
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        cluster.nodes().forEach(n -> wanted.add(cluster.memberId(n)));
+        return "the membership was not restored to the voters " + wanted + " (last: " + last + ")";
+    }
+
+    /** One change towards the full membership; what it did. */
+    private String step(View view, Set<String> wanted, String leader) throws IOException, InterruptedException {
+        String endpoint = cluster.endpoint(leader);
+        long now = System.nanoTime();
+        for (String slot : cluster.nodes()) {
+            String id = cluster.memberId(slot);
+            if (cluster.vacant(slot)) {
+                hands.join(slot, id, leader);
+                return "started " + id + " in its empty slot";
+            }
+            if (view.member(id).isEmpty()) {
+                if (now - stuckSince.computeIfAbsent(slot, s -> now) < rejoinAfterNanos) {
+                    continue; // joining, most likely: it adds itself
+                }
+                stuckSince.remove(slot);
+                hands.wipe(slot);
+                hands.join(slot, id, leader);
+                return id + " was not a member: started again empty";
+            }
+            if (!view.member(id).get().voter()) {
+                if (MembershipChange.caughtUp(cluster, api, slot)) {
+                    stuckSince.remove(slot);
+                    Reply r = api.promote(endpoint, id);
+                    return "promote " + id + ": " + r;
+                }
+                if (now - stuckSince.computeIfAbsent(slot, s -> now) > 2 * rejoinAfterNanos) {
+                    stuckSince.remove(slot);
+                    Reply r = api.remove(endpoint, id); // a learner: it never counted, so it may go and come back empty
+                    return "learner " + id + " did not catch up: remove: " + r;
                 }
             }
-            if (reply == null || !reply.ok()) {
-                Thread.sleep(retryMillis);
+        }
+        for (String id : view.ids()) {
+            if (!wanted.contains(id)) {
+                Reply r = api.remove(endpoint, id);
+                return "remove " + id + ": " + r;
             }
         }
-        return "the membership was not restored to the voters " + wanted + " (last: " + last + ")";
+        return "waiting for " + wanted + " to be listed as voters";
     }
 }

@@ -65,6 +65,7 @@ public final class Nemesis {
     private final MembershipPlan plan;
     private final Members members;
     private final long retryMillis;
+    private final long rejoinAfterNanos;
     /** The change under way, or null. */
     private Change change;
     private int changes;
@@ -96,19 +97,21 @@ public final class Nemesis {
     }
 
     public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder) {
-        this(cluster, faults, seed, interval, recorder, MembershipPlan.DEFAULT, null, 250);
+        this(cluster, faults, seed, interval, recorder, MembershipPlan.DEFAULT, null, 250, MembershipChange.REJOIN_AFTER_NANOS);
     }
 
     public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan) {
-        this(cluster, faults, seed, interval, recorder, plan, null, 250);
+        this(cluster, faults, seed, interval, recorder, plan, null, 250, MembershipChange.REJOIN_AFTER_NANOS);
     }
 
     /**
      * @param members     the membership API (null: over HTTP, each request given a few seconds)
-     * @param retryMillis pause between a membership change's attempts
+     * @param retryMillis      pause between a membership change's attempts
+     * @param rejoinAfterNanos a joining node not added after this long is started again
      */
     Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan,
-            Members members, long retryMillis) {
+            Members members, long retryMillis, long rejoinAfterNanos) {
+        this.rejoinAfterNanos = rejoinAfterNanos;
         if (faults.contains(Fault.MEMBERSHIP) && !(cluster instanceof MembershipBackend)) {
             throw new IllegalArgumentException("the membership nemesis needs a backend that can replace nodes (local or docker), not "
                     + cluster.getClass().getSimpleName());
@@ -172,7 +175,7 @@ public final class Nemesis {
         String node = candidates.get(random.nextInt(candidates.size()));
         String fresh = kind == MembershipChange.Kind.REPLACE ? "n" + (m.nodes().size() + ++freshIds) : null;
         Change[] self = new Change[1];
-        MembershipChange work = new MembershipChange(kind, node, fresh, m, members, new Hands(), retryMillis,
+        MembershipChange work = new MembershipChange(kind, node, fresh, m, members, new Hands(), retryMillis, rejoinAfterNanos,
                 () -> self[0].aborted, now + plan.timeout().toNanos(), random.split());
         ActiveFault f = new ActiveFault(injections, Fault.MEMBERSHIP, "#" + injections + " " + work.describe(), Map.of(), Map.of(), null,
                 Set.of(), Set.of(), Set.of(), Long.MAX_VALUE);
@@ -257,7 +260,7 @@ public final class Nemesis {
         if (faults.contains(Fault.MEMBERSHIP)) {
             String what = "#" + (injections + 1) + " membership restore (every node a voter, nothing joint)";
             recorder.record("start", what);
-            String failure = new MembershipRestore((MembershipBackend) cluster, members, new Hands(), retryMillis)
+            String failure = new MembershipRestore((MembershipBackend) cluster, members, new Hands(), retryMillis, rejoinAfterNanos)
                     .run(System.nanoTime() + 2 * plan.timeout().toNanos());
             synchronized (this) {
                 restoreFailure = failure;

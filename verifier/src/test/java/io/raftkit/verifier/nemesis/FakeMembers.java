@@ -170,6 +170,18 @@ final class FakeMembers implements MembershipBackend, Members {
         return r;
     }
 
+    /** Slots whose node answers its status as not caught up. */
+    final Set<String> behind = new LinkedHashSet<>();
+
+    @Override
+    public synchronized Optional<Progress> progress(String endpoint) {
+        String slot = endpoint.substring("http://".length());
+        if (down.contains(slot) || vacant.contains(slot)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Progress(1000, behind.contains(slot) ? 10 : 1000));
+    }
+
     @Override
     public synchronized Optional<View> view(String endpoint) {
         List<Member> list = new ArrayList<>();
