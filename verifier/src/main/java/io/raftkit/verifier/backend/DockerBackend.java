@@ -205,7 +205,7 @@ public final class DockerBackend implements MembershipBackend {
     }
 
     @Override
-    public synchronized void join(String node, String memberId, String via) {
+    public synchronized void join(String node, String memberId, String via) throws IOException, InterruptedException {
         if (!vacant.contains(node)) {
             throw new IllegalStateException("slot " + node + " is not vacant: wipe it before a node joins there");
         }
@@ -225,6 +225,11 @@ public final class DockerBackend implements MembershipBackend {
         containers.put(node, c);
         vacant.remove(node);
         c.start();
+        for (String other : ids) {
+            if (!other.equals(node)) {
+                apply(other); // their rules name the slot by its address, which may be new
+            }
+        }
         Thread pusher = new Thread(() -> pushWhenUp(node), "faults-to-" + node);
         pusher.setDaemon(true);
         pusher.start();

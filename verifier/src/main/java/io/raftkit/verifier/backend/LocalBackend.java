@@ -221,7 +221,7 @@ public final class LocalBackend implements MembershipBackend {
     }
 
     @Override
-    public void join(String node, String memberId, String via) throws IOException {
+    public void join(String node, String memberId, String via) throws IOException, InterruptedException {
         if (!vacant.contains(node)) {
             throw new IllegalStateException("slot " + node + " is not vacant: wipe it before a node joins there");
         }
@@ -238,6 +238,11 @@ public final class LocalBackend implements MembershipBackend {
         commands.put(node, joinCommand(node, memberId, via));
         vacant.remove(node);
         launch(node);
+        for (String other : ids) {
+            if (!other.equals(node)) {
+                push(other); // their rules name the slot's node by its Raft id, which may be new
+            }
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {
