@@ -190,6 +190,29 @@ class MembershipChangeTest {
     }
 
     @Test
+    void theMembersDocumentIsReadAsTheKvStoreWritesItAJointOneIsNotSettled() throws Exception {
+        // The shape of MemberRoutes.document during a replacement: n2 leaving, n6 entering.
+        String joint = "{\"leader\":\"n1\",\"leaderHttp\":\"http://127.0.0.1:8001\",\"joint\":true,\"members\":["
+                + "{\"id\":\"n1\",\"role\":\"voter\",\"raft\":\"127.0.0.1:7001\",\"http\":\"http://127.0.0.1:8001\",\"matchIndex\":40},"
+                + "{\"id\":\"n2\",\"role\":\"voter\",\"raft\":\"127.0.0.1:7002\",\"http\":null,\"outgoing\":true},"
+                + "{\"id\":\"n6\",\"role\":\"voter\",\"raft\":\"127.0.0.1:7006\",\"http\":\"http://127.0.0.1:8006\",\"incoming\":true},"
+                + "{\"id\":\"n7\",\"role\":\"learner\",\"raft\":\"127.0.0.1:7007\",\"http\":null}]}";
+        Members.View view = MembersHttp.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(joint));
+
+        assertThat(view.leader()).contains("n1");
+        assertThat(view.joint()).isTrue();
+        assertThat(view.ids()).containsExactly("n1", "n2", "n6", "n7");
+        assertThat(view.voters()).containsExactly("n1", "n6");
+        assertThat(view.member("n7").orElseThrow().voter()).isFalse();
+        assertThat(view.settledOn(Set.of("n1", "n6"))).isFalse();
+        Members.View settled = MembersHttp.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"leader\":null,\"joint\":false,\"members\":[{\"id\":\"n1\",\"role\":\"voter\"},{\"id\":\"n6\",\"role\":\"voter\"}]}"));
+        assertThat(settled.leader()).isEmpty();
+        assertThat(settled.settledOn(Set.of("n1", "n6"))).isTrue();
+        assertThat(settled.settledOn(Set.of("n1", "n2"))).isFalse();
+    }
+
+    @Test
     void planNamesABadChangeAndRejectsAnEmptyList() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MembershipPlan(List.of("rejoin", "grow"), Duration.ofSeconds(1)))
                 .hasMessageContaining("'grow'");
