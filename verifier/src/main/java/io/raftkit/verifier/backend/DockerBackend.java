@@ -191,6 +191,11 @@ public final class DockerBackend implements MembershipBackend {
     }
 
     @Override
+    public boolean running(String node) {
+        return isRunning(node);
+    }
+
+    @Override
     public synchronized void wipe(String node) {
         if (vacant.contains(node)) {
             return;

@@ -211,6 +211,11 @@ public final class LocalBackend implements MembershipBackend {
     }
 
     @Override
+    public boolean running(String node) {
+        return !vacant.contains(node) && processes.get(node).isAlive();
+    }
+
+    @Override
     public void wipe(String node) throws IOException, InterruptedException {
         if (vacant.contains(node)) {
             return;

@@ -20,6 +20,13 @@ public interface MembershipBackend extends ClusterBackend {
     /** The HTTP URL of the node in slot {@code node}, as the other nodes reach it (for forwarding). */
     String httpUrl(String node);
 
+    /**
+     * Whether the slot's node process (or container) is running: false for a vacant slot, a node
+     * killed or crashed, and one that exited by itself (a joining node that could not learn the
+     * members gives up after 30 s).
+     */
+    boolean running(String node);
+
     /** Whether the slot has no node: wiped and not joined again. */
     boolean vacant(String node);
 

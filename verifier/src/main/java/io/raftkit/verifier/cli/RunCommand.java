@@ -84,9 +84,9 @@ final class RunCommand implements Callable<Integer> {
                     + " old id is removed), move-leader (POST /v1/leader to another voter) (default ${DEFAULT-VALUE})")
     List<String> membershipChanges;
 
-    @Option(names = "--membership-seconds", defaultValue = "30",
+    @Option(names = "--membership-seconds", defaultValue = "40",
             description = "how long one membership change may retry (changes are refused or stall under faults) before it"
-                    + " gives up; the final heal restores the full membership within twice this (default ${DEFAULT-VALUE})")
+                    + " gives up; the final heal restores the full membership within three times this (default ${DEFAULT-VALUE})")
     long membershipSeconds;
 
     @Option(names = "--seed", description = "seed of every random choice (default: random, printed)")

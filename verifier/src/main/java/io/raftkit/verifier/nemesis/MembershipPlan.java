@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record MembershipPlan(List<String> changes, Duration timeout) {
 
-    public static final MembershipPlan DEFAULT = new MembershipPlan(List.of("rejoin", "replace", "move-leader"), Duration.ofSeconds(30));
+    public static final MembershipPlan DEFAULT = new MembershipPlan(List.of("rejoin", "replace", "move-leader"), Duration.ofSeconds(40));
 
     public MembershipPlan {
         changes = List.copyOf(changes);

@@ -4,9 +4,7 @@ import io.raftkit.verifier.backend.MembershipBackend;
 import io.raftkit.verifier.nemesis.Members.Reply;
 import io.raftkit.verifier.nemesis.Members.View;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,9 +15,10 @@ import java.util.Set;
  * leader reports the full membership or the deadline passes. Without it the recovery check after
  * the heal would judge a smaller cluster than the one the run started with.
  *
- * <p>A slot's node that is not a member is started again empty (it holds nothing the cluster needs:
- * every wipe follows a committed removal, or ends the id for good); a learner is promoted once it
- * has caught up, and one that does not catch up (it died starting) is removed, then started again.
+ * <p>A slot's node that is not a member and has exited (a joining node gives up when it cannot learn
+ * the members) is started again empty: it holds nothing the cluster needs, since every wipe follows
+ * a committed removal or ends the id for good. A learner is promoted once it has caught up; one whose
+ * process has exited is removed (a learner never counted), then started again.
  */
 final class MembershipRestore {
 
@@ -27,13 +26,8 @@ final class MembershipRestore {
     private final Members api;
     private final MembershipChange.Hands hands;
     private final long retryMillis;
-    /** Since when each slot's node has been missing from the members, or a learner that has not caught up. */
-    private final Map<String, Long> stuckSince = new HashMap<>();
 
-    private final long rejoinAfterNanos;
-
-    MembershipRestore(MembershipBackend cluster, Members api, MembershipChange.Hands hands, long retryMillis, long rejoinAfterNanos) {
-        this.rejoinAfterNanos = rejoinAfterNanos;
+    MembershipRestore(MembershipBackend cluster, Members api, MembershipChange.Hands hands, long retryMillis) {
         this.cluster = cluster;
         this.api = api;
         this.hands = hands;
@@ -68,7 +62,6 @@ final class MembershipRestore {
     /** One change towards the full membership; what it did. */
     private String step(View view, Set<String> wanted, String leader) throws IOException, InterruptedException {
         String endpoint = cluster.endpoint(leader);
-        long now = System.nanoTime();
         for (String slot : cluster.nodes()) {
             String id = cluster.memberId(slot);
             if (cluster.vacant(slot)) {
@@ -76,24 +69,21 @@ final class MembershipRestore {
                 return "started " + id + " in its empty slot";
             }
             if (view.member(id).isEmpty()) {
-                if (now - stuckSince.computeIfAbsent(slot, s -> now) < rejoinAfterNanos) {
+                if (!hands.exited(slot)) {
                     continue; // joining, most likely: it adds itself
                 }
-                stuckSince.remove(slot);
                 hands.wipe(slot);
                 hands.join(slot, id, leader);
-                return id + " was not a member: started again empty";
+                return id + " had exited before it was added: started again empty";
             }
             if (!view.member(id).get().voter()) {
                 if (MembershipChange.caughtUp(cluster, api, slot)) {
-                    stuckSince.remove(slot);
                     Reply r = api.promote(endpoint, id);
                     return "promote " + id + ": " + r;
                 }
-                if (now - stuckSince.computeIfAbsent(slot, s -> now) > 2 * rejoinAfterNanos) {
-                    stuckSince.remove(slot);
+                if (hands.exited(slot)) {
                     Reply r = api.remove(endpoint, id); // a learner: it never counted, so it may go and come back empty
-                    return "learner " + id + " did not catch up: remove: " + r;
+                    return "learner " + id + " has exited: remove: " + r;
                 }
             }
         }

@@ -44,6 +44,12 @@ public final class Nemesis {
      */
     static final Duration MEMBERS_REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
+    /**
+     * The final restore may take this many {@code --membership-seconds}: it may have a node to start
+     * (a JVM took up to 30 s here under load), a learner to catch up and two joint changes to make.
+     */
+    static final int RESTORE_TIMEOUTS = 3;
+
     /** Where the nemesis writes its start and stop events (the run's history). */
     public interface Recorder {
         void record(String f, String description);
@@ -65,7 +71,6 @@ public final class Nemesis {
     private final MembershipPlan plan;
     private final Members members;
     private final long retryMillis;
-    private final long rejoinAfterNanos;
     /** The change under way, or null. */
     private Change change;
     private int changes;
@@ -97,21 +102,19 @@ public final class Nemesis {
     }
 
     public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder) {
-        this(cluster, faults, seed, interval, recorder, MembershipPlan.DEFAULT, null, 250, MembershipChange.REJOIN_AFTER_NANOS);
+        this(cluster, faults, seed, interval, recorder, MembershipPlan.DEFAULT, null, 250);
     }
 
     public Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan) {
-        this(cluster, faults, seed, interval, recorder, plan, null, 250, MembershipChange.REJOIN_AFTER_NANOS);
+        this(cluster, faults, seed, interval, recorder, plan, null, 250);
     }
 
     /**
      * @param members     the membership API (null: over HTTP, each request given a few seconds)
-     * @param retryMillis      pause between a membership change's attempts
-     * @param rejoinAfterNanos a joining node not added after this long is started again
+     * @param retryMillis pause between a membership change's attempts
      */
     Nemesis(ClusterBackend cluster, List<Fault> faults, long seed, Duration interval, Recorder recorder, MembershipPlan plan,
-            Members members, long retryMillis, long rejoinAfterNanos) {
-        this.rejoinAfterNanos = rejoinAfterNanos;
+            Members members, long retryMillis) {
         if (faults.contains(Fault.MEMBERSHIP) && !(cluster instanceof MembershipBackend)) {
             throw new IllegalArgumentException("the membership nemesis needs a backend that can replace nodes (local or docker), not "
                     + cluster.getClass().getSimpleName());
@@ -175,7 +178,7 @@ public final class Nemesis {
         String node = candidates.get(random.nextInt(candidates.size()));
         String fresh = kind == MembershipChange.Kind.REPLACE ? "n" + (m.nodes().size() + ++freshIds) : null;
         Change[] self = new Change[1];
-        MembershipChange work = new MembershipChange(kind, node, fresh, m, members, new Hands(), retryMillis, rejoinAfterNanos,
+        MembershipChange work = new MembershipChange(kind, node, fresh, m, members, new Hands(), retryMillis,
                 () -> self[0].aborted, now + plan.timeout().toNanos(), random.split());
         ActiveFault f = new ActiveFault(injections, Fault.MEMBERSHIP, "#" + injections + " " + work.describe(), Map.of(), Map.of(), null,
                 Set.of(), Set.of(), Set.of(), Long.MAX_VALUE);
@@ -225,6 +228,13 @@ public final class Nemesis {
         }
 
         @Override
+        public boolean exited(String node) {
+            synchronized (Nemesis.this) {
+                return !down.containsKey(node) && !((MembershipBackend) cluster).running(node);
+            }
+        }
+
+        @Override
         public void join(String node, String memberId, String via) throws IOException, InterruptedException {
             synchronized (Nemesis.this) {
                 ((MembershipBackend) cluster).join(node, memberId, via);
@@ -260,8 +270,8 @@ public final class Nemesis {
         if (faults.contains(Fault.MEMBERSHIP)) {
             String what = "#" + (injections + 1) + " membership restore (every node a voter, nothing joint)";
             recorder.record("start", what);
-            String failure = new MembershipRestore((MembershipBackend) cluster, members, new Hands(), retryMillis, rejoinAfterNanos)
-                    .run(System.nanoTime() + 2 * plan.timeout().toNanos());
+            String failure = new MembershipRestore((MembershipBackend) cluster, members, new Hands(), retryMillis)
+                    .run(System.nanoTime() + RESTORE_TIMEOUTS * plan.timeout().toNanos());
             synchronized (this) {
                 restoreFailure = failure;
             }

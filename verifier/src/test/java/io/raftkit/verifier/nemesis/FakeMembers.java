@@ -30,8 +30,12 @@ final class FakeMembers implements MembershipBackend, Members {
     String leader = "n1";
     /** Decides a request ("remove n3", "promote n6", "add n6", "lead n4") before it is carried out: null to carry it out. */
     Function<String, Reply> before = request -> null;
-    /** Whether a node started with --join asks to be added by itself (a lost request: the nemesis must add it). */
-    boolean joinersAddThemselves = true;
+    /** How many of the next nodes started with --join exit before they are added (they could not learn the members). */
+    int joinersThatExit;
+    /** How many of the next nodes started with --join a kill fault takes down at once (the nemesis holds them down). */
+    int joinersKilled;
+    /** Slots whose process exited by itself. */
+    final Set<String> exited = new LinkedHashSet<>();
 
     FakeMembers() {
         for (int i = 1; i <= 5; i++) {
@@ -136,6 +140,11 @@ final class FakeMembers implements MembershipBackend, Members {
     }
 
     @Override
+    public synchronized boolean running(String node) {
+        return !vacant.contains(node) && !down.contains(node) && !exited.contains(node);
+    }
+
+    @Override
     public synchronized boolean vacant(String node) {
         return vacant.contains(node);
     }
@@ -154,7 +163,16 @@ final class FakeMembers implements MembershipBackend, Members {
         }
         memberIds.put(node, memberId);
         log.add("join " + memberId + " in " + node + " via " + via);
-        if (joinersAddThemselves && !members().contains(memberId)) {
+        exited.remove(node);
+        if (joinersKilled > 0) {
+            joinersKilled--;
+            down.add(node);
+            log.add(memberId + " killed");
+        } else if (joinersThatExit > 0) {
+            joinersThatExit--;
+            exited.add(node);
+            log.add(memberId + " exited");
+        } else if (!members().contains(memberId)) {
             learners.add(memberId);
             log.add("added " + memberId);
         }
@@ -176,7 +194,7 @@ final class FakeMembers implements MembershipBackend, Members {
     @Override
     public synchronized Optional<Progress> progress(String endpoint) {
         String slot = endpoint.substring("http://".length());
-        if (down.contains(slot) || vacant.contains(slot)) {
+        if (!running(slot)) {
             return Optional.empty();
         }
         return Optional.of(new Progress(1000, behind.contains(slot) ? 10 : 1000));

@@ -36,7 +36,7 @@ class MembershipNemesisTest {
         FakeMembers cluster = new FakeMembers();
         List<Event> events = Collections.synchronizedList(new ArrayList<>());
         Nemesis nemesis = new Nemesis(cluster, List.of(Fault.MEMBERSHIP, Fault.KILL), 11, Duration.ofMillis(40),
-                (f, d) -> events.add(new Event(f, d)), MembershipPlan.DEFAULT, cluster, 1, 200_000_000L);
+                (f, d) -> events.add(new Event(f, d)), MembershipPlan.DEFAULT, cluster, 1);
         drive(nemesis, 1500);
 
         List<String> outcomes = events.stream().filter(e -> e.f().equals("membership")).map(Event::description).toList();
@@ -77,7 +77,7 @@ class MembershipNemesisTest {
                     if (d.contains("restore")) {
                         healing[0] = true;
                     }
-                }, new MembershipPlan(List.of("rejoin"), Duration.ofSeconds(30)), cluster, 1, 200_000_000L);
+                }, new MembershipPlan(List.of("rejoin"), Duration.ofSeconds(30)), cluster, 1);
         drive(nemesis, 300);
 
         assertThat(nemesis.membershipChanges("aborted")).isEqualTo(1);
