@@ -72,7 +72,9 @@ final class MemberRoutes {
             Responses.error(ctx, ApiError.rejected(400, e.error, e.getMessage()));
             return;
         }
-        change(ctx, () -> {
+        // The directory as committed (a linearizable read): a leader elected since the last
+        // refresh must not call a retry of a completed add a conflict.
+        change(ctx, () -> readDirectory().thenCompose(current -> {
             ClusterConfig config = raft.status().members();
             if (config.members().contains(member.id())) {
                 Optional<Member> known = directory.member(member.id());
@@ -84,8 +86,8 @@ final class MemberRoutes {
                         + role(config, member.id()) + " at raft " + raftThere + ", http " + known.map(Member::http).orElse(null)
                         + "; remove it first to add it at other addresses"));
             }
-            return record(member).thenCompose(ignored -> raft.addLearner(member.id(), member.raft()));
-        });
+            return record(member, current).thenCompose(ignored -> raft.addLearner(member.id(), member.raft()));
+        }));
     }
 
     void promote(RoutingContext ctx) {
@@ -195,31 +197,35 @@ final class MemberRoutes {
      * compare-and-set against the value read linearizably: a directory changed meanwhile (by another
      * leader) refuses, and nothing is lost.
      */
-    private CompletableFuture<Void> record(Member member) {
-        return raft.read(KvCodec.encodeGet(MemberDirectory.KEY)).thenCompose(bytes -> {
-            KvResult current = KvCodec.decodeResult(bytes);
-            Optional<String> currentJson = current.value().flatMap(KvValue::utf8);
-            currentJson.ifPresent(directory::replicated);
-            Map<NodeId, Member> next = new TreeMap<>(directory.all());
-            next.keySet().retainAll(raft.status().members().members());
-            next.put(member.id(), member);
-            String json = MemberDirectory.encode(next);
-            if (currentJson.filter(json::equals).isPresent()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            RaftStatus status = raft.status();
-            return service.propose(status, SessionStamp.anonymous(0),
-                    stamp -> new KvCommand.Cas(stamp, MemberDirectory.KEY, currentJson.map(KvValue::of), KvValue.of(json)),
-                    KvCodec::decodeResult, error -> {
-                        throw new Refusal(error);
-                    }).thenApply(result -> {
-                        if (result.status() != KvResult.Status.OK) {
-                            throw new Refusal(409, "directory-changed", "the member directory changed while node " + member.id()
-                                    + " was being recorded (" + result.status() + "); nothing was changed: retry");
-                        }
-                        directory.replicated(json);
-                        return null;
-                    });
+    private CompletableFuture<Void> record(Member member, Optional<String> currentJson) {
+        Map<NodeId, Member> next = new TreeMap<>(directory.all());
+        next.keySet().retainAll(raft.status().members().members());
+        next.put(member.id(), member);
+        String json = MemberDirectory.encode(next);
+        if (currentJson.filter(json::equals).isPresent()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        RaftStatus status = raft.status();
+        return service.propose(status, SessionStamp.anonymous(0),
+                stamp -> new KvCommand.Cas(stamp, MemberDirectory.KEY, currentJson.map(KvValue::of), KvValue.of(json)),
+                KvCodec::decodeResult, error -> {
+                    throw new Refusal(error);
+                }).thenApply(result -> {
+                    if (result.status() != KvResult.Status.OK) {
+                        throw new Refusal(409, "directory-changed", "the member directory changed while node " + member.id()
+                                + " was being recorded (" + result.status() + "); nothing was changed: retry");
+                    }
+                    directory.replicated(json);
+                    return null;
+                });
+    }
+
+    /** The replicated directory's JSON, read linearizably (empty when absent), and this node's copy updated. */
+    private CompletableFuture<Optional<String>> readDirectory() {
+        return raft.read(KvCodec.encodeGet(MemberDirectory.KEY)).thenApply(bytes -> {
+            Optional<String> json = KvCodec.decodeResult(bytes).value().flatMap(KvValue::utf8);
+            directory.replicated(json.orElse(null));
+            return json;
         });
     }
 

@@ -121,6 +121,20 @@ class MembersHttpTest {
     }
 
     @Test
+    void aRetriedAddThatANewLeaderAnswersIsDoneNotAConflict() throws Exception {
+        String body = addBody("n6", "127.0.0.1:61", "http://127.0.0.1:62");
+        HttpResponse<String> added = send("POST", nodes.url(nodes.awaitLeader()) + "/v1/members", body);
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        // Leadership moves at once, before the new leader's periodic read of the directory.
+        String next = nodes.follower();
+        HttpResponse<String> moved = send("POST", nodes.url(next) + "/v1/leader", "{\"id\": \"" + next + "\"}");
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        HttpResponse<String> retried = send("POST", nodes.url(next) + "/v1/members", body);
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(send("DELETE", nodes.url(next) + "/v1/members/n6", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void refusalsSayWhyAndChangeNothing() throws Exception {
         String leader = nodes.url(nodes.awaitLeader());
         expect(send("POST", leader + "/v1/members/n9/promote", null), 409, "membership-refused", "n9");
