@@ -60,7 +60,18 @@ final class MemberRoutes {
 
     void list(RoutingContext ctx) {
         ctx.put(Forwarder.SERVED_BY, service.nodeId());
-        Responses.json(ctx, 200, document(raft.status().members(), raft.status()));
+        answer(ctx, raft.status().members());
+    }
+
+    /** 200 with the members document; at the leader with each member's matchIndex. */
+    private void answer(RoutingContext ctx, ClusterConfig config) {
+        RaftStatus status = raft.status();
+        if (!service.leads(status)) {
+            Responses.json(ctx, 200, document(config, status, Map.of()));
+            return;
+        }
+        Future.fromCompletionStage(raft.matchIndexes(), ctx.vertx().getOrCreateContext()).onComplete(m ->
+                Responses.json(ctx, 200, document(config, raft.status(), m.succeeded() ? m.result() : Map.of())));
     }
 
     void add(RoutingContext ctx) {
@@ -119,7 +130,7 @@ final class MemberRoutes {
             return;
         }
         if (target.equals(raft.id())) {
-            Responses.json(ctx, 200, document(config, status));
+            answer(ctx, config);
             return;
         }
         Future.fromCompletionStage(raft.transferLeadership(target), ctx.vertx().getOrCreateContext()).onComplete(started -> {
@@ -136,7 +147,7 @@ final class MemberRoutes {
     private void awaitLeader(RoutingContext ctx, NodeId target, long deadlineNanos) {
         RaftStatus status = raft.status();
         if (status.leader().filter(target::equals).isPresent()) {
-            Responses.json(ctx, 200, document(status.members(), status));
+            Responses.json(ctx, 200, document(status.members(), status, Map.of()));
         } else if (System.nanoTime() - deadlineNanos > 0) {
             Responses.error(ctx, ApiError.unknown(504, "transfer-timeout", "node " + target + " did not become leader within "
                     + timeoutMillis + " ms (request-timeout-ms); the leader is " + status.leader().map(NodeId::value).orElse("unknown")
@@ -182,7 +193,7 @@ final class MemberRoutes {
         Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {
             changing.set(false);
             if (done.succeeded()) {
-                Responses.json(ctx, 200, document(done.result(), raft.status()));
+                answer(ctx, done.result());
             } else {
                 Throwable cause = done.cause() instanceof java.util.concurrent.CompletionException && done.cause().getCause() != null
                         ? done.cause().getCause() : done.cause();
@@ -229,14 +240,21 @@ final class MemberRoutes {
         });
     }
 
-    /** The members document: the configuration {@code config} as this node knows it. */
-    JsonObject document(ClusterConfig config, RaftStatus status) {
+    /**
+     * The members document: the configuration {@code config} as this node knows it, with the
+     * leader's {@code matchIndexes} when this node leads (empty otherwise: the field is left out).
+     */
+    JsonObject document(ClusterConfig config, RaftStatus status, Map<NodeId, Long> matchIndexes) {
         JsonArray members = new JsonArray();
         for (NodeId id : config.members()) {
             Optional<Member> known = directory.member(id);
             JsonObject m = new JsonObject().put("id", id.value()).put("role", config.learners().contains(id) ? "learner" : "voter")
                     .put("raft", config.addresses().getOrDefault(id, known.map(Member::raft).orElse(null)))
                     .put("http", known.map(Member::http).orElse(null));
+            Long matchIndex = matchIndexes.get(id);
+            if (matchIndex != null) {
+                m.put("matchIndex", matchIndex);
+            }
             if (config.isJoint() && !config.voters().contains(id) && config.votersOutgoing().contains(id)) {
                 m.put("outgoing", true); // a voter of C(old) only: leaves when C(new) commits
             }

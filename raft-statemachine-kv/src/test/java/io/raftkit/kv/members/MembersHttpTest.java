@@ -70,6 +70,16 @@ class MembersHttpTest {
             if (doc.getString("leader") != null) { // this node's view; an election may be under way
                 assertThat(doc.getString("leaderHttp")).isEqualTo(nodes.url(doc.getString("leader")));
             }
+            // The leader gives its matchIndex for every member; a follower has none to give.
+            boolean leads = id.equals(doc.getString("leader"));
+            for (String m : new String[]{"n1", "n2", "n3"}) {
+                Long match = member(doc, m).getLong("matchIndex");
+                if (leads) {
+                    assertThat(match).as(m + " in " + doc).isNotNull().isPositive();
+                } else {
+                    assertThat(match).as(m + " in " + doc).isNull();
+                }
+            }
         }
     }
 
@@ -82,6 +92,7 @@ class MembersHttpTest {
         assertThat(member(json(added), "n4").getString("role")).isEqualTo("learner");
         assertThat(member(json(added), "n4").getString("http")).isEqualTo("http://127.0.0.1:2");
         assertThat(member(json(added), "n4").getString("raft")).isEqualTo("127.0.0.1:1");
+        assertThat(member(json(added), "n4").getLong("matchIndex")).as("nothing reaches n4").isZero();
         // Every node learns the new member's HTTP URL from the replicated directory.
         for (String id : nodes.running.keySet()) {
             awaitMember(id, "n4", "learner", "http://127.0.0.1:2");

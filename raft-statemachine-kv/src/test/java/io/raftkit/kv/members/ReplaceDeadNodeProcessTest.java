@@ -221,10 +221,10 @@ class ReplaceDeadNodeProcessTest {
             String[] list = cli("member", "list", "--endpoints", endpoints);
             last = list[1] + list[2];
             Optional<String[]> learner = row(list[1], id).filter(r -> r[1].equals("learner") && r[4].equals(http));
-            Optional<String[]> leader = list[1].lines().map(l -> l.trim().split("\\s+")).filter(r -> r.length >= 6 && r[2].equals("*"))
+            Optional<String[]> leader = list[1].lines().map(l -> l.trim().split("\\s+")).filter(r -> r.length >= 7 && r[2].equals("*"))
                     .findFirst();
-            if (learner.isPresent() && leader.isPresent() && !learner.get()[5].equals("-") && !leader.get()[5].equals("-")
-                    && Long.parseLong(leader.get()[5]) - Long.parseLong(learner.get()[5]) <= 100) {
+            if (learner.isPresent() && leader.isPresent() && !learner.get()[6].equals("-") && !leader.get()[6].equals("-")
+                    && Long.parseLong(leader.get()[6]) - Long.parseLong(learner.get()[6]) <= 100) {
                 return;
             }
             Thread.sleep(200);
@@ -232,12 +232,12 @@ class ReplaceDeadNodeProcessTest {
         throw new AssertionError(id + " did not catch up as a learner within 60 s; last member list:\n" + last);
     }
 
-    /** A row of the member list table: id, role, leader mark (or absent: shifts), raft, http, applied. */
+    /** A row of the member list table: id, role, leader mark (or absent: shifts), raft, http, match, applied. */
     private static Optional<String[]> row(String table, String id) {
         return table.lines().map(String::trim).filter(l -> l.startsWith(id + " ")).map(l -> {
             String[] cells = l.split("\\s+");
-            // Without the leader's '*', the row has five cells: put an empty one in its place.
-            return cells.length == 5 ? new String[]{cells[0], cells[1], "", cells[2], cells[3], cells[4]} : cells;
+            // Without the leader's '*', the row has six cells: put an empty one in its place.
+            return cells.length == 6 ? new String[]{cells[0], cells[1], "", cells[2], cells[3], cells[4], cells[5]} : cells;
         }).findFirst();
     }
 
