@@ -30,6 +30,8 @@ final class KvNodes implements AutoCloseable {
     final Path dir;
     final Map<String, KvNode> running = new TreeMap<>();
     final Map<String, int[]> ports = new TreeMap<>();
+    /** Settings every node gets besides the fixture's own. */
+    final Map<String, String> common = new HashMap<>();
 
     KvNodes(Path dir) {
         this.dir = dir;
@@ -68,6 +70,7 @@ final class KvNodes implements AutoCloseable {
         s.put("tick-ms", "10");
         s.put("election-timeout-ticks", "30..60");
         s.put("request-timeout-ms", "5000");
+        s.putAll(common);
         return s;
     }
 

@@ -29,6 +29,9 @@ class MembersHttpTest {
     @BeforeAll
     static void start() throws Exception {
         nodes = new KvNodes(dir);
+        // Snapshots every 50 entries, 5 kept behind: a restarted node finds the directory in a snapshot.
+        nodes.common.put("snapshot-every-entries", "50");
+        nodes.common.put("snapshot-keep-tail", "5");
         nodes.startThree();
     }
 
@@ -118,11 +121,22 @@ class MembersHttpTest {
     }
 
     @Test
-    void aRestartedNodeKnowsTheHttpUrlOfAMemberAddedWhileItRan() throws Exception {
-        HttpResponse<String> added = send("POST", nodes.url(nodes.awaitLeader()) + "/v1/members",
+    void aNodeRestartedFromASnapshotKnowsTheHttpUrlOfAMemberAddedWhileItRan() throws Exception {
+        String leader = nodes.awaitLeader();
+        HttpResponse<String> added = send("POST", nodes.url(leader) + "/v1/members",
                 addBody("n5", "127.0.0.1:5", "http://127.0.0.1:6"));
         assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        long addedAt = nodes.running.get(leader).raft().status().commitIndex();
         String follower = nodes.follower();
+        for (int i = 0; i < 120; i++) { // past two snapshots, so the log no longer holds the directory's write
+            assertThat(send("PUT", nodes.url(leader) + "/v1/kv/s" + i, "{\"value\": \"x\"}").statusCode()).isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (nodes.running.get(follower).raft().snapshotStats().logFirstIndex() <= addedAt && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(nodes.running.get(follower).raft().snapshotStats().logFirstIndex()).as("compacted past the add")
+                .isGreaterThan(addedAt);
         Map<String, String> settings = nodes.settings(follower, java.util.List.of(nodes.peer("n1"), nodes.peer("n2"), nodes.peer("n3")));
         nodes.stop(follower);
         nodes.start(settings);
