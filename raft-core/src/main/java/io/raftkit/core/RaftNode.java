@@ -560,6 +560,20 @@ public final class RaftNode {
         return cluster;
     }
 
+    /**
+     * The leader's matchIndex for each member it replicates to (§5.3), and its own durable last index
+     * for itself; empty unless this node leads. For operators watching a learner catch up.
+     */
+    public java.util.Map<NodeId, Long> matchIndexes() {
+        if (role != Role.LEADER) {
+            return java.util.Map.of();
+        }
+        TreeMap<NodeId, Long> out = new TreeMap<>();
+        progress.forEach((id, pr) -> out.put(id, pr.matchIndex()));
+        out.put(self, log.stableIndex());
+        return out;
+    }
+
     @Override
     public String toString() {
         return self + "[" + role + " term=" + term + " commit=" + commitIndex + " last=" + log.lastIndex() + "]";

@@ -343,6 +343,16 @@ public final class RaftServer implements AutoCloseable {
         return status;
     }
 
+    /**
+     * The leader's matchIndex per member (§5.3; its own durable last index for itself), read on the
+     * loop when asked rather than published every turn; empty at a node that does not lead.
+     */
+    public CompletableFuture<java.util.Map<NodeId, Long>> matchIndexes() {
+        CompletableFuture<java.util.Map<NodeId, Long>> future = new CompletableFuture<>();
+        submit(future, () -> future.complete(node.matchIndexes()));
+        return future;
+    }
+
     // ---------------------------------------------------------------- membership (thesis §4)
 
     /**

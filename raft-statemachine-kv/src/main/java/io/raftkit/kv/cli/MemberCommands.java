@@ -125,14 +125,16 @@ final class MemberCommands implements Runnable {
 
         static String table(JsonObject doc, java.util.function.Function<String, String> applied) {
             StringBuilder out = new StringBuilder();
-            out.append(String.format("%-12s %-8s %-8s %-22s %-30s %s%n", "ID", "ROLE", "LEADER", "RAFT", "HTTP", "APPLIED"));
+            out.append(String.format("%-12s %-8s %-8s %-22s %-30s %-10s %s%n", "ID", "ROLE", "LEADER", "RAFT", "HTTP", "MATCH",
+                    "APPLIED"));
             JsonArray members = doc.getJsonArray("members");
             for (int i = 0; i < members.size(); i++) {
                 JsonObject m = members.getJsonObject(i);
                 String role = m.getString("role") + (m.getBoolean("outgoing", false) ? " (outgoing)" : "");
-                out.append(String.format("%-12s %-8s %-8s %-22s %-30s %s%n", m.getString("id"), role,
+                Long match = m.getLong("matchIndex");
+                out.append(String.format("%-12s %-8s %-8s %-22s %-30s %-10s %s%n", m.getString("id"), role,
                         m.getString("id").equals(doc.getString("leader")) ? "*" : "", m.getString("raft"),
-                        m.getString("http"), applied.apply(m.getString("http"))));
+                        m.getString("http"), match == null ? "-" : match, applied.apply(m.getString("http"))));
             }
             if (doc.getBoolean("joint", false)) {
                 out.append("joint configuration: a change is under way\n");
@@ -145,9 +147,10 @@ final class MemberCommands implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Lists the members as the first node that answers knows them: id, role, leader, addresses, and"
-                    + " each member's applied index from its own /v1/status ('-' when it does not answer).",
-                    "A new learner has caught up when its applied index is close to the leader's."})
+            description = {"Lists the members as the first node that answers knows them: id, role, leader, addresses, the"
+                    + " leader's matchIndex for each (when the node that answers leads; '-' otherwise) and each member's"
+                    + " applied index from its own /v1/status ('-' when it does not answer).",
+                    "A new learner has caught up when its match and applied indexes are close to the leader's."})
     static final class ListMembers extends Base {
         @Override
         HttpRequest.Builder request(String base) {

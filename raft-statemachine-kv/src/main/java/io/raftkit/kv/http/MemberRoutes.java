@@ -60,7 +60,18 @@ final class MemberRoutes {
 
     void list(RoutingContext ctx) {
         ctx.put(Forwarder.SERVED_BY, service.nodeId());
-        Responses.json(ctx, 200, document(raft.status().members(), raft.status()));
+        answer(ctx, raft.status().members());
+    }
+
+    /** 200 with the members document; at the leader with each member's matchIndex. */
+    private void answer(RoutingContext ctx, ClusterConfig config) {
+        RaftStatus status = raft.status();
+        if (!service.leads(status)) {
+            Responses.json(ctx, 200, document(config, status, Map.of()));
+            return;
+        }
+        Future.fromCompletionStage(raft.matchIndexes(), ctx.vertx().getOrCreateContext()).onComplete(m ->
+                Responses.json(ctx, 200, document(config, raft.status(), m.succeeded() ? m.result() : Map.of())));
     }
 
     void add(RoutingContext ctx) {
@@ -72,7 +83,9 @@ final class MemberRoutes {
             Responses.error(ctx, ApiError.rejected(400, e.error, e.getMessage()));
             return;
         }
-        change(ctx, () -> {
+        // The directory as committed (a linearizable read): a leader elected since the last
+        // refresh must not call a retry of a completed add a conflict.
+        change(ctx, () -> readDirectory().thenCompose(current -> {
             ClusterConfig config = raft.status().members();
             if (config.members().contains(member.id())) {
                 Optional<Member> known = directory.member(member.id());
@@ -84,8 +97,8 @@ final class MemberRoutes {
                         + role(config, member.id()) + " at raft " + raftThere + ", http " + known.map(Member::http).orElse(null)
                         + "; remove it first to add it at other addresses"));
             }
-            return record(member).thenCompose(ignored -> raft.addLearner(member.id(), member.raft()));
-        });
+            return record(member, current).thenCompose(ignored -> raft.addLearner(member.id(), member.raft()));
+        }));
     }
 
     void promote(RoutingContext ctx) {
@@ -117,7 +130,7 @@ final class MemberRoutes {
             return;
         }
         if (target.equals(raft.id())) {
-            Responses.json(ctx, 200, document(config, status));
+            answer(ctx, config);
             return;
         }
         Future.fromCompletionStage(raft.transferLeadership(target), ctx.vertx().getOrCreateContext()).onComplete(started -> {
@@ -134,7 +147,7 @@ final class MemberRoutes {
     private void awaitLeader(RoutingContext ctx, NodeId target, long deadlineNanos) {
         RaftStatus status = raft.status();
         if (status.leader().filter(target::equals).isPresent()) {
-            Responses.json(ctx, 200, document(status.members(), status));
+            Responses.json(ctx, 200, document(status.members(), status, Map.of()));
         } else if (System.nanoTime() - deadlineNanos > 0) {
             Responses.error(ctx, ApiError.unknown(504, "transfer-timeout", "node " + target + " did not become leader within "
                     + timeoutMillis + " ms (request-timeout-ms); the leader is " + status.leader().map(NodeId::value).orElse("unknown")
@@ -180,7 +193,7 @@ final class MemberRoutes {
         Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {
             changing.set(false);
             if (done.succeeded()) {
-                Responses.json(ctx, 200, document(done.result(), raft.status()));
+                answer(ctx, done.result());
             } else {
                 Throwable cause = done.cause() instanceof java.util.concurrent.CompletionException && done.cause().getCause() != null
                         ? done.cause().getCause() : done.cause();
@@ -195,42 +208,53 @@ final class MemberRoutes {
      * compare-and-set against the value read linearizably: a directory changed meanwhile (by another
      * leader) refuses, and nothing is lost.
      */
-    private CompletableFuture<Void> record(Member member) {
-        return raft.read(KvCodec.encodeGet(MemberDirectory.KEY)).thenCompose(bytes -> {
-            KvResult current = KvCodec.decodeResult(bytes);
-            Optional<String> currentJson = current.value().flatMap(KvValue::utf8);
-            currentJson.ifPresent(directory::replicated);
-            Map<NodeId, Member> next = new TreeMap<>(directory.all());
-            next.keySet().retainAll(raft.status().members().members());
-            next.put(member.id(), member);
-            String json = MemberDirectory.encode(next);
-            if (currentJson.filter(json::equals).isPresent()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            RaftStatus status = raft.status();
-            return service.propose(status, SessionStamp.anonymous(0),
-                    stamp -> new KvCommand.Cas(stamp, MemberDirectory.KEY, currentJson.map(KvValue::of), KvValue.of(json)),
-                    KvCodec::decodeResult, error -> {
-                        throw new Refusal(error);
-                    }).thenApply(result -> {
-                        if (result.status() != KvResult.Status.OK) {
-                            throw new Refusal(409, "directory-changed", "the member directory changed while node " + member.id()
-                                    + " was being recorded (" + result.status() + "); nothing was changed: retry");
-                        }
-                        directory.replicated(json);
-                        return null;
-                    });
+    private CompletableFuture<Void> record(Member member, Optional<String> currentJson) {
+        Map<NodeId, Member> next = new TreeMap<>(directory.all());
+        next.keySet().retainAll(raft.status().members().members());
+        next.put(member.id(), member);
+        String json = MemberDirectory.encode(next);
+        if (currentJson.filter(json::equals).isPresent()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        RaftStatus status = raft.status();
+        return service.propose(status, SessionStamp.anonymous(0),
+                stamp -> new KvCommand.Cas(stamp, MemberDirectory.KEY, currentJson.map(KvValue::of), KvValue.of(json)),
+                KvCodec::decodeResult, error -> {
+                    throw new Refusal(error);
+                }).thenApply(result -> {
+                    if (result.status() != KvResult.Status.OK) {
+                        throw new Refusal(409, "directory-changed", "the member directory changed while node " + member.id()
+                                + " was being recorded (" + result.status() + "); nothing was changed: retry");
+                    }
+                    directory.replicated(json);
+                    return null;
+                });
+    }
+
+    /** The replicated directory's JSON, read linearizably (empty when absent), and this node's copy updated. */
+    private CompletableFuture<Optional<String>> readDirectory() {
+        return raft.read(KvCodec.encodeGet(MemberDirectory.KEY)).thenApply(bytes -> {
+            Optional<String> json = KvCodec.decodeResult(bytes).value().flatMap(KvValue::utf8);
+            directory.replicated(json.orElse(null));
+            return json;
         });
     }
 
-    /** The members document: the configuration {@code config} as this node knows it. */
-    JsonObject document(ClusterConfig config, RaftStatus status) {
+    /**
+     * The members document: the configuration {@code config} as this node knows it, with the
+     * leader's {@code matchIndexes} when this node leads (empty otherwise: the field is left out).
+     */
+    JsonObject document(ClusterConfig config, RaftStatus status, Map<NodeId, Long> matchIndexes) {
         JsonArray members = new JsonArray();
         for (NodeId id : config.members()) {
             Optional<Member> known = directory.member(id);
             JsonObject m = new JsonObject().put("id", id.value()).put("role", config.learners().contains(id) ? "learner" : "voter")
                     .put("raft", config.addresses().getOrDefault(id, known.map(Member::raft).orElse(null)))
                     .put("http", known.map(Member::http).orElse(null));
+            Long matchIndex = matchIndexes.get(id);
+            if (matchIndex != null) {
+                m.put("matchIndex", matchIndex);
+            }
             if (config.isJoint() && !config.voters().contains(id) && config.votersOutgoing().contains(id)) {
                 m.put("outgoing", true); // a voter of C(old) only: leaves when C(new) commits
             }

@@ -167,6 +167,11 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                 throw new IllegalArgumentException("join: a joining node learns the members from " + join.get()
                         + "; give only this node's own peer entry (" + id + "=raftHost:port,httpHost:port), not " + others);
             }
+            String own = peers.stream().filter(p -> p.id().equals(id)).map(Peer::httpUrl).findFirst().orElse(null);
+            if (join.get().equals(own)) {
+                throw new IllegalArgumentException("join " + join.get() + " is this node's own HTTP address: give a member"
+                        + " of the cluster to join");
+            }
             if (settings.get("data-dir") == null) {
                 throw new IllegalArgumentException("join needs data-dir: a joining node keeps there what it learned and"
                         + " whether it was added, so a restart does not ask again");

@@ -34,9 +34,8 @@ class JoinTest {
     void aNewNodeJoinsAsALearnerCatchesUpIsPromotedAndARestartNeitherAddsItAgainNorResetsIt() throws Exception {
         try (KvNodes nodes = new KvNodes(dir)) {
             nodes.startThree();
-            String leader = nodes.url(nodes.awaitLeader());
             for (int i = 0; i < 20; i++) {
-                assertThat(send("PUT", leader + "/v1/kv/k" + i, "{\"value\": \"v" + i + "\"}").statusCode()).isEqualTo(200);
+                nodes.put("k" + i, "v" + i);
             }
             // Pointed at a follower: it forwards the add to the leader.
             nodes.start(joinSettings(nodes, "n4", nodes.url(nodes.follower())));
@@ -64,12 +63,12 @@ class JoinTest {
             JsonObject list = json(send("GET", nodes.url(nodes.awaitLeader()) + "/v1/members", null));
             assertThat(list.getJsonArray("members").size()).as(list.encode()).isEqualTo(3);
             assertThat(nodes.running.get(nodes.awaitLeader()).raft().status().term()).isEqualTo(termBefore);
-            assertThat(send("PUT", nodes.url(nodes.awaitLeader()) + "/v1/kv/after", "{\"value\": \"x\"}").statusCode()).isEqualTo(200);
+            nodes.put("after", "x");
         }
     }
 
     @Test
-    void joiningWithADataDirectoryOfANodeStartedWithPeersIsRefusedAndChangesNothing() throws Exception {
+    void joiningWithADataDirectoryOfANodeStartedWithPeersIsRefusedAndChangesNothingAndTheLeaderMayRemoveItself() throws Exception {
         try (KvNodes nodes = new KvNodes(dir)) {
             nodes.startThree();
             String follower = nodes.follower();
@@ -81,7 +80,17 @@ class JoinTest {
             assertThat(dir.resolve(follower).resolve(JoinRecord.FILE)).doesNotExist();
             nodes.start(asStarted);
             nodes.awaitLeader();
-            assertThat(send("PUT", nodes.url(follower) + "/v1/kv/k", "{\"value\": \"v\"}").statusCode()).isEqualTo(200);
+            nodes.put("k", "v");
+
+            // Removing the leader is allowed: it steps down once C(new) commits, and the other two go on.
+            String leader = nodes.awaitLeader();
+            HttpResponse<String> removed = send("DELETE", nodes.url(leader) + "/v1/members/" + leader, null);
+            assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+            assertThat(json(removed).getJsonArray("members").size()).isEqualTo(2);
+            nodes.stop(leader);
+            String next = nodes.awaitLeader();
+            assertThat(next).isNotEqualTo(leader);
+            nodes.put("k", "w");
         }
     }
 
@@ -98,6 +107,8 @@ class JoinTest {
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("must be a member's HTTP URL");
         s.put("join", "http://127.0.0.1:8001/v1");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("must be a member's HTTP URL");
+        s.put("join", "http://127.0.0.1:8004");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("this node's own HTTP address");
         s.put("join", "http://127.0.0.1:8001/");
         assertThat(ServerConfig.from(s).join()).contains("http://127.0.0.1:8001");
         s.remove("data-dir");

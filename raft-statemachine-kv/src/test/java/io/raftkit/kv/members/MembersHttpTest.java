@@ -29,6 +29,9 @@ class MembersHttpTest {
     @BeforeAll
     static void start() throws Exception {
         nodes = new KvNodes(dir);
+        // Snapshots every 50 entries, 5 kept behind: a restarted node finds the directory in a snapshot.
+        nodes.common.put("snapshot-every-entries", "50");
+        nodes.common.put("snapshot-keep-tail", "5");
         nodes.startThree();
     }
 
@@ -70,6 +73,17 @@ class MembersHttpTest {
             if (doc.getString("leader") != null) { // this node's view; an election may be under way
                 assertThat(doc.getString("leaderHttp")).isEqualTo(nodes.url(doc.getString("leader")));
             }
+            // The leader gives its matchIndex for every member; a follower has none to give.
+            boolean leads = id.equals(doc.getString("leader"));
+            for (String m : new String[]{"n1", "n2", "n3"}) {
+                Long match = member(doc, m).getLong("matchIndex");
+                if (leads) {
+                    // Right after an election a follower's may still be 0 (not yet acknowledged).
+                    assertThat(match).as(m + " in " + doc).isNotNull().isNotNegative();
+                } else {
+                    assertThat(match).as(m + " in " + doc).isNull();
+                }
+            }
         }
     }
 
@@ -82,6 +96,7 @@ class MembersHttpTest {
         assertThat(member(json(added), "n4").getString("role")).isEqualTo("learner");
         assertThat(member(json(added), "n4").getString("http")).isEqualTo("http://127.0.0.1:2");
         assertThat(member(json(added), "n4").getString("raft")).isEqualTo("127.0.0.1:1");
+        assertThat(member(json(added), "n4").getLong("matchIndex")).as("nothing reaches n4").isZero();
         // Every node learns the new member's HTTP URL from the replicated directory.
         for (String id : nodes.running.keySet()) {
             awaitMember(id, "n4", "learner", "http://127.0.0.1:2");
@@ -107,17 +122,42 @@ class MembersHttpTest {
     }
 
     @Test
-    void aRestartedNodeKnowsTheHttpUrlOfAMemberAddedWhileItRan() throws Exception {
-        HttpResponse<String> added = send("POST", nodes.url(nodes.awaitLeader()) + "/v1/members",
+    void aNodeRestartedFromASnapshotKnowsTheHttpUrlOfAMemberAddedWhileItRan() throws Exception {
+        String leader = nodes.awaitLeader();
+        HttpResponse<String> added = send("POST", nodes.url(leader) + "/v1/members",
                 addBody("n5", "127.0.0.1:5", "http://127.0.0.1:6"));
         assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        long addedAt = nodes.running.get(leader).raft().status().commitIndex();
         String follower = nodes.follower();
+        for (int i = 0; i < 120; i++) { // past two snapshots, so the log no longer holds the directory's write
+            nodes.put("s" + i, "x");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (nodes.running.get(follower).raft().snapshotStats().logFirstIndex() <= addedAt && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(nodes.running.get(follower).raft().snapshotStats().logFirstIndex()).as("compacted past the add")
+                .isGreaterThan(addedAt);
         Map<String, String> settings = nodes.settings(follower, java.util.List.of(nodes.peer("n1"), nodes.peer("n2"), nodes.peer("n3")));
         nodes.stop(follower);
         nodes.start(settings);
         awaitMember(follower, "n5", "learner", "http://127.0.0.1:6");
         HttpResponse<String> removed = send("DELETE", nodes.url(nodes.awaitLeader()) + "/v1/members/n5", null);
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aRetriedAddThatANewLeaderAnswersIsDoneNotAConflict() throws Exception {
+        String body = addBody("n6", "127.0.0.1:61", "http://127.0.0.1:62");
+        HttpResponse<String> added = send("POST", nodes.url(nodes.awaitLeader()) + "/v1/members", body);
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        // Leadership moves at once, before the new leader's periodic read of the directory.
+        String next = nodes.follower();
+        HttpResponse<String> moved = send("POST", nodes.url(next) + "/v1/leader", "{\"id\": \"" + next + "\"}");
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        HttpResponse<String> retried = send("POST", nodes.url(next) + "/v1/members", body);
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(send("DELETE", nodes.url(next) + "/v1/members/n6", null).statusCode()).isEqualTo(200);
     }
 
     @Test
