@@ -44,6 +44,19 @@ final class DiskStreams {
                 buffer.get(b, off, n);
                 return n;
             }
+
+            /** Seeks: what the buffer holds first, then the file position, never past the end. */
+            @Override
+            public long skip(long n) throws IOException {
+                if (n <= 0) {
+                    return 0;
+                }
+                long fromBuffer = Math.min(n, buffer.remaining());
+                buffer.position(buffer.position() + (int) fromBuffer);
+                long fromFile = Math.max(0, Math.min(n - fromBuffer, file.size() - at));
+                at += fromFile;
+                return fromBuffer + fromFile;
+            }
         };
     }
 
