@@ -57,12 +57,18 @@ public final class InstallSnapshotReceiver {
         while (machine.restoredNanos() == 0) {
             Thread.sleep(5);
         }
-        System.out.printf(Locale.ROOT, "installed bytes=%d transfer_ms=%.1f install_ms=%.1f restore_ms=%.1f heap_max_mb=%d heap_peak_mb=%d%n",
-                store.bytes, (store.installedAt - store.firstChunkAt) / 1e6, store.installNanos / 1e6,
+        System.out.printf(Locale.ROOT, "installed bytes=%d transfer_ms=%.1f cpu_ms=%.1f install_ms=%.1f restore_ms=%.1f heap_max_mb=%d heap_peak_mb=%d%n",
+                store.bytes, (store.installedAt - store.firstChunkAt) / 1e6, (store.installedCpu - store.firstChunkCpu) / 1e6,
+                store.installNanos / 1e6,
                 machine.restoredNanos() / 1e6, Runtime.getRuntime().maxMemory() >> 20, heapPeakBytes() >> 20);
         System.out.flush();
         server.close();
         System.exit(0);
+    }
+
+    /** CPU time of the whole process (every thread, user and system), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The sum of the heap pools' peaks: what the receiver's heap held at most (an upper bound: pools peak apart). */
@@ -79,7 +85,9 @@ public final class InstallSnapshotReceiver {
     /** The mapdb store, with the time of the first chunk written and of the install's end. */
     private static final class TimedStore extends ForwardingSnapshotStore {
         volatile long firstChunkAt;
+        volatile long firstChunkCpu;
         volatile long installedAt;
+        volatile long installedCpu;
         volatile long installNanos;
         volatile long bytes;
 
@@ -94,6 +102,7 @@ public final class InstallSnapshotReceiver {
                 public boolean write(long offset, byte[] data) throws IOException {
                     if (offset == 0 && firstChunkAt == 0) {
                         firstChunkAt = System.nanoTime();
+                        firstChunkCpu = processCpuNanos();
                     }
                     return super.write(offset, data);
                 }
@@ -103,6 +112,7 @@ public final class InstallSnapshotReceiver {
                     long start = System.nanoTime();
                     SnapshotMeta installed = super.install();
                     installedAt = System.nanoTime();
+                    installedCpu = processCpuNanos();
                     installNanos = installedAt - start;
                     bytes = installed.sizeBytes();
                     return installed;

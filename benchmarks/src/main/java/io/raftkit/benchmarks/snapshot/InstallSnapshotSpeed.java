@@ -50,7 +50,7 @@ import java.util.stream.Stream;
 public final class InstallSnapshotSpeed {
 
     private static final String CLUSTER_ID = "install-snapshot-bench";
-    private static final Pattern INSTALLED = Pattern.compile("installed bytes=(\\d+) transfer_ms=([0-9.]+) .*");
+    private static final Pattern INSTALLED = Pattern.compile("installed bytes=(\\d+) transfer_ms=([0-9.]+) cpu_ms=([0-9.]+) .*");
 
     private InstallSnapshotSpeed() {
     }
@@ -108,12 +108,15 @@ public final class InstallSnapshotSpeed {
 
     /** The baseline: the snapshot file copied on the same disk and forced, in ms. */
     private static double copy(Path from, Path to) throws IOException {
+        long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long start = System.nanoTime();
         Files.copy(from, to);
         try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
         double ms = (System.nanoTime() - start) / 1e6;
+        System.out.printf(Locale.ROOT, "  copy: cpu_ms=%.1f%n",
+                (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu) / 1e6);
         Files.delete(to);
         return ms;
     }
@@ -124,15 +127,21 @@ public final class InstallSnapshotSpeed {
         NodeId id = NodeId.of("r" + round);
         String address = "127.0.0.1:" + freePort();
         Path dir = root.resolve(id.value());
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"), InstallSnapshotReceiver.class.getName(),
-                id.value(), address, leaderId.value(), leaderAddress, CLUSTER_ID, dir.toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        String extra = System.getenv("RECEIVER_JAVA_OPTS"); // e.g. a flight recording of the receiver
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), InstallSnapshotReceiver.class.getName(),
+                id.value(), address, leaderId.value(), leaderAddress, CLUSTER_ID, dir.toString()));
         Process receiver = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8))) {
             String line = awaitLine(out, "ready", null);
+            long cpu0 = InstallSnapshotReceiver.processCpuNanos();
             leader.addLearner(id, address).get(60, TimeUnit.SECONDS);
             line = awaitLine(out, "installed ", receiver);
-            System.out.println("  receiver " + id + ": " + line);
+            System.out.printf(Locale.ROOT, "  receiver %s: %s%n  leader: cpu_ms=%.1f from adding the learner to its install%n", id, line,
+                    (InstallSnapshotReceiver.processCpuNanos() - cpu0) / 1e6);
             Matcher m = INSTALLED.matcher(line);
             if (!m.matches() || Long.parseLong(m.group(1)) != expectedBytes) {
                 throw new IllegalStateException("receiver " + id + " reported '" + line + "', expected " + expectedBytes + " bytes");

@@ -263,6 +263,18 @@ public final class MapDbSnapshotStore implements SnapshotStore {
      * wins and the temporary files are deleted.
      */
     synchronized SnapshotMeta commit(SnapshotMeta meta, Map<Path, String> dataFiles) throws IOException {
+        return commit(meta, dataFiles, Map.of());
+    }
+
+    /**
+     * {@link #commit(SnapshotMeta, Map)}, taking the CRC32C of the files in {@code knownCrc32c} as
+     * computed over the bytes while they were written (an opaque snapshot's stream file is its
+     * transfer stream, whose checksum the snapshot's meta already holds), instead of reading each
+     * file back: a 512 MiB transfer read its file once more for nothing. Opening checks the files
+     * on disk against these values as against any others.
+     */
+    synchronized SnapshotMeta commit(SnapshotMeta meta, Map<Path, String> dataFiles, Map<Path, Long> knownCrc32c)
+            throws IOException {
         checkOpen();
         Disk disk = env.disk();
         if (KnownBug.SNAPSHOT_PREVIOUS_DELETED_FIRST.reintroduced()) {
@@ -279,7 +291,8 @@ public final class MapDbSnapshotStore implements SnapshotStore {
         for (Map.Entry<Path, String> f : dataFiles.entrySet()) {
             String name = StoredSnapshot.PREFIX + meta.id() + f.getValue();
             try (DiskFile file = disk.open(f.getKey(), false)) {
-                files.add(new SnapshotMetaFile.DataFile(name, file.size(), DiskStreams.crc32c(file)));
+                Long known = knownCrc32c.get(f.getKey());
+                files.add(new SnapshotMetaFile.DataFile(name, file.size(), known != null ? known : DiskStreams.crc32c(file)));
             }
             disk.rename(f.getKey(), dir.resolve(name));
         }
