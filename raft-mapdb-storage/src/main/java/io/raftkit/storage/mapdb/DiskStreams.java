@@ -105,7 +105,9 @@ final class DiskStreams {
     /** The CRC32C of the whole file as read now. */
     static long crc32c(DiskFile file) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+        // Direct: the file channel reads straight into it (a heap buffer is read into a temporary direct
+        // one and copied), and CRC32C runs on it in place. Opening checks every snapshot file this way.
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
         long at = 0;
         while (true) {
             buffer.clear();
