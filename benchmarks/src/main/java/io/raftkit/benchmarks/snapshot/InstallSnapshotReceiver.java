@@ -57,12 +57,14 @@ public final class InstallSnapshotReceiver {
         while (machine.restoredNanos() == 0) {
             Thread.sleep(5);
         }
-        System.out.printf(Locale.ROOT, "installed bytes=%d transfer_ms=%.1f cpu_ms=%.1f install_ms=%.1f restore_ms=%.1f heap_max_mb=%d heap_peak_mb=%d%n",
+        // One println after the server closed: its log shares stdout and must not split the line the leader parses.
+        String result = String.format(Locale.ROOT, "installed bytes=%d transfer_ms=%.1f cpu_ms=%.1f install_ms=%.1f restore_ms=%.1f heap_max_mb=%d heap_peak_mb=%d",
                 store.bytes, (store.installedAt - store.firstChunkAt) / 1e6, (store.installedCpu - store.firstChunkCpu) / 1e6,
                 store.installNanos / 1e6,
                 machine.restoredNanos() / 1e6, Runtime.getRuntime().maxMemory() >> 20, heapPeakBytes() >> 20);
-        System.out.flush();
         server.close();
+        System.out.println(result);
+        System.out.flush();
         System.exit(0);
     }
 
