@@ -323,11 +323,14 @@ final class Snapshotter {
         }
         InputStream in = open.in();
         in.skipNBytes(chunk.offset() - open.position());
-        byte[] data = in.readNBytes(chunk.length());
-        if (data.length != chunk.length()) {
+        // Into one array of the chunk's size: readNBytes(int) reads through 8 KiB buffers and copies them
+        // together, a second allocation and copy of every byte sent.
+        byte[] data = new byte[chunk.length()];
+        int read = in.readNBytes(data, 0, data.length);
+        if (read != chunk.length()) {
             in.close();
             streams.remove(key);
-            throw new InvalidSnapshotException("snapshot " + chunk.snapshot().id() + " ends at " + (chunk.offset() + data.length)
+            throw new InvalidSnapshotException("snapshot " + chunk.snapshot().id() + " ends at " + (chunk.offset() + read)
                     + ", before its stated size " + chunk.snapshot().sizeBytes());
         }
         streams.put(key, new OpenStream(open.id(), in, chunk.offset() + data.length));

@@ -44,6 +44,19 @@ final class DiskStreams {
                 buffer.get(b, off, n);
                 return n;
             }
+
+            /** Seeks: what the buffer holds first, then the file position, never past the end. */
+            @Override
+            public long skip(long n) throws IOException {
+                if (n <= 0) {
+                    return 0;
+                }
+                long fromBuffer = Math.min(n, buffer.remaining());
+                buffer.position(buffer.position() + (int) fromBuffer);
+                long fromFile = Math.max(0, Math.min(n - fromBuffer, file.size() - at));
+                at += fromFile;
+                return fromBuffer + fromFile;
+            }
         };
     }
 
@@ -92,7 +105,9 @@ final class DiskStreams {
     /** The CRC32C of the whole file as read now. */
     static long crc32c(DiskFile file) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+        // Direct: the file channel reads straight into it (a heap buffer is read into a temporary direct
+        // one and copied), and CRC32C runs on it in place. Opening checks every snapshot file this way.
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
         long at = 0;
         while (true) {
             buffer.clear();

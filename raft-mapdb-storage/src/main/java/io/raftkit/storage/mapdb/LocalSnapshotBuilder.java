@@ -90,7 +90,9 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
         SnapshotMeta meta = new SnapshotMeta(SnapshotMeta.idFor(lastIncludedIndex, lastIncludedTerm, checksum),
                 lastIncludedIndex, lastIncludedTerm, config, kind, stream.size(), checksum);
         try {
-            return store.commit(meta, dataFiles);
+            // An opaque snapshot's one data file is its transfer stream: its CRC32C is the meta's checksum.
+            return table == null ? store.commit(meta, dataFiles, Map.of(dataFiles.keySet().iterator().next(), checksum))
+                    : store.commit(meta, dataFiles);
         } catch (IOException | RuntimeException e) {
             deleteTemporaryFiles();
             throw e;

@@ -97,7 +97,8 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         }
         Map<Path, String> data = new LinkedHashMap<>();
         data.put(temp, StoredSnapshot.STREAM);
-        return store.commit(meta, data);
+        // The stream file holds exactly the bytes whose CRC32C install() just checked against the meta.
+        return store.commit(meta, data, Map.of(temp, meta.checksum()));
     }
 
     private SnapshotMeta installRecords() throws IOException {
