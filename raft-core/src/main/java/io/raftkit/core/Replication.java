@@ -153,7 +153,7 @@ final class Replication {
         if (node.role != Role.LEADER || pr == null || (!trusted && read.term() != node.term)) {
             return;
         }
-        if (trusted ? !entries.isEmpty() : answers(read, entries, pr)) {
+        if (trusted ? !entries.isEmpty() && !pr.isPaused() : answers(read, entries, pr)) {
             sendEntries(read.peer(), pr, read.from() - 1, entries);
         } else if (!pr.isPaused()) {
             sendAppend(read.peer(), pr);

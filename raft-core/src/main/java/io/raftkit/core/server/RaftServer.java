@@ -85,14 +85,11 @@ public final class RaftServer implements AutoCloseable {
     private volatile SnapshotStats snapshotStats = SnapshotStats.NONE;
     private final long requestTimeoutNanos;
     /**
-     * The heap guard, kept as a last resort (issue 16). The in-memory log now holds only entries not
-     * yet durable or not yet applied, plus a bounded cache ({@link RaftConfig#logCacheEntries},
-     * {@link RaftConfig#logCacheBytes}); the rest is read back from the LogStore. What can still grow
-     * without bound is what a leader accepts and cannot commit: one cut off from a majority with
-     * CheckQuorum off, or one whose followers' disks stall. A normal workload commits within round
-     * trips and never comes near the limit; that one refuses proposals (certainly not applied)
-     * instead of running out of heap. Each server counts against the whole heap: several in one JVM
-     * (tests) may overcommit it.
+     * The heap guard, kept as a last resort (issue 16): the log holds only entries not yet durable
+     * or applied plus a bounded cache (RaftConfig.logCache), so what can still grow is what a leader
+     * accepts and cannot commit (cut off with CheckQuorum off, or its followers' disks stalled). A
+     * normal workload commits within round trips and never nears the limit; that leader refuses
+     * proposals instead of running out of heap. Each server counts against the whole heap.
      */
     private final long maxHeapBytes;
 
