@@ -19,6 +19,14 @@ final class Replication {
     private final RaftNode node;
     /** The newest LogStore read asked for each follower, until answered (issue 16). */
     private final TreeMap<NodeId, LogRead> pendingReads = new TreeMap<>();
+    /**
+     * Per follower, the entries the last accepted read returned (at most one AppendEntries' bytes,
+     * maxBytesPerAppend): a read fetches that much at once, so a follower catching up with small
+     * batches is served many messages per disk read, not one (found by seed 2274: with batches of one
+     * entry, one message in flight and a cache of one, a follower caught up one entry per disk latency
+     * and a read at it timed out after healing).
+     */
+    private final TreeMap<NodeId, List<LogEntry>> readBack = new TreeMap<>();
     private List<LogRead> readsToAsk = new ArrayList<>();
     private long lastReadId;
 
@@ -91,7 +99,12 @@ final class Replication {
             return;
         }
         if (pr.nextIndex() < node.log.firstInMemory()) {
-            askStore(peer, pr); // evicted: the driver reads them back from the LogStore
+            List<LogEntry> read = fromReadBack(peer, pr.nextIndex());
+            if (read == null) {
+                askStore(peer, pr); // evicted: the driver reads them back from the LogStore
+            } else {
+                sendEntries(peer, pr, prevIndex, read);
+            }
             return;
         }
         List<LogEntry> entries = node.log.slice(pr.nextIndex(), node.log.lastIndex(),
@@ -109,13 +122,44 @@ final class Replication {
         pr.sent(prevIndex + entries.size(), bytes, node.ticks());
     }
 
+    /**
+     * One AppendEntries' worth from the entries read back for {@code peer}, from {@code from}; null
+     * when they do not hold it or no longer match the log (then they are dropped).
+     */
+    private List<LogEntry> fromReadBack(NodeId peer, long from) {
+        List<LogEntry> buffered = readBack.get(peer);
+        if (buffered == null) {
+            return null;
+        }
+        long offset = from - buffered.get(0).index();
+        if (offset < 0 || offset >= buffered.size()) {
+            readBack.remove(peer);
+            return null;
+        }
+        List<LogEntry> out = new ArrayList<>();
+        long bytes = 0;
+        for (int i = (int) offset; i < buffered.size() && out.size() < node.config.maxEntriesPerAppend(); i++) {
+            LogEntry e = buffered.get(i);
+            if (!node.log.matchTerm(e.index(), e.term())) {
+                readBack.remove(peer); // compacted or reset since the read: not this log's entries any more
+                return null;
+            }
+            bytes += e.sizeInBytes();
+            if (bytes > node.config.maxBytesPerAppend() && !out.isEmpty()) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
     /** Asks the driver for the evicted entries from the follower's next index on, unless that read is under way. */
     private void askStore(NodeId peer, Progress pr) {
         LogRead pending = pendingReads.get(peer);
         if (pending != null && pending.term() == node.term && pending.from() == pr.nextIndex()) {
             return; // asked already: sending it again on every trigger would queue reads without end
         }
-        long to = Math.min(node.log.firstInMemory() - 1, pr.nextIndex() + node.config.maxEntriesPerAppend() - 1);
+        long to = node.log.firstInMemory() - 1; // as many as one AppendEntries' bytes allow
         LogRead read = new LogRead(++lastReadId, peer, node.term, pr.nextIndex(), to, node.config.maxBytesPerAppend());
         pendingReads.put(peer, read);
         readsToAsk.add(read);
@@ -154,7 +198,12 @@ final class Replication {
             return;
         }
         if (trusted ? !entries.isEmpty() && !pr.isPaused() : answers(read, entries, pr)) {
-            sendEntries(read.peer(), pr, read.from() - 1, entries);
+            readBack.put(read.peer(), List.copyOf(entries));
+            if (trusted) {
+                sendEntries(read.peer(), pr, read.from() - 1, entries);
+            } else {
+                sendAppend(read.peer(), pr);
+            }
         } else if (!pr.isPaused()) {
             sendAppend(read.peer(), pr);
         }

@@ -68,7 +68,7 @@ class EvictedEntriesTest {
 
     /** n3 answers that its log is empty: the leader must send from index 1, which only the store holds. */
     private static LogRead followerNeedsEvictedEntries(RaftNode n1) {
-        n1.step(new AppendReply(N3, N1, 2, false, 0, 0, 1, 0, 6));
+        n1.step(new AppendReply(N3, N1, 2, false, 0, 0, 1, 0, 5));
         Ready r = step(n1);
         assertThat(appendsTo(r, N3)).as("nothing sent before the store answers").isEmpty();
         assertThat(r.logReads()).hasSize(1);
@@ -87,7 +87,7 @@ class EvictedEntriesTest {
         assertThat(read.peer()).isEqualTo(N3);
         assertThat(read.from()).isEqualTo(1);
         assertThat(read.to()).isEqualTo(6);
-        n1.step(new AppendReply(N3, N1, 2, false, 0, 0, 1, 0, 6)); // a duplicate rejection
+        n1.step(new AppendReply(N3, N1, 2, false, 0, 0, 1, 0, 5)); // a duplicate rejection
         assertThat(step(n1).logReads()).as("the same read is not asked twice").isEmpty();
         n1.entriesRead(read, log(1, 1, 1));
         List<AppendEntries> sent = appendsTo(step(n1), N3);

@@ -140,7 +140,7 @@ class RaftLogTest {
 
     @Test
     void everyTermStaysKnownAfterItsEntriesLeaveMemory() {
-        RaftLog log = cached(0, 0, terms(1, 1, 1, 2, 2, 5, 5, 5, 7));
+        RaftLog log = cached(0, 0, terms(1, 1, 1, 2, 2, 5, 5, 5, 5, 7)); // indexes 1..9
         log.evict(9);
         assertThat(log.entriesInMemory()).isZero();
         assertThat(log.lastIndex()).isEqualTo(9);
