@@ -19,6 +19,9 @@ package io.raftkit.api;
  * @param maxPromotionLagEntries    a membership change that makes a node a voter is refused while that node's
  *                                  log is more than this many entries behind the leader's: a voter that must
  *                                  first catch up leaves the cluster less available (thesis §4.2.1)
+ * @param logCacheEntries           most durable, applied entries the in-memory log keeps as a cache for followers
+ *                                  that lag a little; older ones are read back from the LogStore when needed
+ * @param logCacheBytes             most payload bytes of that cache (one entry above the limit may stay)
  */
 public record RaftConfig(
         int tickMillis,
@@ -30,7 +33,9 @@ public record RaftConfig(
         int maxInflightAppends,
         boolean preVote,
         boolean checkQuorum,
-        long maxPromotionLagEntries) {
+        long maxPromotionLagEntries,
+        int logCacheEntries,
+        long logCacheBytes) {
 
     public RaftConfig {
         requireRange("tickMillis", tickMillis, 1, 60_000);
@@ -41,6 +46,17 @@ public record RaftConfig(
         requireRange("maxBytesPerAppend", maxBytesPerAppend, 1, 256 * 1024 * 1024);
         requireRange("maxInflightAppends", maxInflightAppends, 1, 10_000);
         requireRange("maxPromotionLagEntries", maxPromotionLagEntries, 0, Long.MAX_VALUE);
+        requireRange("logCacheEntries", logCacheEntries, 0, 100_000_000);
+        requireRange("logCacheBytes", logCacheBytes, 0, Long.MAX_VALUE);
+    }
+
+    /** The settings of releases before the log cache existed: the default cache. */
+    public RaftConfig(int tickMillis, int electionTimeoutMinTicks, int electionTimeoutMaxTicks, int heartbeatIntervalTicks,
+                      int maxEntriesPerAppend, int maxBytesPerAppend, int maxInflightAppends, boolean preVote,
+                      boolean checkQuorum, long maxPromotionLagEntries) {
+        this(tickMillis, electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatIntervalTicks, maxEntriesPerAppend,
+                maxBytesPerAppend, maxInflightAppends, preVote, checkQuorum, maxPromotionLagEntries,
+                Builder.DEFAULT_LOG_CACHE_ENTRIES, Builder.DEFAULT_LOG_CACHE_BYTES);
     }
 
     /** The settings of releases before membership changes existed: the default promotion lag. */
@@ -70,7 +86,8 @@ public record RaftConfig(
                 .maxInflightAppends(maxInflightAppends)
                 .preVote(preVote)
                 .checkQuorum(checkQuorum)
-                .maxPromotionLagEntries(maxPromotionLagEntries);
+                .maxPromotionLagEntries(maxPromotionLagEntries)
+                .logCache(logCacheEntries, logCacheBytes);
     }
 
     private static void requireRange(String field, long value, long min, long max) {
@@ -93,7 +110,15 @@ public record RaftConfig(
         private int maxInflightAppends = 8;
         private boolean preVote = true;
         private boolean checkQuorum = true;
+        /**
+         * Several seconds of writes at a few thousand a second, and the size of one full AppendEntries
+         * eight times over: a follower that lags that little is served from memory.
+         */
+        static final int DEFAULT_LOG_CACHE_ENTRIES = 8_192;
+        static final long DEFAULT_LOG_CACHE_BYTES = 8L * 1024 * 1024;
         private long maxPromotionLagEntries = DEFAULT_MAX_PROMOTION_LAG_ENTRIES;
+        private int logCacheEntries = DEFAULT_LOG_CACHE_ENTRIES;
+        private long logCacheBytes = DEFAULT_LOG_CACHE_BYTES;
 
         private Builder() {
         }
@@ -145,10 +170,20 @@ public record RaftConfig(
             return this;
         }
 
+        /**
+         * The in-memory log's cache of durable, applied entries: at most {@code entries} of them and
+         * {@code bytes} of payload. Entries not yet durable or not yet applied are always kept.
+         */
+        public Builder logCache(int entries, long bytes) {
+            logCacheEntries = entries;
+            logCacheBytes = bytes;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(tickMillis, electionTimeoutMinTicks, electionTimeoutMaxTicks,
                     heartbeatIntervalTicks, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
-                    preVote, checkQuorum, maxPromotionLagEntries);
+                    preVote, checkQuorum, maxPromotionLagEntries, logCacheEntries, logCacheBytes);
         }
     }
 }

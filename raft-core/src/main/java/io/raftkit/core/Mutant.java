@@ -59,7 +59,19 @@ public enum Mutant {
      * Issue 17 (planted): while joint, entries are counted committed on a majority of the new
      * voters alone, so the old voters, still a quorum of their own, can elect a leader that lacks them.
      */
-    JOINT_COMMITS_WITH_NEW_MAJORITY;
+    JOINT_COMMITS_WITH_NEW_MAJORITY,
+    /**
+     * Issue 16 (planted, bounded log memory): a follower that deletes a conflicting suffix keeps
+     * the deleted entries' terms in the per-term index, so the terms it reports for the entries
+     * that replace them (in consistency checks, conflict hints and votes) can be the deleted ones'.
+     */
+    TERM_INDEX_KEPT_ON_TRUNCATION,
+    /**
+     * Issue 16 (planted, bounded log memory): a leader sends the entries a LogStore read returned
+     * without checking them against its log: an answer that was overtaken (the follower's next index
+     * moved, the log was compacted, another term began) is sent as if it were still what was asked.
+     */
+    LOG_READ_ANSWER_TRUSTED;
 
     private static volatile Mutant active = NONE;
 

@@ -110,7 +110,7 @@ public final class RaftNode {
         this.self = self;
         this.config = config;
         this.outbox = new Outbox(hardState.term());
-        this.log = new RaftLog(snapshotIndex, snapshotTerm, log);
+        this.log = new RaftLog(snapshotIndex, snapshotTerm, log, config.logCacheEntries(), config.logCacheBytes());
         this.cluster = cluster;
         this.quorum = Quorum.of(cluster);
         this.peers = cluster.members().stream().filter(id -> !id.equals(self)).toList();
@@ -375,7 +375,8 @@ public final class RaftNode {
                 || !currentHardState().equals(handedOutHardState)
                 || log.hasUnpersisted()
                 || commitIndex > appliedHandedOut
-                || snapshots.hasWork();
+                || snapshots.hasWork()
+                || replication.hasReadsToAsk();
     }
 
     public Ready ready() {
@@ -392,9 +393,11 @@ public final class RaftNode {
                 outbox.takeReadFailures(),
                 snapshots.takeToSend(),
                 snapshots.takeReceived(),
-                snapshots.takeToRestore());
+                snapshots.takeToRestore(),
+                replication.takeReadsToAsk());
         appliedHandedOut = commitIndex;
         handedOutHardState = hardState;
+        log.evict(appliedHandedOut); // handed to the driver to apply: only a cache of them stays (issue 16)
         return ready;
     }
 
@@ -409,6 +412,7 @@ public final class RaftNode {
         if (!done.entries().isEmpty()) {
             LogEntry last = done.entries().get(done.entries().size() - 1);
             log.stableTo(last.index(), last.term());
+            log.evict(appliedHandedOut);
             if (role == Role.LEADER) {
                 maybeCommit(); // thesis §10.2.1: the leader counts itself once its own write is durable
             }
@@ -438,6 +442,24 @@ public final class RaftNode {
                 replication.sendAppend(peer, progress.get(peer));
             }
         }
+    }
+
+    /**
+     * The driver read {@code entries} from the LogStore for {@code read}, a request of an earlier
+     * Ready; they are sent if they are still what the follower needs (see {@link LogRead}).
+     */
+    public void entriesRead(LogRead read, java.util.List<LogEntry> entries) {
+        replication.entriesRead(read, entries);
+    }
+
+    /** Bytes of the log's entries held in memory: those not yet durable or applied, and the cache. */
+    public long logMemoryBytes() {
+        return log.memoryBytes();
+    }
+
+    /** Entries of the log held in memory. */
+    public long logEntriesInMemory() {
+        return log.entriesInMemory();
     }
 
     // ---------------------------------------------------------------- snapshots (§7)
@@ -543,7 +565,7 @@ public final class RaftNode {
         return log.term(index);
     }
 
-    /** The entry at {@code index}, which must be in the log. For checkers and tests. */
+    /** The entry at {@code index}, which must be in the log's memory (not evicted). For checkers and tests. */
     public LogEntry entryAt(long index) {
         return log.entry(index);
     }

@@ -40,6 +40,9 @@ import java.util.List;
  *                              LogStore to its last included index and term in order with the
  *                              writes (so {@link #messages} wait for it), and restore the state
  *                              machine from it before applying {@link #committedEntries}; or null
+ * @param logReads              entries a leader needs for its followers that left its in-memory log:
+ *                              read each from the LogStore on the store's thread, in order with the
+ *                              writes submitted before it, and answer through {@link RaftNode#entriesRead}
  */
 public record Ready(HardState hardState,
                     List<LogEntry> entries,
@@ -50,19 +53,30 @@ public record Ready(HardState hardState,
                     List<ReadFailure> readFailures,
                     List<SnapshotChunk> snapshotChunks,
                     List<InstallSnapshot> snapshotChunksReceived,
-                    SnapshotMeta installedSnapshot) {
+                    SnapshotMeta installedSnapshot,
+                    List<LogRead> logReads) {
+
+    /** A Ready without reads from the LogStore. */
+    public Ready(HardState hardState, List<LogEntry> entries, List<RaftMessage> messagesBeforePersist,
+                 List<RaftMessage> messages, List<LogEntry> committedEntries, List<ReadState> readStates,
+                 List<ReadFailure> readFailures, List<SnapshotChunk> snapshotChunks,
+                 List<InstallSnapshot> snapshotChunksReceived, SnapshotMeta installedSnapshot) {
+        this(hardState, entries, messagesBeforePersist, messages, committedEntries, readStates, readFailures,
+                snapshotChunks, snapshotChunksReceived, installedSnapshot, List.of());
+    }
 
     /** A Ready without snapshot work. */
     public Ready(HardState hardState, List<LogEntry> entries, List<RaftMessage> messagesBeforePersist,
                  List<RaftMessage> messages, List<LogEntry> committedEntries, List<ReadState> readStates,
                  List<ReadFailure> readFailures) {
         this(hardState, entries, messagesBeforePersist, messages, committedEntries, readStates, readFailures,
-                List.of(), List.of(), null);
+                List.of(), List.of(), null, List.of());
     }
 
     public boolean isEmpty() {
         return hardState == null && entries.isEmpty() && messagesBeforePersist.isEmpty() && messages.isEmpty()
                 && committedEntries.isEmpty() && readStates.isEmpty() && readFailures.isEmpty()
-                && snapshotChunks.isEmpty() && snapshotChunksReceived.isEmpty() && installedSnapshot == null;
+                && snapshotChunks.isEmpty() && snapshotChunksReceived.isEmpty() && installedSnapshot == null
+                && logReads.isEmpty();
     }
 }

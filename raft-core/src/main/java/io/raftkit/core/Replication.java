@@ -5,7 +5,9 @@ import io.raftkit.api.NodeId;
 import io.raftkit.api.message.AppendEntries;
 import io.raftkit.api.message.AppendReply;
 import io.raftkit.core.progress.Progress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Log replication (§5.3): a leader's side, what it sends each follower from its progress and what
@@ -15,6 +17,18 @@ import java.util.List;
 final class Replication {
 
     private final RaftNode node;
+    /** The newest LogStore read asked for each follower, until answered (issue 16). */
+    private final TreeMap<NodeId, LogRead> pendingReads = new TreeMap<>();
+    /**
+     * Per follower, the entries the last accepted read returned (at most one AppendEntries' bytes,
+     * maxBytesPerAppend): a read fetches that much at once, so a follower catching up with small
+     * batches is served many messages per disk read, not one (found by seed 2274: with batches of one
+     * entry, one message in flight and a cache of one, a follower caught up one entry per disk latency
+     * and a read at it timed out after healing).
+     */
+    private final TreeMap<NodeId, List<LogEntry>> readBack = new TreeMap<>();
+    private List<LogRead> readsToAsk = new ArrayList<>();
+    private long lastReadId;
 
     Replication(RaftNode node) {
         this.node = node;
@@ -84,8 +98,21 @@ final class Replication {
             node.snapshots.start(peer, pr); // §7: the entries it needs were compacted away
             return;
         }
+        if (pr.nextIndex() < node.log.firstInMemory()) {
+            List<LogEntry> read = fromReadBack(peer, pr.nextIndex());
+            if (read == null) {
+                askStore(peer, pr); // evicted: the driver reads them back from the LogStore
+            } else {
+                sendEntries(peer, pr, prevIndex, read);
+            }
+            return;
+        }
         List<LogEntry> entries = node.log.slice(pr.nextIndex(), node.log.lastIndex(),
                 node.config.maxEntriesPerAppend(), node.config.maxBytesPerAppend());
+        sendEntries(peer, pr, prevIndex, entries);
+    }
+
+    private void sendEntries(NodeId peer, Progress pr, long prevIndex, List<LogEntry> entries) {
         long bytes = 0;
         for (LogEntry e : entries) {
             bytes += e.sizeInBytes();
@@ -93,6 +120,107 @@ final class Replication {
         node.send(new AppendEntries(node.self, peer, node.term, prevIndex, node.log.term(prevIndex), entries,
                 node.commitIndex(), node.reads.carryRound()));
         pr.sent(prevIndex + entries.size(), bytes, node.ticks());
+    }
+
+    /**
+     * One AppendEntries' worth from the entries read back for {@code peer}, from {@code from}; null
+     * when they do not hold it or no longer match the log (then they are dropped).
+     */
+    private List<LogEntry> fromReadBack(NodeId peer, long from) {
+        List<LogEntry> buffered = readBack.get(peer);
+        if (buffered == null) {
+            return null;
+        }
+        long offset = from - buffered.get(0).index();
+        if (offset < 0 || offset >= buffered.size()) {
+            readBack.remove(peer);
+            return null;
+        }
+        List<LogEntry> out = new ArrayList<>();
+        long bytes = 0;
+        for (int i = (int) offset; i < buffered.size() && out.size() < node.config.maxEntriesPerAppend(); i++) {
+            LogEntry e = buffered.get(i);
+            if (!node.log.matchTerm(e.index(), e.term())) {
+                readBack.remove(peer); // compacted or reset since the read: not this log's entries any more
+                return null;
+            }
+            bytes += e.sizeInBytes();
+            if (bytes > node.config.maxBytesPerAppend() && !out.isEmpty()) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Asks the driver for the evicted entries from the follower's next index on, unless that read is under way. */
+    private void askStore(NodeId peer, Progress pr) {
+        LogRead pending = pendingReads.get(peer);
+        if (pending != null && pending.term() == node.term && pending.from() == pr.nextIndex()) {
+            return; // asked already: sending it again on every trigger would queue reads without end
+        }
+        long to = node.log.firstInMemory() - 1; // as many as one AppendEntries' bytes allow
+        LogRead read = new LogRead(++lastReadId, peer, node.term, pr.nextIndex(), to, node.config.maxBytesPerAppend());
+        pendingReads.put(peer, read);
+        readsToAsk.add(read);
+    }
+
+    boolean hasReadsToAsk() {
+        return !readsToAsk.isEmpty();
+    }
+
+    List<LogRead> takeReadsToAsk() {
+        if (readsToAsk.isEmpty()) {
+            return List.of();
+        }
+        List<LogRead> out = readsToAsk;
+        readsToAsk = new ArrayList<>();
+        return out;
+    }
+
+    /**
+     * The driver read {@code entries} for {@code read}. They go to the follower only if this is the
+     * newest read asked for it, in this term, as leader, the follower still needs exactly them, and
+     * every entry is this log's at its index (the store may have been compacted, or the log reset by
+     * an installed snapshot, since); otherwise the answer is dropped and the follower served afresh.
+     */
+    void entriesRead(LogRead read, List<LogEntry> entries) {
+        boolean trusted = Mutant.isActive(Mutant.LOG_READ_ANSWER_TRUSTED);
+        LogRead pending = pendingReads.get(read.peer());
+        if (!trusted && (pending == null || pending.id() != read.id())) {
+            return; // overtaken by a newer read for the same follower
+        }
+        if (pending != null && pending.id() == read.id()) {
+            pendingReads.remove(read.peer());
+        }
+        Progress pr = node.progress.get(read.peer());
+        if (node.role != Role.LEADER || pr == null || (!trusted && read.term() != node.term)) {
+            return;
+        }
+        if (trusted ? !entries.isEmpty() && !pr.isPaused() : answers(read, entries, pr)) {
+            readBack.put(read.peer(), List.copyOf(entries));
+            if (trusted) {
+                sendEntries(read.peer(), pr, read.from() - 1, entries);
+            } else {
+                sendAppend(read.peer(), pr);
+            }
+        } else if (!pr.isPaused()) {
+            sendAppend(read.peer(), pr);
+        }
+    }
+
+    private boolean answers(LogRead read, List<LogEntry> entries, Progress pr) {
+        if (entries.isEmpty() || pr.isPaused() || pr.nextIndex() != read.from() || read.from() - 1 < node.log.snapshotIndex()) {
+            return false;
+        }
+        long index = read.from();
+        for (LogEntry e : entries) {
+            if (e.index() != index || !node.log.matchTerm(index, e.term())) {
+                return false;
+            }
+            index++;
+        }
+        return true;
     }
 
     /**

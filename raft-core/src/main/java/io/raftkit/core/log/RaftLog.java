@@ -6,35 +6,70 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The log as the protocol sees it: entries above the compacted prefix, held in memory, with a
- * two marks: how much the driver was given to persist ({@code handedOutIndex}) and how much it has
- * confirmed durable ({@code stableIndex}). The driver takes the suffix above the first mark with
+ * The log as the protocol sees it: every index above the compacted prefix, with two marks: how
+ * much the driver was given to persist ({@code handedOutIndex}) and how much it has confirmed
+ * durable ({@code stableIndex}). The driver takes the suffix above the first mark with
  * {@link #takeUnpersisted}, makes it durable (possibly while later suffixes are taken), and then
  * calls {@link #stableTo}.
+ *
+ * <p>Memory (issue 16): the entries themselves are held only from {@link #firstInMemory()} on. Below
+ * it they were {@link #evict evicted}: only entries that are durable and that the caller no longer
+ * needs (the node evicts applied ones, which are committed and so never truncated) leave, and only
+ * beyond a cache of the newest ones, bounded by entries and bytes. The term of every index above
+ * the prefix stays known through a per-term index (the first index of each term: terms change
+ * rarely), so {@link #term} answers synchronously everywhere and the §5.3 and §5.4.1 checks never
+ * need the store. Entries below {@link #firstInMemory()} are read back from the LogStore by the
+ * driver, on the store's thread.
  *
  * <p>Indexes are 1-based as in the paper. Index {@code snapshotIndex} is the last compacted entry;
  * its term is remembered so the consistency check of §5.3 still works at the boundary.
  */
 public final class RaftLog {
 
+    /** Entries {@code firstInMemory() .. lastIndex}, in order. */
     private final ArrayList<LogEntry> entries = new ArrayList<>();
+    private final int cacheEntries;
+    private final long cacheBytes;
+    /** Payload and header bytes of {@link #entries} ({@link LogEntry#sizeInBytes()}). */
+    private long entryBytes;
+    private long lastIndex;
     private long snapshotIndex;
     private long snapshotTerm;
     private long stableIndex;
     private long handedOutIndex;
+    /**
+     * The per-term index: run {@code r} holds term {@code runTerm[r]} from index {@code runStart[r]}
+     * up to the next run's start (or {@link #lastIndex}). Runs cover exactly the indexes above the
+     * compacted prefix; terms only grow along a log, so each term has at most one run.
+     */
+    private long[] runStart = new long[8];
+    private long[] runTerm = new long[8];
+    private int runs;
 
+    /** A log that keeps every entry in memory (tests, and tools that want the whole log). */
     public RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> stored) {
+        this(snapshotIndex, snapshotTerm, stored, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param cacheEntries most evictable entries kept in memory
+     * @param cacheBytes   most bytes of evictable entries kept in memory
+     */
+    public RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> stored, int cacheEntries, long cacheBytes) {
         this.snapshotIndex = snapshotIndex;
         this.snapshotTerm = snapshotTerm;
+        this.lastIndex = snapshotIndex;
+        this.cacheEntries = cacheEntries;
+        this.cacheBytes = cacheBytes;
         long expected = snapshotIndex + 1;
         for (LogEntry e : stored) {
             if (e.index() != expected) {
                 throw new IllegalStateException("stored log has a gap or disorder: expected index " + expected + ", found " + e.index());
             }
             expected++;
-            entries.add(e);
+            add(e);
         }
-        this.stableIndex = lastIndex();
+        this.stableIndex = lastIndex;
         this.handedOutIndex = stableIndex;
     }
 
@@ -47,11 +82,26 @@ public final class RaftLog {
     }
 
     public long lastIndex() {
-        return snapshotIndex + entries.size();
+        return lastIndex;
     }
 
     public long lastTerm() {
-        return term(lastIndex());
+        return term(lastIndex);
+    }
+
+    /** The first index whose entry is held in memory; those below it (and above the prefix) are in the LogStore only. */
+    public long firstInMemory() {
+        return lastIndex - entries.size() + 1;
+    }
+
+    /** Bytes of the entries held in memory ({@link LogEntry#sizeInBytes()} summed). */
+    public long memoryBytes() {
+        return entryBytes;
+    }
+
+    /** Entries held in memory. */
+    public int entriesInMemory() {
+        return entries.size();
     }
 
     /** The index up to which the driver has confirmed the log durable. */
@@ -73,39 +123,65 @@ public final class RaftLog {
         if (index < snapshotIndex) {
             return -1;
         }
-        if (index > lastIndex()) {
+        if (index > lastIndex) {
             return 0;
         }
-        return entries.get((int) (index - snapshotIndex - 1)).term();
+        return runTerm[runOf(index)];
+    }
+
+    /** The run holding {@code index}, which must lie in {@code firstIndex() .. lastIndex()}. */
+    private int runOf(long index) {
+        int lo = 0;
+        int hi = runs - 1;
+        if (index >= runStart[hi]) {
+            return hi; // the common case: the current term
+        }
+        while (lo < hi) { // the last run starting at or before index
+            int mid = (lo + hi + 1) >>> 1;
+            if (runStart[mid] <= index) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
     }
 
     public boolean matchTerm(long index, long term) {
-        return index <= lastIndex() && term(index) == term;
+        return index <= lastIndex && term(index) == term;
     }
 
+    /** The entry at {@code index}, which must be held in memory (at or above {@link #firstInMemory()}). */
     public LogEntry entry(long index) {
-        return entries.get((int) (index - snapshotIndex - 1));
+        if (index < firstInMemory() || index > lastIndex) {
+            throw new IllegalArgumentException("entry " + index + " is not in memory (held: " + firstInMemory() + ".." + lastIndex + ")");
+        }
+        return entries.get((int) (index - firstInMemory()));
     }
 
     /** §5.4.1: the candidate's log is at least as up-to-date as ours. */
     public boolean isUpToDate(long lastIndex, long lastTerm) {
         long ourTerm = lastTerm();
-        return lastTerm > ourTerm || (lastTerm == ourTerm && lastIndex >= lastIndex());
+        return lastTerm > ourTerm || (lastTerm == ourTerm && lastIndex >= this.lastIndex);
     }
 
     /**
      * Entries {@code from..to} inclusive, at most {@code maxCount} and stopping once {@code maxBytes}
-     * is exceeded (one entry always fits). A view: callers must not keep it past the next mutation.
+     * is exceeded (one entry always fits). {@code from} must be held in memory. A copy.
      */
     public List<LogEntry> slice(long from, long to, int maxCount, long maxBytes) {
-        if (from > to) {
+        if (from > to || from > lastIndex) {
             return List.of();
         }
         if (from <= snapshotIndex) {
             throw new IllegalArgumentException("entries from " + from + " were compacted (first index " + firstIndex() + ")");
         }
-        int start = (int) (from - snapshotIndex - 1);
-        int end = (int) Math.min(to - snapshotIndex, entries.size());
+        long memFirst = firstInMemory();
+        if (from < memFirst) {
+            throw new IllegalArgumentException("entries from " + from + " are not in memory (held from " + memFirst + ")");
+        }
+        int start = (int) (from - memFirst);
+        int end = (int) (Math.min(to, lastIndex) - memFirst + 1);
         end = (int) Math.min(end, (long) start + maxCount);
         long bytes = 0;
         for (int i = start; i < end; i++) {
@@ -120,13 +196,13 @@ public final class RaftLog {
 
     /** Whether entries exist that were never handed to the driver to persist. */
     public boolean hasUnpersisted() {
-        return handedOutIndex < lastIndex();
+        return handedOutIndex < lastIndex;
     }
 
     /** Hands the entries above the handed-out mark to the driver, to be made durable in order. */
     public List<LogEntry> takeUnpersisted() {
-        List<LogEntry> taken = slice(handedOutIndex + 1, lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE);
-        handedOutIndex = lastIndex();
+        List<LogEntry> taken = slice(handedOutIndex + 1, lastIndex, Integer.MAX_VALUE, Long.MAX_VALUE);
+        handedOutIndex = lastIndex;
         return taken;
     }
 
@@ -141,10 +217,25 @@ public final class RaftLog {
 
     /** A leader appends a new entry at the end. */
     public void append(LogEntry entry) {
-        if (entry.index() != lastIndex() + 1) {
-            throw new IllegalStateException("append at " + entry.index() + " but last index is " + lastIndex());
+        if (entry.index() != lastIndex + 1) {
+            throw new IllegalStateException("append at " + entry.index() + " but last index is " + lastIndex);
         }
-        entries.add(entry);
+        add(entry);
+    }
+
+    private void add(LogEntry e) {
+        if (runs == 0 || runTerm[runs - 1] != e.term()) {
+            if (runs == runStart.length) {
+                runStart = java.util.Arrays.copyOf(runStart, runs * 2);
+                runTerm = java.util.Arrays.copyOf(runTerm, runs * 2);
+            }
+            runStart[runs] = e.index();
+            runTerm[runs] = e.term();
+            runs++;
+        }
+        entries.add(e);
+        entryBytes += e.sizeInBytes();
+        lastIndex = e.index();
     }
 
     /**
@@ -163,7 +254,7 @@ public final class RaftLog {
             if (index <= snapshotIndex) {
                 continue; // compacted, therefore committed, therefore identical (Log Matching)
             }
-            if (index > lastIndex()) {
+            if (index > lastIndex) {
                 break;
             }
             if (term(index) != e.term()) {
@@ -176,13 +267,29 @@ public final class RaftLog {
             }
         }
         for (; i < incoming.size(); i++) {
-            entries.add(incoming.get(i));
+            add(incoming.get(i));
         }
         return prevLogIndex + incoming.size();
     }
 
     private void truncateFrom(long index) {
-        entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
+        long memFirst = firstInMemory();
+        if (index < memFirst) {
+            // Only applied (so committed) entries are evicted, and committed entries are never deleted.
+            throw new IllegalStateException("truncating from " + index + " below the entries held in memory (from "
+                    + memFirst + "): an evicted entry was not committed");
+        }
+        List<LogEntry> dropped = entries.subList((int) (index - memFirst), entries.size());
+        for (LogEntry e : dropped) {
+            entryBytes -= e.sizeInBytes();
+        }
+        dropped.clear();
+        lastIndex = index - 1;
+        if (!io.raftkit.core.Mutant.isActive(io.raftkit.core.Mutant.TERM_INDEX_KEPT_ON_TRUNCATION)) {
+            while (runs > 0 && runStart[runs - 1] >= index) {
+                runs--; // the terms of the deleted suffix go with it
+            }
+        }
         stableIndex = Math.min(stableIndex, index - 1);
         // The driver may still be writing the deleted entries; the replacements are handed out
         // next and written after them, so the suffix replacement lands last.
@@ -190,10 +297,36 @@ public final class RaftLog {
     }
 
     /**
-     * Drops the entries up to {@code index} from memory once a durable snapshot covers them and the
-     * LogStore compacted them (§7); the term of {@code index} stays known for the §5.3 check. Only
-     * durable entries may go: those above {@link #stableIndex} are still to be written. Returns the
-     * payload bytes dropped.
+     * Drops from memory the oldest entries at or below {@code upTo} (and at or below the durable
+     * index) that exceed the cache: more than its entries or bytes. The LogStore still holds them.
+     * Once over a limit it goes down to three quarters of it, so a front removal (which moves the
+     * rest of the list) happens once per quarter of the cache, not once per entry.
+     */
+    public void evict(long upTo) {
+        if (entries.size() <= cacheEntries && entryBytes <= cacheBytes) {
+            return;
+        }
+        long bound = Math.min(upTo, stableIndex);
+        long memFirst = firstInMemory();
+        long keepEntries = cacheEntries - cacheEntries / 4;
+        long keepBytes = cacheBytes - cacheBytes / 4;
+        int n = 0;
+        long bytes = entryBytes;
+        while (n < entries.size() && memFirst + n <= bound && (entries.size() - n > keepEntries || bytes > keepBytes)) {
+            bytes -= entries.get(n).sizeInBytes();
+            n++;
+        }
+        if (n > 0) {
+            entries.subList(0, n).clear();
+            entryBytes = bytes;
+        }
+    }
+
+    /**
+     * Drops the entries up to {@code index} once a durable snapshot covers them and the LogStore
+     * compacted them (§7); the term of {@code index} stays known for the §5.3 check. Only durable
+     * entries may go: those above {@link #stableIndex} are still to be written. Returns the bytes
+     * dropped from memory.
      */
     public long compact(long index) {
         if (index <= snapshotIndex) {
@@ -203,12 +336,25 @@ public final class RaftLog {
             throw new IllegalArgumentException("cannot compact to " + index + " above the durable index " + stableIndex);
         }
         long term = term(index);
-        List<LogEntry> dropped = entries.subList(0, (int) (index - snapshotIndex));
+        long memFirst = firstInMemory();
         long bytes = 0;
-        for (LogEntry e : dropped) {
-            bytes += e.payload().length;
+        if (index >= memFirst) {
+            List<LogEntry> dropped = entries.subList(0, (int) (index - memFirst + 1));
+            for (LogEntry e : dropped) {
+                bytes += e.sizeInBytes();
+            }
+            dropped.clear();
+            entryBytes -= bytes;
         }
-        dropped.clear();
+        int gone = 0;
+        while (gone < runs && (gone + 1 < runs ? runStart[gone + 1] <= index + 1 : index >= lastIndex)) {
+            gone++; // runs wholly inside the prefix
+        }
+        if (gone > 0) {
+            System.arraycopy(runStart, gone, runStart, 0, runs - gone);
+            System.arraycopy(runTerm, gone, runTerm, 0, runs - gone);
+            runs -= gone;
+        }
         snapshotIndex = index;
         snapshotTerm = term;
         return bytes;
@@ -220,6 +366,9 @@ public final class RaftLog {
      */
     public void resetTo(long index, long term) {
         entries.clear();
+        entryBytes = 0;
+        runs = 0;
+        lastIndex = index;
         snapshotIndex = index;
         snapshotTerm = term;
         stableIndex = index;
@@ -228,21 +377,19 @@ public final class RaftLog {
 
     /** The first index holding {@code term}, searching back from {@code from} (for the conflict hint). */
     public long firstIndexOfTerm(long from, long term) {
-        long i = from;
-        while (i - 1 > snapshotIndex && term(i - 1) == term) {
-            i--;
+        if (from <= snapshotIndex + 1 || from > lastIndex || term(from) != term) {
+            return from;
         }
-        return i;
+        return Math.max(runStart[runOf(from)], snapshotIndex + 1);
     }
 
     /** The last index whose entry has {@code term}, or 0 when the log holds no entry of that term. */
     public long lastIndexOfTerm(long term) {
-        for (long i = lastIndex(); i > snapshotIndex; i--) {
-            long t = term(i);
-            if (t == term) {
-                return i;
+        for (int r = runs - 1; r >= 0; r--) { // few runs, newest first
+            if (runTerm[r] == term) {
+                return r + 1 < runs ? runStart[r + 1] - 1 : lastIndex;
             }
-            if (t < term) {
+            if (runTerm[r] < term) {
                 return 0;
             }
         }

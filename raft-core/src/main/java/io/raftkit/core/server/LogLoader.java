@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Loads the LogStore's entries into the heap at start, and estimates what they take there: the
- * in-memory log holds every entry above the compacted prefix, so the heap guard counts it.
+ * Loads the LogStore's entries into the heap at start, and estimates what they take there. A
+ * restart replays every entry above the compacted prefix (the snapshot policy bounds them), and
+ * the in-memory log evicts them to its cache once applied; the heap check here is the last resort
+ * for a log that a node without snapshots let grow past the heap.
  */
 final class LogLoader {
 
@@ -22,6 +24,8 @@ final class LogLoader {
      * (measured on a KV node: about 230 bytes per 135-byte command).
      */
     static final long ENTRY_HEAP_OVERHEAD = 96;
+    /** The same overhead beyond {@link LogEntry#sizeInBytes()}, which counts 24 bytes of header already. */
+    static final long ENTRY_OVERHEAD_BEYOND_SIZE = ENTRY_HEAP_OVERHEAD - 24;
 
     record Loaded(List<LogEntry> entries, long heapBytes) {
     }

@@ -84,12 +84,14 @@ public final class RaftServer implements AutoCloseable {
     private final Snapshotter snapshotter;
     private volatile SnapshotStats snapshotStats = SnapshotStats.NONE;
     private final long requestTimeoutNanos;
-    private final long maxHeapBytes;
     /**
-     * Heap the in-memory log takes, estimated from what was loaded and written (loop thread only).
-     * Each server counts against the whole heap: several in one JVM (tests) may overcommit it.
+     * The heap guard, kept as a last resort (issue 16): the log holds only entries not yet durable
+     * or applied plus a bounded cache (RaftConfig.logCache), so what can still grow is what a leader
+     * accepts and cannot commit (cut off with CheckQuorum off, or its followers' disks stalled). A
+     * normal workload commits within round trips and never nears the limit; that leader refuses
+     * proposals instead of running out of heap. Each server counts against the whole heap.
      */
-    private long logHeapBytes;
+    private final long maxHeapBytes;
 
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
     private final MembershipRequests membership;
@@ -100,6 +102,8 @@ public final class RaftServer implements AutoCloseable {
     /** Peer messages queued for the loop; the transport pauses reading while it is too deep. */
     private final Inbox inbox;
     private LogWriter writer;
+    /** Reads evicted entries back from the store, on the writer's worker (the store's one thread). */
+    private LogReader reader;
     /** Readys handed to the writer and not yet reported durable (loop thread only). */
     private int writesInFlight;
 
@@ -161,7 +165,7 @@ public final class RaftServer implements AutoCloseable {
                         platform.worker("raft-" + self + "-snapshot-writer"),
                         platform.worker("raft-" + self + "-snapshot-transfers"), loop::execute, this::stop,
                         () -> appliedIndex,
-                        (entries, bytes) -> logHeapBytes = Math.max(0, logHeapBytes - bytes - entries * LogLoader.ENTRY_HEAP_OVERHEAD));
+                        (entries, bytes) -> { }); // the log's heap is measured from the node itself
         if (snapshotStore != null && snapshotter == null) {
             LOG.log(Level.WARNING, "{0}: the state machine {1} does not support snapshots: the log is never compacted",
                     self, stateMachine.getClass().getName());
@@ -195,7 +199,6 @@ public final class RaftServer implements AutoCloseable {
         long first = logStore.firstIndex();
         LogLoader.Loaded loaded = LogLoader.load(self, logStore, maxHeapBytes);
         List<LogEntry> entries = loaded.entries();
-        logHeapBytes = loaded.heapBytes();
         long snapshotIndex = first - 1;
         try {
             node = new RaftNode(self, cluster, config, random, hardState, entries, snapshotIndex, logStore.term(snapshotIndex),
@@ -228,9 +231,12 @@ public final class RaftServer implements AutoCloseable {
             throw e;
         }
         transportPeers.learn(node.cluster()); // members added at run time, from the log or the snapshot
-        writer = new LogWriter(logStore, platform.worker("raft-" + self + "-log-writer"),
+        Platform.Worker storeThread = platform.worker("raft-" + self + "-log-writer");
+        writer = new LogWriter(logStore, storeThread,
                 batch -> loop.execute(() -> persisted(batch)),
                 e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log writer failure: ") + e, e)));
+        reader = new LogReader(logStore, storeThread, loop::execute,
+                e -> loop.execute(() -> stop((e instanceof IOException ? "log store I/O failure: " : "log reader failure: ") + e, e)));
         loop.start();
     }
 
@@ -250,6 +256,11 @@ public final class RaftServer implements AutoCloseable {
         return maxHeapBytes / 5 * 4;
     }
 
+    /** Heap the in-memory log takes, estimated from its entries (loop thread only). */
+    private long logHeapBytes() {
+        return node == null ? 0 : node.logMemoryBytes() + node.logEntriesInMemory() * LogLoader.ENTRY_OVERHEAD_BEYOND_SIZE;
+    }
+
 
     public NodeId id() {
         return self;
@@ -265,6 +276,7 @@ public final class RaftServer implements AutoCloseable {
         byte[] copy = Objects.requireNonNull(command, "command").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
+            long logHeapBytes = logHeapBytes();
             if (logHeapBytes + LogLoader.heapCost(copy.length) > logHeapLimit()) {
                 future.completeExceptionally(new LogFullException(logHeapBytes, maxHeapBytes));
                 return;
@@ -462,7 +474,6 @@ public final class RaftServer implements AutoCloseable {
     private void handleReady(Ready ready) {
         probe.readyTaken(node, ready);
         for (LogEntry entry : ready.entries()) {
-            logHeapBytes += LogLoader.heapCost(entry.payload().length); // overwritten entries stay counted: an upper bound
             if (entry.kind() == EntryKind.CONFIGURATION) {
                 transportPeers.learn(ClusterConfig.decode(entry.payload())); // before the messages to new members leave
             }
@@ -471,6 +482,9 @@ public final class RaftServer implements AutoCloseable {
             transportPeers.committed(ready.installedSnapshot().config());
         }
         send(ready.messagesBeforePersist());
+        if (!ready.logReads().isEmpty()) {
+            reader.submit(ready.logReads(), node);
+        }
         // A Ready with nothing to write still queues behind writes in flight: its messages may
         // promise entries those writes hold (a follower's reply counts everything it was sent).
         boolean write = writesInFlight > 0 || !ready.entries().isEmpty() || ready.hardState() != null
@@ -637,7 +651,7 @@ public final class RaftServer implements AutoCloseable {
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
                 n.cluster(), proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
-                logHeapBytes, logHeapLimit());
+                logHeapBytes(), logHeapLimit());
         if (snapshotter != null) {
             snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
         }
@@ -713,6 +727,9 @@ public final class RaftServer implements AutoCloseable {
             return;
         }
         resourcesClosed = true;
+        if (reader != null) {
+            reader.close();
+        }
         if (writer != null) {
             writer.close(); // before the store closes under it
         }

@@ -47,13 +47,19 @@ final class TestCluster implements AutoCloseable {
     final Map<NodeId, List<String>> transportEvents = new java.util.concurrent.ConcurrentHashMap<>();
     private final MemoryNetwork network = new MemoryNetwork("test-" + System.nanoTime());
     private final ClusterConfig cluster;
-    private final RaftConfig config = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
+    static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4).build();
+    private final RaftConfig config;
 
     TestCluster(int size) throws IOException {
         this(size, id -> new MemoryLogStore());
     }
 
     TestCluster(int size, Function<NodeId, LogStore> storeFactory) throws IOException {
+        this(size, CONFIG, storeFactory);
+    }
+
+    TestCluster(int size, RaftConfig config, Function<NodeId, LogStore> storeFactory) throws IOException {
+        this.config = config;
         for (int i = 1; i <= size; i++) {
             ids.add(NodeId.of("n" + i));
         }

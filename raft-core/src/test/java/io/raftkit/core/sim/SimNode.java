@@ -120,6 +120,7 @@ final class SimNode implements DriverProbe {
     public void readyTaken(RaftNode node, Ready ready) {
         raft = node;
         cluster.readys++;
+        cluster.logReads += ready.logReads().size();
         if (cluster.traced() && (!ready.readStates().isEmpty() || !ready.readFailures().isEmpty())) {
             cluster.trace(id + " " + node.role() + " term " + node.term() + " read states " + ready.readStates()
                     + " failures " + ready.readFailures());

@@ -24,6 +24,7 @@ class SimulationFindsMutantsTest {
             "INSTALL_SKIPS_RESTORE,      state digest",
             "RESTART_SKIPS_LOG_RESET,    restart",
             "JOINT_COMMITS_WITH_NEW_MAJORITY, leader completeness",
+            "TERM_INDEX_KEPT_ON_TRUNCATION, leader completeness",
     })
     void eachFixedBugPutBackIsFoundWithinTheDefaultSeedBudget(Mutant mutant, String property) throws Exception {
         MutantScope.with(mutant, () -> {

@@ -74,6 +74,7 @@ class SimulationTest {
         SNAPSHOTS_SAVED.addAndGet(result.snapshotsSaved());
         SNAPSHOTS_INSTALLED.addAndGet(result.snapshotsInstalled());
         MEMBERSHIP_CHANGES.addAndGet(result.membershipChanges());
+        LOG_READS.addAndGet(result.logReads());
         SEEDS_RUN.incrementAndGet();
         // A run that commits nothing proves nothing: the clients must have made progress.
         assertThat(result.writesAcked()).as("acknowledged writes").isPositive();
@@ -84,19 +85,23 @@ class SimulationTest {
     private static final AtomicLong SNAPSHOTS_INSTALLED = new AtomicLong();
     private static final AtomicLong SEEDS_RUN = new AtomicLong();
     private static final AtomicLong MEMBERSHIP_CHANGES = new AtomicLong();
+    private static final AtomicLong LOG_READS = new AtomicLong();
 
     /** Snapshots are exercised, not merely enabled: over the default seeds, many are taken and installed. */
     @AfterAll
     static void snapshotsWereTakenAndInstalled() {
         System.out.printf("simulation: %d seeds passed, %d snapshots saved, %d installed from a leader,"
-                + " %d membership changes committed%n",
-                SEEDS_RUN.get(), SNAPSHOTS_SAVED.get(), SNAPSHOTS_INSTALLED.get(), MEMBERSHIP_CHANGES.get());
+                + " %d membership changes committed, %d reads of evicted entries%n",
+                SEEDS_RUN.get(), SNAPSHOTS_SAVED.get(), SNAPSHOTS_INSTALLED.get(), MEMBERSHIP_CHANGES.get(), LOG_READS.get());
         if (SEEDS_RUN.get() >= 50) {
             // Issue 17: membership changes are made and complete, not merely enabled.
             assertThat(MEMBERSHIP_CHANGES.get()).as("membership changes over %d seeds", SEEDS_RUN.get())
                     .isGreaterThan(SEEDS_RUN.get() / 4);
             assertThat(SNAPSHOTS_SAVED.get()).as("snapshots saved over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get());
             assertThat(SNAPSHOTS_INSTALLED.get()).as("snapshots installed over %d seeds", SEEDS_RUN.get()).isGreaterThan(SEEDS_RUN.get() / 10);
+            // Issue 16: leaders read evicted entries back from their stores, many times per seed.
+            assertThat(LOG_READS.get()).as("reads of evicted entries over %d seeds", SEEDS_RUN.get())
+                    .isGreaterThan(10 * SEEDS_RUN.get());
         }
     }
 
