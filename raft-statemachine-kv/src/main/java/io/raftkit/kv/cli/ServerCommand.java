@@ -31,8 +31,8 @@ public final class ServerCommand implements Callable<Integer> {
             description = "a cluster member (repeat for each, this node included)")
     List<String> peers;
 
-    @Option(names = "--join", paramLabel = "URL", description = "a new node: learn the members from this member's HTTP API"
-            + " (e.g. http://10.0.0.1:8001), start as a learner and ask the leader to add it. Give --id, --data-dir (empty"
+    @Option(names = "--join", paramLabel = "URL[,URL...]", description = "a new node: learn the members from a member's"
+            + " HTTP API (e.g. http://10.0.0.1:8001; several, comma-separated, are tried in turn), start as a learner and ask the leader to add it. Give --id, --data-dir (empty"
             + " at first) and only this node's own --peer entry. A restart with the same flags neither adds it twice nor"
             + " resets anything: its stored configuration wins. Then promote it: raft-kv member promote ID")
     String join;

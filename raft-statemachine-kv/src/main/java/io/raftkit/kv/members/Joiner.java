@@ -10,15 +10,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of {@code raft-kv server --join URL}: asks a member for the configuration, and asks
+ * The HTTP side of {@code raft-kv server --join URL[,URL...]}: asks members for the configuration, and asks
  * the leader (through any member, which forwards) to add this node as a learner until it answers.
  */
 public final class Joiner implements AutoCloseable {
@@ -32,29 +34,35 @@ public final class Joiner implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
+    /** The members document and the URL that answered it. */
+    public record Answer(String url, JsonObject members) {
+    }
+
     /**
-     * {@code GET /v1/members} at {@code joinUrl}, retried until {@code patience} has passed (the
-     * member may be starting too).
+     * {@code GET /v1/members} at each of {@code joinUrls} in turn until one answers, retried until
+     * {@code patience} has passed (the members may be starting too, or some of them down).
      *
-     * @throws IOException naming the URL and the last failure
+     * @throws IOException naming each URL's last failure
      */
-    public JsonObject fetchMembers(String joinUrl, Duration patience) throws IOException, InterruptedException {
+    public Answer fetchMembers(List<String> joinUrls, Duration patience) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
-        String last;
+        Map<String, String> last = new LinkedHashMap<>();
         do {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(joinUrl + "/v1/members"))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return new JsonObject(r.body());
+            for (String url : joinUrls) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/members"))
+                            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return new Answer(url, new JsonObject(r.body()));
+                    }
+                    last.put(url, "HTTP " + r.statusCode() + ": " + r.body());
+                } catch (IOException | DecodeException e) {
+                    last.put(url, e.toString());
                 }
-                last = "HTTP " + r.statusCode() + ": " + r.body();
-            } catch (IOException | DecodeException e) {
-                last = e.toString();
             }
             Thread.sleep(RETRY_MILLIS);
         } while (System.nanoTime() - deadline < 0);
-        throw new IOException("cannot learn the members from " + joinUrl + "/v1/members within " + patience.toSeconds()
+        throw new IOException("cannot learn the members from " + joinUrls + " within " + patience.toSeconds()
                 + " s: " + last);
     }
 

@@ -83,15 +83,16 @@ public final class KvNode implements AutoCloseable {
                     + JoinRecord.FILE + ": this node was started with --peer, not --join. Restart it as it was started,"
                     + " or give a new node an empty data directory");
         }
-        String url = config.join().orElseThrow();
         Peer self = config.self();
-        JsonObject members;
+        Joiner.Answer answer;
         try {
-            members = new Joiner().fetchMembers(url, JOIN_PATIENCE);
+            answer = new Joiner().fetchMembers(config.join(), JOIN_PATIENCE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking " + url + " for the members");
+            throw new IOException("interrupted while asking " + config.join() + " for the members");
         }
+        String url = answer.url();
+        JsonObject members = answer.members();
         JoinRecord record;
         try {
             record = JoinRecord.fromMembersDocument(url, config.id(), new Member(config.id(), self.raft().toString(),
@@ -165,7 +166,7 @@ public final class KvNode implements AutoCloseable {
                     registry, config.logStore(), config.id().value());
             ClusterConfig cluster = ClusterConfig.ofVoters(raftAddresses.keySet());
             JoinRecord joined = null;
-            if (config.join().isPresent()) {
+            if (!config.join().isEmpty()) {
                 // A new node starts from the cluster's configuration with itself a learner, so it
                 // never campaigns (thesis §4.2.1), until its log or a snapshot brings the real one.
                 joined = joinRecord(config, store, snapshots);

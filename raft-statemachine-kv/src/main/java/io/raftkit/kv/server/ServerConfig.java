@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +67,9 @@ import java.util.TreeMap;
  * snapshot-keep-tail=10000
  * snapshot-store=mapdb
  * snapshot-store.&lt;option&gt;=...
- * # a new node: learn the members from this member's HTTP API and ask to be added as a learner
- * # (peers then names this node only: its own addresses)
- * join=http://10.0.0.1:8001
+ * # a new node: learn the members from these members' HTTP APIs (the first that answers) and ask
+ * # to be added as a learner (peers then names this node only: its own addresses)
+ * join=http://10.0.0.1:8001,http://10.0.0.2:8001
  * </pre>
  *
  * The node listens on its own peer entry's addresses. Every error names the key and the value.
@@ -76,7 +77,7 @@ import java.util.TreeMap;
 public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String transport, Options transportOptions,
                            String logStore, Options logStoreOptions, String clusterId, RaftConfig raftConfig,
                            Duration requestTimeout, HttpLimits limits, SessionPolicy sessionPolicy, Optional<String> bindHost,
-                           SnapshotSettings snapshots, Optional<String> join) {
+                           SnapshotSettings snapshots, List<String> join) {
 
     /** Transports that wrap another (option {@code inner}) and pass it the options they do not use. */
     private static final Set<String> WRAPPERS = Set.of("network-faults", "fault-injecting");
@@ -159,17 +160,23 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
                 }
             }
         }
-        Optional<String> join = Optional.ofNullable(settings.get("join")).map(String::trim);
-        if (join.isPresent()) {
-            join = Optional.of(joinUrl(join.get()));
+        // Several members, comma-separated: a joining node asks each in turn, so one member down at
+        // 3 a.m. does not stop the new one from starting.
+        List<String> join = settings.get("join") == null ? List.of()
+                : Arrays.stream(settings.get("join").split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                        .map(ServerConfig::joinUrl).distinct().toList();
+        if (settings.get("join") != null && join.isEmpty()) {
+            throw new IllegalArgumentException("join is empty: give a member's HTTP URL like http://10.0.0.1:8001");
+        }
+        if (!join.isEmpty()) {
             List<String> others = peers.stream().filter(p -> !p.id().equals(id)).map(p -> p.id().value()).toList();
             if (!others.isEmpty()) {
-                throw new IllegalArgumentException("join: a joining node learns the members from " + join.get()
+                throw new IllegalArgumentException("join: a joining node learns the members from " + String.join(", ", join)
                         + "; give only this node's own peer entry (" + id + "=raftHost:port,httpHost:port), not " + others);
             }
             String own = peers.stream().filter(p -> p.id().equals(id)).map(Peer::httpUrl).findFirst().orElse(null);
-            if (join.get().equals(own)) {
-                throw new IllegalArgumentException("join " + join.get() + " is this node's own HTTP address: give a member"
+            if (join.contains(own)) {
+                throw new IllegalArgumentException("join " + own + " is this node's own HTTP address: give members"
                         + " of the cluster to join");
             }
             if (settings.get("data-dir") == null) {

@@ -9,6 +9,8 @@ import io.raftkit.api.NodeId;
 import io.raftkit.kv.server.ServerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +39,13 @@ class JoinTest {
             for (int i = 0; i < 20; i++) {
                 nodes.put("k" + i, "v" + i);
             }
-            // Pointed at a follower: it forwards the add to the leader.
-            nodes.start(joinSettings(nodes, "n4", nodes.url(nodes.follower())));
+            // Pointed first at an address where no member answers (a dead one at 3 a.m.), then at a
+            // follower: it asks each in turn, and the follower forwards the add to the leader.
+            String dead;
+            try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                dead = "http://127.0.0.1:" + free.getLocalPort();
+            }
+            nodes.start(joinSettings(nodes, "n4", dead + "," + nodes.url(nodes.follower())));
             awaitRole(nodes, "n4", "learner");
             awaitValue(nodes.url("n4"), "k19", "v19");
             HttpResponse<String> promoted = send("POST", nodes.url("n4") + "/v1/members/n4/promote", null);
@@ -110,7 +117,14 @@ class JoinTest {
         s.put("join", "http://127.0.0.1:8004");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("this node's own HTTP address");
         s.put("join", "http://127.0.0.1:8001/");
-        assertThat(ServerConfig.from(s).join()).contains("http://127.0.0.1:8001");
+        assertThat(ServerConfig.from(s).join()).containsExactly("http://127.0.0.1:8001");
+        s.put("join", "http://127.0.0.1:8001, http://127.0.0.1:8002/,http://127.0.0.1:8001");
+        assertThat(ServerConfig.from(s).join()).containsExactly("http://127.0.0.1:8001", "http://127.0.0.1:8002");
+        s.put("join", "http://127.0.0.1:8001,http://127.0.0.1:8004");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("this node's own HTTP address");
+        s.put("join", " , ");
+        assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("join is empty");
+        s.put("join", "http://127.0.0.1:8001");
         s.remove("data-dir");
         s.put("log-store", "memory");
         assertThatThrownBy(() -> ServerConfig.from(s)).hasMessageContaining("join needs data-dir");
