@@ -15,12 +15,9 @@ import io.raftkit.api.spi.Transport;
 import io.raftkit.core.Mutant;
 import io.raftkit.core.ProposeResult;
 import io.raftkit.core.RaftNode;
-import io.raftkit.core.ReadFailure;
-import io.raftkit.core.ReadState;
 import io.raftkit.core.Ready;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -56,21 +53,6 @@ public final class RaftServer implements AutoCloseable {
     private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
     }
 
-    private static final class PendingRead {
-        final byte[] query;
-        final CompletableFuture<byte[]> future;
-        final long registeredNanos;
-        final long deadlineNanos;
-        long readIndex = -1;
-
-        PendingRead(byte[] query, CompletableFuture<byte[]> future, long registeredNanos, long deadlineNanos) {
-            this.query = query;
-            this.future = future;
-            this.registeredNanos = registeredNanos;
-            this.deadlineNanos = deadlineNanos;
-        }
-    }
-
     private final NodeId self;
     private final ClusterConfig cluster;
     private final RaftConfig config;
@@ -96,8 +78,7 @@ public final class RaftServer implements AutoCloseable {
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
     private final MembershipRequests membership;
     private final TransportPeers transportPeers;
-    private final Map<Long, PendingRead> reads = new HashMap<>();
-    private final List<PendingRead> confirmedReads = new ArrayList<>();
+    private final ReadRequests reads;
     private final Loop loop;
     /** Peer messages queued for the loop; the transport pauses reading while it is too deep. */
     private final Inbox inbox;
@@ -109,18 +90,7 @@ public final class RaftServer implements AutoCloseable {
 
     private RaftNode node;
     private long appliedIndex;
-    /**
-     * Read ids must differ from any an earlier incarnation of this node used: the answer to a read
-     * it forwarded before a crash can arrive after the restart, and matched to a new read with the
-     * same id it would confirm that read at an old read index (found by the simulator, seed 43).
-     * So they start at a random point of the 63-bit space.
-     */
-    private long nextReadId;
     private long proposalCount;
-    private long readCount;
-    private long readsConfirmed;
-    /** Summed time from registering a read to its round's quorum: what ReadIndex costs. */
-    private long readConfirmNanos;
     private volatile boolean running;
     private volatile String failure;
     private volatile RaftStatus status;
@@ -140,8 +110,9 @@ public final class RaftServer implements AutoCloseable {
         this.probe = probe;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
         this.maxHeapBytes = maxHeapBytes;
+        // A random start, so an earlier incarnation's read answers match no new read (ReadRequests).
         long firstReadId = (random.nextLong() >>> 1) | 1;
-        this.nextReadId = Mutant.isActive(Mutant.READ_IDS_RESTART_AT_ONE) ? 1 : firstReadId;
+        this.reads = new ReadRequests(Mutant.isActive(Mutant.READ_IDS_RESTART_AT_ONE) ? 1 : firstReadId);
         this.transportPeers = new TransportPeers(self, transport, cluster.members());
         this.membership = new MembershipRequests(transportPeers);
         this.loop = platform.loop("raft-" + self + "-loop", TimeUnit.MILLISECONDS.toNanos(config.tickMillis()), new Loop.Handler() {
@@ -305,11 +276,8 @@ public final class RaftServer implements AutoCloseable {
         byte[] copy = Objects.requireNonNull(query, "query").clone();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         submit(future, () -> {
-            long id = nextReadId++;
-            readCount++;
             long now = platform.nanoTime();
-            reads.put(id, new PendingRead(copy, future, now, now + requestTimeoutNanos));
-            node.readIndex(id);
+            node.readIndex(reads.register(copy, future, now, now + requestTimeoutNanos));
         });
         return future;
     }
@@ -359,8 +327,8 @@ public final class RaftServer implements AutoCloseable {
      * The leader's matchIndex per member (§5.3; its own durable last index for itself), read on the
      * loop when asked rather than published every turn; empty at a node that does not lead.
      */
-    public CompletableFuture<java.util.Map<NodeId, Long>> matchIndexes() {
-        CompletableFuture<java.util.Map<NodeId, Long>> future = new CompletableFuture<>();
+    public CompletableFuture<Map<NodeId, Long>> matchIndexes() {
+        CompletableFuture<Map<NodeId, Long>> future = new CompletableFuture<>();
         submit(future, () -> future.complete(node.matchIndexes()));
         return future;
     }
@@ -512,22 +480,9 @@ public final class RaftServer implements AutoCloseable {
                 snapshotter.maybeTake(node, appliedIndex, writer); // between two applies
             }
         }
-        for (ReadState rs : ready.readStates()) {
-            PendingRead read = reads.remove(rs.requestId());
-            if (read != null) {
-                read.readIndex = rs.readIndex();
-                readsConfirmed++;
-                readConfirmNanos += platform.nanoTime() - read.registeredNanos;
-                confirmedReads.add(read);
-            }
-        }
-        for (ReadFailure rf : ready.readFailures()) {
-            PendingRead read = reads.remove(rf.requestId());
-            if (read != null) {
-                read.future.completeExceptionally(new NotLeaderException(rf.leaderHint()));
-            }
-        }
-        serveConfirmedReads();
+        reads.confirmed(ready.readStates(), platform.nanoTime());
+        reads.failed(ready.readFailures());
+        reads.serve(appliedIndex, this::answer);
         if (!write) {
             node.advance(ready);
         }
@@ -599,16 +554,6 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
-    private void serveConfirmedReads() {
-        for (Iterator<PendingRead> it = confirmedReads.iterator(); it.hasNext(); ) {
-            PendingRead read = it.next();
-            if (read.readIndex <= appliedIndex) {
-                it.remove();
-                answer(read.future, read.query);
-            }
-        }
-    }
-
     private void expireRequests(long now) {
         for (Iterator<PendingProposal> it = proposals.values().iterator(); it.hasNext(); ) {
             PendingProposal p = it.next();
@@ -617,18 +562,7 @@ public final class RaftServer implements AutoCloseable {
                 p.future().completeExceptionally(new RequestTimeoutException("proposal", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
             }
         }
-        expireReads(reads.values().iterator(), now);
-        expireReads(confirmedReads.iterator(), now);
-    }
-
-    private void expireReads(Iterator<PendingRead> it, long now) {
-        while (it.hasNext()) {
-            PendingRead r = it.next();
-            if (now - r.deadlineNanos > 0) {
-                it.remove();
-                r.future.completeExceptionally(new RequestTimeoutException("read", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
-            }
-        }
+        reads.expire(now, () -> new RequestTimeoutException("read", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
     }
 
     /** The last published status, marked stopped with the failure: safe from any thread (it reads no node state). */
@@ -650,7 +584,7 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                n.cluster(), proposalCount, readCount, readsConfirmed, readConfirmNanos, running, Optional.ofNullable(failure),
+                n.cluster(), proposalCount, reads.registered(), reads.confirmed(), reads.confirmNanos(), running, Optional.ofNullable(failure),
                 logHeapBytes(), logHeapLimit());
         if (snapshotter != null) {
             snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
@@ -688,14 +622,7 @@ public final class RaftServer implements AutoCloseable {
         }
         proposals.clear();
         membership.failAll(new NodeStoppedException(why));
-        for (PendingRead r : reads.values()) {
-            r.future.completeExceptionally(new NodeStoppedException(why));
-        }
-        reads.clear();
-        for (PendingRead r : confirmedReads) {
-            r.future.completeExceptionally(new NodeStoppedException(why));
-        }
-        confirmedReads.clear();
+        reads.failAll(() -> new NodeStoppedException(why));
     }
 
     /** Stops the loop and closes the transport, the log store and the state machine. Idempotent. */
