@@ -18,8 +18,6 @@ import io.raftkit.core.RaftNode;
 import io.raftkit.core.Ready;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,9 +48,6 @@ public final class RaftServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RaftServer.class.getName());
 
-    private record PendingProposal(long term, CompletableFuture<byte[]> future, long deadlineNanos) {
-    }
-
     private final NodeId self;
     private final ClusterConfig cluster;
     private final RaftConfig config;
@@ -75,7 +70,7 @@ public final class RaftServer implements AutoCloseable {
      */
     private final long maxHeapBytes;
 
-    private final Map<Long, PendingProposal> proposals = new HashMap<>();
+    private final ProposalRequests proposals = new ProposalRequests();
     private final MembershipRequests membership;
     private final TransportPeers transportPeers;
     private final ReadRequests reads;
@@ -90,7 +85,6 @@ public final class RaftServer implements AutoCloseable {
 
     private RaftNode node;
     private long appliedIndex;
-    private long proposalCount;
     private volatile boolean running;
     private volatile String failure;
     private volatile RaftStatus status;
@@ -254,8 +248,7 @@ public final class RaftServer implements AutoCloseable {
             }
             ProposeResult result = node.propose(copy);
             if (result instanceof ProposeResult.Accepted accepted) {
-                proposalCount++;
-                proposals.put(accepted.index(), new PendingProposal(accepted.term(), future, platform.nanoTime() + requestTimeoutNanos));
+                proposals.accepted(accepted.index(), accepted.term(), future, platform.nanoTime() + requestTimeoutNanos);
             } else if (result instanceof ProposeResult.NotLeader notLeader) {
                 future.completeExceptionally(new NotLeaderException(notLeader.leaderHint()));
             } else if (result instanceof ProposeResult.Rejected) {
@@ -519,15 +512,7 @@ public final class RaftServer implements AutoCloseable {
             throw new ApplyFailure(entry.index(), e);
         }
         appliedIndex = entry.index();
-        PendingProposal pending = proposals.remove(entry.index());
-        if (pending == null) {
-            return;
-        }
-        if (pending.term() == entry.term() && entry.kind() == EntryKind.COMMAND) {
-            pending.future().complete(result);
-        } else {
-            pending.future().completeExceptionally(new ProposalDroppedException(entry.index(), pending.term()));
-        }
+        proposals.applied(entry, result);
     }
 
     /** A follower installed a snapshot that replaces its log: the state machine takes its state. */
@@ -555,13 +540,7 @@ public final class RaftServer implements AutoCloseable {
     }
 
     private void expireRequests(long now) {
-        for (Iterator<PendingProposal> it = proposals.values().iterator(); it.hasNext(); ) {
-            PendingProposal p = it.next();
-            if (now - p.deadlineNanos() > 0) {
-                it.remove();
-                p.future().completeExceptionally(new RequestTimeoutException("proposal", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
-            }
-        }
+        proposals.expire(now, () -> new RequestTimeoutException("proposal", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
         reads.expire(now, () -> new RequestTimeoutException("read", TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)));
     }
 
@@ -584,7 +563,7 @@ public final class RaftServer implements AutoCloseable {
                     n.leader().map(Object::toString).orElse("unknown"));
         }
         status = new RaftStatus(self, n.role(), n.term(), n.leader(), n.commitIndex(), appliedIndex, n.lastIndex(),
-                n.cluster(), proposalCount, reads.registered(), reads.confirmed(), reads.confirmNanos(), running, Optional.ofNullable(failure),
+                n.cluster(), proposals.accepted(), reads.registered(), reads.confirmed(), reads.confirmNanos(), running, Optional.ofNullable(failure),
                 logHeapBytes(), logHeapLimit());
         if (snapshotter != null) {
             snapshotStats = snapshotter.stats(true, n.snapshotInstallsSent(), n.firstIndex());
@@ -617,10 +596,7 @@ public final class RaftServer implements AutoCloseable {
                 // the node may be in the state that stopped it; the futures are failed below
             }
         }
-        for (PendingProposal p : proposals.values()) {
-            p.future().completeExceptionally(new NodeStoppedException(why));
-        }
-        proposals.clear();
+        proposals.failAll(() -> new NodeStoppedException(why));
         membership.failAll(new NodeStoppedException(why));
         reads.failAll(() -> new NodeStoppedException(why));
     }
