@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
+import io.raftkit.kv.server.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +52,7 @@ class ReplaceDeadNodeProcessTest {
 
     @Test
     void aDeadNodeIsReplacedByAJoiningOneUnderLoadWithoutLosingAnAcknowledgedWrite() throws Exception {
-        int[] ports = freePorts(8);
+        int[] ports = FreePorts.take(8);
         List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         List<String> flags = List.of("--snapshot-every-entries", "500", "--snapshot-keep-tail", "50");
         try (LocalCluster cluster = new LocalCluster(dir, new int[]{ports[0], ports[1], ports[2]},
@@ -288,19 +288,6 @@ class ReplaceDeadNodeProcessTest {
             System.setOut(out);
             System.setErr(err);
         }
-    }
-
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
     }
 
     private static void deleteRecursively(Path path) throws Exception {

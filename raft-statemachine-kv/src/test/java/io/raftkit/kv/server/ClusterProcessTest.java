@@ -7,7 +7,6 @@ import io.raftkit.kv.client.KvClientException;
 import io.raftkit.kv.client.KvResponse;
 import io.raftkit.kv.demo.LocalCluster;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,22 +32,9 @@ class ClusterProcessTest {
     @TempDir
     Path dir;
 
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
-
     @Test
     void killingTheLeaderElectsANewOneAndEveryAcknowledgedWriteSurvivesKillingAllThree() throws Exception {
-        int[] ports = freePorts(6);
+        int[] ports = FreePorts.take(6);
         try (LocalCluster cluster = new LocalCluster(dir, new int[]{ports[0], ports[1], ports[2]},
                 new int[]{ports[3], ports[4], ports[5]},
                 // C1 only and a small heap: two cores shared by three nodes and the test; C2

@@ -11,7 +11,7 @@ import io.raftkit.kv.KvStateMachine;
 import io.raftkit.kv.client.KvClient;
 import io.raftkit.kv.client.KvResponse;
 import io.raftkit.kv.demo.LocalCluster;
-import java.net.ServerSocket;
+import io.raftkit.kv.server.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,19 +32,6 @@ class RestoreIntoFreshClusterTest {
     @TempDir
     Path dir;
 
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
-
     @Test
     void aBackupRestoredIntoEveryMemberOfAFreshClusterServesEveryKeyWithItsVersionAndIndexes() throws Exception {
         KvStateMachine backedUp = SnapshotFiles.state(KEYS);
@@ -53,7 +40,7 @@ class RestoreIntoFreshClusterTest {
         SnapshotMeta meta = SnapshotFiles.snapshot(backedUp, store, lastApplied, 4, ClusterConfig.ofVoters("n1", "n2", "n3"));
         Path file = SnapshotFiles.file(store, meta, dir.resolve("backup.snap"));
 
-        int[] ports = freePorts(6);
+        int[] ports = FreePorts.take(6);
         try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster"), new int[] {ports[0], ports[1], ports[2]},
                 new int[] {ports[3], ports[4], ports[5]}, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of())) {
             for (LocalCluster.Node node : cluster.nodes()) {
