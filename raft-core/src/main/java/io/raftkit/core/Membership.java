@@ -76,6 +76,13 @@ final class Membership {
             }
             long match = voter.equals(node.self) ? node.log.lastIndex()
                     : node.progress.containsKey(voter) ? node.progress.get(voter).matchIndex() : 0;
+            if (match == 0) {
+                // Progress starts at 0 each term: the node has not acknowledged this leader yet. It may
+                // never have started (the verifier's membership nemesis once promoted a JVM still
+                // starting, which then died): a dead voter costs the quorum a member, so it must answer first.
+                return "node " + voter + " has not acknowledged any entry from this leader yet (term " + node.term
+                        + "): add it as a learner, start it, and promote it once it answers";
+            }
             long behind = node.log.lastIndex() - match;
             if (behind > node.config.maxPromotionLagEntries()) {
                 return "node " + voter + " is " + behind + " entries behind the leader (more than maxPromotionLagEntries "

@@ -341,8 +341,8 @@ public final class RaftServer implements AutoCloseable {
 
     /**
      * Makes learner {@code id} a voter, through the joint configuration (thesis §4.3); refused while
-     * it lags more than {@link RaftConfig#maxPromotionLagEntries} behind. Completes once C(new) is
-     * committed.
+     * it has not acknowledged this leader or lags more than {@link RaftConfig#maxPromotionLagEntries}
+     * behind. Completes once C(new) is committed.
      */
     public CompletableFuture<ClusterConfig> promote(NodeId id) {
         return changeMembership(MembershipRequests.promote(id), null, null);

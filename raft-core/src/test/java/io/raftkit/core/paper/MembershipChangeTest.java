@@ -271,6 +271,25 @@ class MembershipChangeTest {
     }
 
     @Test
+    void promotionOfALearnerThatNeverAnsweredThisLeaderIsRefusedEvenWhenTheLogIsShort() {
+        // The log is 3 entries long, well within maxPromotionLagEntries: only the silence refuses it.
+        Harness h = threeWithLeader(CONFIG);
+        freshLearner(h, N4, CONFIG);
+        h.hold("n1", "n4"); // n4 is down (or still starting) from the start
+        change(h, "n1", config(Set.of(N1, N2, N3), Set.of(N4)));
+        h.deliverAll();
+        ClusterConfig four = ClusterConfig.ofVoters(List.of(N1, N2, N3, N4));
+        ProposeResult refused = change(h, "n1", four);
+        assertThat(refused).isInstanceOf(ProposeResult.Rejected.class);
+        assertThat(((ProposeResult.Rejected) refused).reason()).contains("n4 has not acknowledged any entry from this leader");
+        assertThat(h.node("n1").cluster().voters()).containsExactlyInAnyOrder(N1, N2, N3);
+        h.release("n1", "n4");
+        h.tick(h.node("n1"), CONFIG.heartbeatIntervalTicks() * 3);
+        h.deliverAll();
+        assertThat(change(h, "n1", four)).isInstanceOf(ProposeResult.Accepted.class);
+    }
+
+    @Test
     void aRemovedNodeThatNeverLearnedOfItsRemovalCannotDisruptTheCluster() {
         Harness h = threeWithLeader(CONFIG);
         RaftNode n1 = h.node("n1");
