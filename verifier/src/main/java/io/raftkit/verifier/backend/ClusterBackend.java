@@ -1,5 +1,6 @@
 package io.raftkit.verifier.backend;
 
+import io.raftkit.verifier.spi.Node;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,14 @@ public interface ClusterBackend extends AutoCloseable {
 
     /** The HTTP base URL clients use for {@code node}. */
     String endpoint(String node);
+
+    /**
+     * {@code node} as a workload's {@link io.raftkit.verifier.spi.Client} reaches it; by default
+     * through its {@link #endpoint} ({@link EndpointNode}).
+     */
+    default Node node(String node) {
+        return new EndpointNode(this, node);
+    }
 
     /** Starts every node and waits until the cluster has a leader. */
     void start() throws IOException, InterruptedException;

@@ -117,6 +117,12 @@ public final class InProcessCluster implements ClusterBackend {
         return new ServerNode(node, () -> m.server, requestTimeout.multipliedBy(2).plus(pauseAllowance).toMillis());
     }
 
+    /** The node as clients reach it, allowing one request timeout for a pause; see {@link #client}. */
+    @Override
+    public Node node(String node) {
+        return client(node, requestTimeout);
+    }
+
     @Override
     public void start() throws IOException, InterruptedException {
         for (Member m : byId.values()) {
