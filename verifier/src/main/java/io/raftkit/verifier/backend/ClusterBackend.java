@@ -32,6 +32,11 @@ public interface ClusterBackend extends AutoCloseable {
     /** The current leader as the nodes report it, if any answers. */
     Optional<String> leader();
 
+    /** The leader {@code node} believes in, if it runs and knows one; by default the leader any node reports. */
+    default Optional<String> leaderSeenBy(String node) {
+        return leader();
+    }
+
     /** {@code kill -9}: the process dies, what it wrote (synced or not) stays on disk. */
     void kill(String node) throws IOException, InterruptedException;
 

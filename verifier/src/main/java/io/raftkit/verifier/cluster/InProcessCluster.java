@@ -181,6 +181,7 @@ public final class InProcessCluster implements ClusterBackend {
     }
 
     /** The leader {@code node} believes in, if it runs and knows one. */
+    @Override
     public Optional<String> leaderSeenBy(String node) {
         RaftServer s = member(node).server;
         return s == null ? Optional.empty() : s.status().leader().map(NodeId::value);

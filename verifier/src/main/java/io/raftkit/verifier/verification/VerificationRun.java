@@ -4,7 +4,9 @@ import io.raftkit.api.spi.StateMachine;
 import io.raftkit.verifier.checker.CheckResult;
 import io.raftkit.verifier.checker.Checker;
 import io.raftkit.verifier.checker.HistoryFiles;
+import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.cluster.InProcessCluster;
+import io.raftkit.verifier.process.ProcessCluster;
 import io.raftkit.verifier.nemesis.Nemesis;
 import io.raftkit.verifier.runner.History;
 import io.raftkit.verifier.runner.Recorded;
@@ -40,14 +42,18 @@ final class VerificationRun {
 
     private final VerificationOptions options;
     private final Supplier<? extends StateMachine> stateMachines;
+    private final String mainClass;
     private final Client client;
     private final Workload workload;
     private final History history = new History();
     private final AtomicInteger nextProcess;
 
-    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, Client client, Workload workload) {
+    /** Exactly one of {@code stateMachines} (nodes in this JVM) and {@code mainClass} (node processes) is given. */
+    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, String mainClass, Client client,
+                    Workload workload) {
         this.options = options;
         this.stateMachines = stateMachines;
+        this.mainClass = mainClass;
         this.client = client;
         this.workload = workload;
         this.nextProcess = new AtomicInteger(options.concurrency());
@@ -57,11 +63,11 @@ final class VerificationRun {
         Files.createDirectories(options.report());
         // A fault lasts up to 1.5 intervals; a client on a paused node hears back only after it.
         Duration pauseAllowance = options.faultInterval().multipliedBy(3).dividedBy(2);
-        try (InProcessCluster cluster = new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout())) {
+        try (ClusterBackend cluster = cluster(pauseAllowance)) {
             cluster.start();
             Map<String, Node> nodes = new LinkedHashMap<>();
             for (String id : cluster.nodes()) {
-                nodes.put(id, cluster.client(id, pauseAllowance));
+                nodes.put(id, cluster instanceof InProcessCluster in ? in.client(id, pauseAllowance) : cluster.node(id));
             }
             Nemesis nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL, options.faultInterval(),
                     (f, description) -> history.add("nemesis", "info", f, null, description, null));
@@ -91,7 +97,19 @@ final class VerificationRun {
         }
     }
 
-    private void clientLoop(int firstProcess, SplittableRandom random, InProcessCluster cluster, Map<String, Node> nodes, long end) {
+    /**
+     * The nodes in this JVM, or processes of the main class: a client waits up to twice the request
+     * timeout plus {@code pauseAllowance} for an answer, since a paused node answers only after it resumes.
+     */
+    private ClusterBackend cluster(Duration pauseAllowance) throws IOException {
+        if (mainClass == null) {
+            return new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout());
+        }
+        return new ProcessCluster(mainClass, options.nodes(), options.report().resolve("cluster"), options.requestTimeout(),
+                options.requestTimeout().multipliedBy(2).plus(pauseAllowance));
+    }
+
+    private void clientLoop(int firstProcess, SplittableRandom random, ClusterBackend cluster, Map<String, Node> nodes, long end) {
         List<String> ids = List.copyOf(nodes.keySet());
         int process = firstProcess;
         String target = ids.get(firstProcess % ids.size());
@@ -144,7 +162,7 @@ final class VerificationRun {
      * The workload's final operations, each until it succeeds: a cluster that cannot serve them
      * within the recovery time did not recover, which is a failure of its own.
      */
-    private String finalOps(InProcessCluster cluster, Map<String, Node> nodes) throws InterruptedException {
+    private String finalOps(ClusterBackend cluster, Map<String, Node> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + options.recovery().toNanos();
         List<String> ids = List.copyOf(nodes.keySet());
         SplittableRandom random = new SplittableRandom(options.seed() + 1);
