@@ -62,4 +62,11 @@ public @interface Verify {
 
     /** How long a node keeps a proposal or read before failing it. */
     int requestTimeoutMillis() default 1000;
+
+    /**
+     * Nodes keep their logs (and snapshots) in {@code mapdb} stores in a temporary directory instead of
+     * in memory, so a killed node restarts from its disk ({@code Verification.durableStores()});
+     * raft-mapdb-storage must be on the test class path.
+     */
+    boolean durableStores() default false;
 }

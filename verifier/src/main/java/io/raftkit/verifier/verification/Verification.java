@@ -29,6 +29,7 @@ public final class Verification {
     private final VerificationOptions options;
     private Supplier<? extends StateMachine> stateMachines;
     private String mainClass;
+    private boolean durableStores;
     private Client client;
     private Workload workload;
 
@@ -56,6 +57,16 @@ public final class Verification {
     /** As {@link #processes(Class)}, by class name. */
     public Verification processes(String mainClassName) {
         mainClass = Objects.requireNonNull(mainClassName, "mainClassName");
+        return this;
+    }
+
+    /**
+     * Nodes in this JVM keep their logs (and snapshots) in {@code mapdb} stores in a temporary
+     * directory, deleted after the run, instead of in memory: a killed node restarts from its disk
+     * as a real one does, through the store's recovery. raft-mapdb-storage must be on the class path.
+     */
+    public Verification durableStores() {
+        durableStores = true;
         return this;
     }
 
@@ -95,7 +106,7 @@ public final class Verification {
                     + (client == null ? "client " : "") + (workload == null ? "workload" : "").strip());
         }
         try {
-            return new VerificationRun(options, stateMachines, mainClass, client, workload).run();
+            return new VerificationRun(options, stateMachines, mainClass, durableStores, client, workload).run();
         } catch (IOException e) {
             throw new UncheckedIOException("the verification could not run or write its report in " + options.report(), e);
         } catch (InterruptedException e) {

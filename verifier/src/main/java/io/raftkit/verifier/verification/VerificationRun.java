@@ -17,6 +17,7 @@ import io.raftkit.verifier.spi.Op;
 import io.raftkit.verifier.spi.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,17 +44,19 @@ final class VerificationRun {
     private final VerificationOptions options;
     private final Supplier<? extends StateMachine> stateMachines;
     private final String mainClass;
+    private final boolean durableStores;
     private final Client client;
     private final Workload workload;
     private final History history = new History();
     private final AtomicInteger nextProcess;
 
     /** Exactly one of {@code stateMachines} (nodes in this JVM) and {@code mainClass} (node processes) is given. */
-    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, String mainClass, Client client,
-                    Workload workload) {
+    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, String mainClass, boolean durableStores,
+                    Client client, Workload workload) {
         this.options = options;
         this.stateMachines = stateMachines;
         this.mainClass = mainClass;
+        this.durableStores = durableStores;
         this.client = client;
         this.workload = workload;
         this.nextProcess = new AtomicInteger(options.concurrency());
@@ -63,7 +66,8 @@ final class VerificationRun {
         Files.createDirectories(options.report());
         // A fault lasts up to 1.5 intervals; a client on a paused node hears back only after it.
         Duration pauseAllowance = options.faultInterval().multipliedBy(3).dividedBy(2);
-        try (ClusterBackend cluster = cluster(pauseAllowance)) {
+        Path stores = durableStores && mainClass == null ? Files.createTempDirectory("raftkit-verify-") : null;
+        try (ClusterBackend cluster = cluster(pauseAllowance, stores)) {
             cluster.start();
             Map<String, Node> nodes = new LinkedHashMap<>();
             for (String id : cluster.nodes()) {
@@ -94,6 +98,21 @@ final class VerificationRun {
             String recoveryFailure = finalOps(cluster, nodes);
             List<Recorded> events = history.events();
             return VerificationReport.write(options, workload, events, check(events), recoveryFailure);
+        } finally {
+            if (stores != null) {
+                deleteTree(stores);
+            }
+        }
+    }
+
+    /** Removes the temporary stores; one file that will not go is left behind, not a failed verification. */
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.getLogger(VerificationRun.class.getName()).log(System.Logger.Level.WARNING, "could not delete " + root + ": " + e);
         }
     }
 
@@ -101,9 +120,9 @@ final class VerificationRun {
      * The nodes in this JVM, or processes of the main class: a client waits up to twice the request
      * timeout plus {@code pauseAllowance} for an answer, since a paused node answers only after it resumes.
      */
-    private ClusterBackend cluster(Duration pauseAllowance) throws IOException {
+    private ClusterBackend cluster(Duration pauseAllowance, Path stores) throws IOException {
         if (mainClass == null) {
-            return new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout());
+            return new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout(), stores);
         }
         return new ProcessCluster(mainClass, options.nodes(), options.report().resolve("cluster"), options.requestTimeout(),
                 options.requestTimeout().multipliedBy(2).plus(pauseAllowance));
