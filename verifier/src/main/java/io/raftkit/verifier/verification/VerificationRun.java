@@ -124,7 +124,12 @@ final class VerificationRun {
         if (mainClass == null) {
             return new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout(), stores);
         }
-        return new ProcessCluster(mainClass, options.nodes(), options.report().resolve("cluster"), options.requestTimeout(),
+        // The last run's data would start this run's nodes from its state, not the model's initial one.
+        Path dir = options.report().resolve("cluster");
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+        return new ProcessCluster(mainClass, options.nodes(), dir, options.requestTimeout(),
                 options.requestTimeout().multipliedBy(2).plus(pauseAllowance));
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kill -9}, {@code SIGSTOP}, restarts on the data directory, partitions through the
  * {@code network-faults} transport. The verification takes 48 s on this shared 2-core machine at load
  * average 18 (three JVM starts, 12 s of faults, restarts, the check); the test that kills every node
- * (33 s more) runs with {@code -Dverifier.processes=true}.
+ * (33 s more) and the same verification failing a front end that acknowledges adds before they commit
+ * run with {@code -Dverifier.processes=true}.
  */
 class ProcessClusterTest {
 
@@ -72,6 +73,18 @@ class ProcessClusterTest {
             assertThat(read(cluster.node(cluster.leader().orElseThrow()))).isEqualTo(acknowledged);
             assertThat(Files.readString(dir.resolve("logs").resolve("n1.log"))).contains("node n1 serving the verifier");
         }
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "verifier.processes", matches = "true")
+    void aFrontEndThatAcknowledgesBeforeCommitFailsTheSameVerificationAsProcesses(@TempDir Path dir) {
+        VerificationOptions options = new VerificationOptions(3, Duration.ofSeconds(20), List.of(Fault.KILL, Fault.PARTITION, Fault.PAUSE), 3,
+                3, 30, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(30), dir);
+        VerificationResult result = new Verification(options).processes(CounterNode.class)
+                .client(new io.raftkit.verifier.examples.BrokenCounterVerification.AckBeforeCommitClient())
+                .workload(new CounterWorkload()).run();
+        assertThat(result.passed()).as(result.message()).isFalse();
+        assertThat(result.message()).contains("not linearizable");
     }
 
     @Test
