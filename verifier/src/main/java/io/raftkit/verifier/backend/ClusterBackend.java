@@ -1,5 +1,6 @@
 package io.raftkit.verifier.backend;
 
+import io.raftkit.verifier.spi.Node;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -17,11 +18,24 @@ public interface ClusterBackend extends AutoCloseable {
     /** The HTTP base URL clients use for {@code node}. */
     String endpoint(String node);
 
+    /**
+     * {@code node} as a workload's {@link io.raftkit.verifier.spi.Client} reaches it; by default
+     * through its {@link #endpoint} ({@link EndpointNode}).
+     */
+    default Node node(String node) {
+        return new EndpointNode(this, node);
+    }
+
     /** Starts every node and waits until the cluster has a leader. */
     void start() throws IOException, InterruptedException;
 
     /** The current leader as the nodes report it, if any answers. */
     Optional<String> leader();
+
+    /** The leader {@code node} believes in, if it runs and knows one; by default the leader any node reports. */
+    default Optional<String> leaderSeenBy(String node) {
+        return leader();
+    }
 
     /** {@code kill -9}: the process dies, what it wrote (synced or not) stays on disk. */
     void kill(String node) throws IOException, InterruptedException;

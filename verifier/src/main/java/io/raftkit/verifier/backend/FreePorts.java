@@ -11,12 +11,12 @@ import java.util.List;
  * one at a time (open, read the port, close), the kernel handed out the same port twice in a
  * 20-port cluster, and a node's fault endpoint collided with another's.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
-    static List<Integer> take(int count) throws IOException {
+    public static List<Integer> take(int count) throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();

@@ -15,7 +15,7 @@ public record PacketFaults(int lossPercent, int duplicatePercent, long delayMill
     }
 
     /** The transport admin endpoint's query parameters. */
-    String query() {
+    public String query() {
         return "lossPercent=" + lossPercent + "&duplicatePercent=" + duplicatePercent + "&delayMillis=" + delayMillis
                 + "&jitterMillis=" + jitterMillis;
     }

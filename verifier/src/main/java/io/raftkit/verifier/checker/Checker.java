@@ -89,6 +89,26 @@ public final class Checker {
         return new Checker(Models.named(model), perKeyLimit);
     }
 
+    /**
+     * The checker for a workload's Java {@link Model}, as {@code raft-verifier check --model} picks one
+     * by name: a model named like a built-in ({@link #MODELS}: the ready-made register and CAS
+     * register, the set) is checked by the built-in, with the model's initial value
+     * ({@link #initialValue}). The built-ins are the same specifications, plus the pruning of
+     * {@code raftkit.checker.prune} for registers (sound for any register history; decisive with
+     * unique values) and the set checker's one pass over a history of unique adds and a final read.
+     */
+    public static Checker forModel(Model<?> model, Duration perKeyLimit) {
+        if (MODELS.contains(model.name())) {
+            return new Checker(model.name(), initialValue(model), perKeyLimit);
+        }
+        return new Checker(model, perKeyLimit);
+    }
+
+    /** A register model's initial value (what a report's re-check passes as {@code --initial}); null for any other. */
+    public static Object initialValue(Model<?> model) {
+        return model instanceof io.raftkit.verifier.model.RegisterModel r ? r.initialValue() : null;
+    }
+
     public Checker(String model, Object initial, Duration perKeyLimit, int threads) {
         if (!MODELS.contains(model)) {
             throw new IllegalArgumentException("unknown model '" + model + "': choose one of " + MODELS);

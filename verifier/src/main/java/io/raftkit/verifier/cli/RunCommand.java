@@ -17,7 +17,9 @@ import io.raftkit.verifier.runner.PlantedBug;
 import io.raftkit.verifier.runner.RunOptions;
 import io.raftkit.verifier.runner.Runner;
 import io.raftkit.verifier.workload.ListAppendWorkload;
-import io.raftkit.verifier.workload.Workload;
+import io.raftkit.verifier.kv.KvClient;
+import io.raftkit.verifier.spi.Workload;
+import io.raftkit.verifier.spi.Workloads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,7 +145,7 @@ final class RunCommand implements Callable<Integer> {
                 faults, runSeed, out, Duration.ofSeconds(faultSeconds), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(2), bug,
                 Duration.ofSeconds(recoverySeconds), new MembershipPlan(membershipChanges, Duration.ofSeconds(membershipSeconds)));
         boolean listAppend = workload.equals("list-append");
-        Workload work = listAppend ? null : Workload.named(workload, keys, opsPerKey);
+        Workload work = listAppend ? null : kvWorkload(workload, keys, opsPerKey);
         ListAppendWorkload txns = listAppend ? new ListAppendWorkload(keys, appendsPerKey) : null;
         Files.createDirectories(out);
         System.out.printf("raft-verifier run: %d nodes, %d s, %d clients, %d keys, workload %s, nemesis %s, seed %d%s, out %s%n",
@@ -186,22 +188,36 @@ final class RunCommand implements Callable<Integer> {
     private int runAndCheck(ClusterBackend cluster, RunOptions options, Workload work) throws Exception {
         cluster.start();
         System.out.println("cluster up; leader " + cluster.leader().orElse("unknown"));
-        Runner runner = new Runner(cluster, options, work, System.out);
+        KvClient client = KvClient.forWorkload(work, options.requestTimeout(), options.staleReads(),
+                options.plantedBug() == PlantedBug.MINORITY_SERVES);
+        Runner runner = new Runner(cluster, options, work, client, System.out);
         History history = runner.run();
         SnapshotActivity.report(SnapshotActivity.collect(cluster), out, System.out);
         Path jsonl = out.resolve("history.jsonl");
         HistoryWriter.writeJsonl(history.events(), jsonl);
-        CheckResult result = new Checker(work.model(), work.absent(), Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
+        CheckResult result = Checker.forModel(work.model(), Duration.ofSeconds(120)).check(HistoryFiles.read(jsonl));
         Map<String, Object> clusterInfo = new LinkedHashMap<>();
         for (String node : cluster.nodes()) {
             clusterInfo.put(node, cluster.endpoint(node));
         }
-        Report.write(out, options, work, history.events(), result, runner.recoveryFailure(), runner.resent(), clusterInfo, System.out);
+        Report.write(out, options, work.model(), history.events(), result, runner.recoveryFailure(), runner.resent(), clusterInfo, System.out);
         return switch (result.verdict()) {
             case VALID -> runner.recoveryFailure() == null ? 0 : 3;
             case INVALID -> 1;
             case UNKNOWN -> 2;
         };
+    }
+
+    /**
+     * The KV store's workload for {@code --workload register} or {@code set}: the SPI workloads
+     * {@code kv-register} and {@code kv-set}, found through ServiceLoader as a user's are, sized by
+     * {@code --keys} and {@code --ops-per-key}.
+     */
+    static Workload kvWorkload(String name, int keys, int opsPerKey) {
+        if (!name.equals("register") && !name.equals("set")) {
+            throw new IllegalArgumentException("unknown workload '" + name + "': choose register, set or list-append");
+        }
+        return Workloads.named("kv-" + name).configure(Map.of("keys", Integer.toString(keys), "ops-per-key", Integer.toString(opsPerKey)));
     }
 
     /** The checkout the Docker backend builds its image from: the jar must be its raft-kv.jar. */

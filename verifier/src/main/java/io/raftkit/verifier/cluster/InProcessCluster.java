@@ -2,6 +2,7 @@ package io.raftkit.verifier.cluster;
 
 import io.raftkit.api.ClusterConfig;
 import io.raftkit.api.NodeId;
+import io.raftkit.api.spi.Options;
 import io.raftkit.api.spi.StateMachine;
 import io.raftkit.core.Role;
 import io.raftkit.core.fault.FaultInjectingTransport;
@@ -12,12 +13,15 @@ import io.raftkit.core.memory.MemoryLogStore;
 import io.raftkit.core.memory.MemoryNetwork;
 import io.raftkit.core.memory.MemoryTransport;
 import io.raftkit.core.server.RaftServer;
+import io.raftkit.core.server.RaftServerBuilder;
 import io.raftkit.core.server.RaftStatus;
 import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.backend.NetworkState;
 import io.raftkit.verifier.backend.PacketFaults;
 import io.raftkit.verifier.spi.Node;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,8 +47,13 @@ import java.util.stream.Collectors;
  *       loss are the same here: crash is a kill);</li>
  *   <li>pause: the node's loop stops dead ({@link PausablePlatform}).</li>
  * </ul>
- * The log is in memory, which is what lets a run of a user's state machine need nothing but its
- * class; the KV store's process backends verify the durable, networked stack.
+ * By default the log is in memory, which is what lets a run of a user's state machine need nothing
+ * but its class. With a data directory ({@link #InProcessCluster(int, Supplier, long, Duration, Path)})
+ * each node keeps its log, and its snapshots when the state machine takes them, in the {@code mapdb}
+ * stores under {@code <dir>/<node>} (the plugins are found by name: raft-mapdb-storage must be on the
+ * class path), and a restart reopens them: the node recovers from its disk as a real one does. The
+ * KV store's process backends and {@link io.raftkit.verifier.process.ProcessCluster} verify the
+ * networked stack.
  */
 public final class InProcessCluster implements ClusterBackend {
 
@@ -54,6 +63,7 @@ public final class InProcessCluster implements ClusterBackend {
     /** One member: its disk and its fault rules outlive each server incarnation. */
     private static final class Member {
         final NodeId id;
+        /** Its log when the cluster has no data directory. */
         final MemoryLogStore store = new MemoryLogStore();
         final FaultRules rules = new FaultRules();
         final PausablePlatform platform = new PausablePlatform();
@@ -72,6 +82,8 @@ public final class InProcessCluster implements ClusterBackend {
     private final MemoryNetwork network;
     private final Duration requestTimeout;
     private final SplittableRandom random;
+    /** Where the members' mapdb stores live, or null for logs in memory. */
+    private final Path dataDir;
     private volatile LinkFaults linkFaults = LinkFaults.NONE;
 
     /**
@@ -81,6 +93,15 @@ public final class InProcessCluster implements ClusterBackend {
      * @param requestTimeout how long a server keeps a proposal or read before failing it
      */
     public InProcessCluster(int nodes, Supplier<? extends StateMachine> stateMachines, long seed, Duration requestTimeout) {
+        this(nodes, stateMachines, seed, requestTimeout, null);
+    }
+
+    /**
+     * As the other constructor, with every member's log (and snapshots) in the {@code mapdb} stores
+     * under {@code dataDir/<node>}, kept across kills and restarts; null keeps them in memory.
+     */
+    public InProcessCluster(int nodes, Supplier<? extends StateMachine> stateMachines, long seed, Duration requestTimeout, Path dataDir) {
+        this.dataDir = dataDir;
         if (nodes < 1 || nodes > 15) {
             throw new IllegalArgumentException("nodes must be 1 to 15, was " + nodes);
         }
@@ -117,6 +138,12 @@ public final class InProcessCluster implements ClusterBackend {
         return new ServerNode(node, () -> m.server, requestTimeout.multipliedBy(2).plus(pauseAllowance).toMillis());
     }
 
+    /** The node as clients reach it, allowing one request timeout for a pause; see {@link #client}. */
+    @Override
+    public Node node(String node) {
+        return client(node, requestTimeout);
+    }
+
     @Override
     public void start() throws IOException, InterruptedException {
         for (Member m : byId.values()) {
@@ -143,10 +170,21 @@ public final class InProcessCluster implements ClusterBackend {
         m.incarnation++;
         PacketFaultTransport packets = new PacketFaultTransport(new MemoryTransport(m.id, network), random.nextLong());
         packets.setFaults(linkFaults);
-        RaftServer server = RaftServer.builder().self(m.id).cluster(members)
-                .transport(new FaultInjectingTransport(packets, m.rules))
-                .logStore(m.store)
-                .stateMachine(stateMachines.get())
+        StateMachine stateMachine = stateMachines.get();
+        RaftServerBuilder builder = RaftServer.builder().self(m.id).cluster(members)
+                .transport(new FaultInjectingTransport(packets, m.rules));
+        if (dataDir == null) {
+            builder.logStore(m.store);
+        } else {
+            Path dir = dataDir.resolve(m.id.value());
+            Files.createDirectories(dir);
+            builder.dataDir(dir).logStore("mapdb", Options.EMPTY);
+            if (stateMachine.supportsSnapshots()) {
+                builder.snapshotStore("mapdb", Options.EMPTY);
+            }
+        }
+        RaftServer server = builder
+                .stateMachine(stateMachine)
                 .platform(m.platform)
                 .random(new SplittableRandom(random.nextLong()))
                 .requestTimeout(requestTimeout)
@@ -175,6 +213,7 @@ public final class InProcessCluster implements ClusterBackend {
     }
 
     /** The leader {@code node} believes in, if it runs and knows one. */
+    @Override
     public Optional<String> leaderSeenBy(String node) {
         RaftServer s = member(node).server;
         return s == null ? Optional.empty() : s.status().leader().map(NodeId::value);

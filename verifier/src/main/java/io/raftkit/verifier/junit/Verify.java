@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A JUnit 5 test that verifies a state machine under faults. The method takes a
  * {@link io.raftkit.verifier.verification.Verification} and says what to verify; when it returns,
- * the extension starts {@link #nodes} nodes of the state machine in this JVM, runs the workload's
+ * the extension starts {@link #nodes} nodes of the state machine in this JVM (or as processes of a
+ * main class, when the method calls {@code Verification.processes}), runs the workload's
  * clients for {@link #seconds} while the {@link #nemesis} injects faults, checks the history against
  * the workload's model, and fails the test with the anomaly and the report's path
  * ({@code target/verify/<class>/<method>/timeline.html}) if it is not linearizable, undecided, or
@@ -62,4 +63,11 @@ public @interface Verify {
 
     /** How long a node keeps a proposal or read before failing it. */
     int requestTimeoutMillis() default 1000;
+
+    /**
+     * Nodes keep their logs (and snapshots) in {@code mapdb} stores in a temporary directory instead of
+     * in memory, so a killed node restarts from its disk ({@code Verification.durableStores()});
+     * raft-mapdb-storage must be on the test class path.
+     */
+    boolean durableStores() default false;
 }

@@ -41,6 +41,9 @@ public final class VerifyExtension implements ParameterResolver, InvocationInter
                 seed, verify.concurrency(), verify.opsPerSecond(), Duration.ofMillis(verify.faultMillis()), Duration.ofMillis(verify.requestTimeoutMillis()),
                 Duration.ofSeconds(20), report);
         Verification verification = new Verification(options);
+        if (verify.durableStores()) {
+            verification.durableStores();
+        }
         context.getStore(NAMESPACE).put(context.getUniqueId(), verification);
         return verification;
     }

@@ -32,6 +32,11 @@ public class RegisterModel implements Model<RegisterModel.Cell> {
         return "register";
     }
 
+    /** What the register holds before any write (null: unwritten, which every read of null accepts). */
+    public Object initialValue() {
+        return initial;
+    }
+
     @Override
     public Cell initialState() {
         return new Cell(initial);

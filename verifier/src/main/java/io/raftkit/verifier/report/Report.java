@@ -7,7 +7,8 @@ import io.raftkit.verifier.checker.KeyResult;
 import io.raftkit.verifier.history.HistoryWriter;
 import io.raftkit.verifier.runner.Recorded;
 import io.raftkit.verifier.runner.RunOptions;
-import io.raftkit.verifier.workload.Workload;
+import io.raftkit.verifier.checker.Checker;
+import io.raftkit.verifier.spi.Model;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class Report {
      * @param resent          indeterminate writes resent after the final heal: took effect only at the resend,
      *                        had taken effect before it, undecided
      */
-    public static void write(Path dir, RunOptions options, Workload work, List<Recorded> events, CheckResult result,
+    public static void write(Path dir, RunOptions options, Model<?> model, List<Recorded> events, CheckResult result,
                              String recoveryFailure, int[] resent, Map<String, Object> cluster, PrintStream out) throws IOException {
         Files.createDirectories(dir);
         HistoryWriter.writeJsonl(events, dir.resolve("history.jsonl"));
@@ -64,10 +65,11 @@ public final class Report {
         given.put("recoverySeconds", options.recoveryTimeout().toSeconds());
         results.put("options", given);
         // The model and initial value the run checked with: `check` needs the same to agree.
-        String initial = work.absent() == null ? "nil" : "\"" + work.absent() + "\"";
-        String recheck = "raft-verifier check --model " + work.model() + " --initial '" + initial + "' "
+        Object initialValue = Checker.initialValue(model);
+        String initial = initialValue == null ? "nil" : "\"" + initialValue + "\"";
+        String recheck = "raft-verifier check --model " + model.name() + " --initial '" + initial + "' "
                 + dir.resolve("history.jsonl");
-        results.put("model", work.model());
+        results.put("model", model.name());
         results.put("initial", initial);
         results.put("recheck", recheck);
         results.put("cluster", cluster);

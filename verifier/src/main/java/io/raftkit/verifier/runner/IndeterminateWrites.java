@@ -4,7 +4,7 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.Session;
-import io.raftkit.verifier.workload.Invocation;
+import io.raftkit.verifier.spi.Op;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,24 +33,35 @@ import java.util.List;
  * checker undecided after 480 s. The resends also test the store's deduplication: a request applied
  * twice shows as an anomaly.
  */
-final class IndeterminateWrites {
+public final class IndeterminateWrites {
 
     /** Process numbers of resends start here, far above any client's. */
     static final int RESEND_PROCESSES = 1 << 29;
 
-    private record Pending(Recorded completion, Invocation op, Session session) {
+    private record Pending(Recorded completion, Op op, Session session) {
     }
 
-    /** The requests a resend makes. */
-    interface Kv {
+    /**
+     * The requests a resend makes: a {@link io.raftkit.verifier.spi.Client} of a store with
+     * exactly-once sessions offers them (the KV store's), and the runner resends only for such a client.
+     */
+    public interface Kv {
+        /** A linearizable read of {@code key} whose answer carries the applied index it saw. */
         KvResult read(String endpoint, String key);
 
-        KvResult mutate(String endpoint, Invocation op, Session session);
+        /** {@code op} sent in {@code session}; the answer carries the index that applied it. */
+        KvResult mutate(String endpoint, Op op, Session session);
+    }
+
+    /** A process's opened client that sends every write in an exactly-once session. */
+    public interface InSession {
+        /** The session of the last write this process sent: the one an unknown write would be resent in. */
+        Session lastSession();
     }
 
     private final List<Pending> pending = new ArrayList<>();
 
-    synchronized void add(Recorded infoCompletion, Invocation op, Session session) {
+    synchronized void add(Recorded infoCompletion, Op op, Session session) {
         pending.add(new Pending(infoCompletion, op, session));
     }
 

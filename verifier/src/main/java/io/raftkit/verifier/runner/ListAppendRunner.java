@@ -4,6 +4,7 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.client.KvTxnClient;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.TxnResult;
+import io.raftkit.verifier.kv.KvClient;
 import io.raftkit.verifier.workload.ListAppendWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,9 +80,9 @@ public final class ListAppendRunner {
                 process += options.concurrency(); // a crashed process never returns: continue as a new one
             }
             if (!result.answered()) {
-                sleepQuietly(Runner.NO_ANSWER_PAUSE_MILLIS);
+                sleepQuietly(KvClient.NO_ANSWER_PAUSE_MILLIS);
             } else if (result.status() == 503) {
-                sleepQuietly(Runner.UNAVAILABLE_PAUSE_MILLIS);
+                sleepQuietly(KvClient.UNAVAILABLE_PAUSE_MILLIS);
             }
         }
     }
@@ -106,7 +107,7 @@ public final class ListAppendRunner {
                 String node = cluster.leader().orElse(cluster.nodes().get(0));
                 r = perform(process++, cluster.endpoint(node), txn);
                 if (r.outcome() != Outcome.OK) {
-                    sleepQuietly(Runner.NO_ANSWER_PAUSE_MILLIS);
+                    sleepQuietly(KvClient.NO_ANSWER_PAUSE_MILLIS);
                 }
             } while (r.outcome() != Outcome.OK && System.nanoTime() < deadline);
             if (r.outcome() != Outcome.OK) {

@@ -7,7 +7,9 @@ package io.raftkit.verifier.spi;
  * reply with {@link Completion#map}.
  *
  * <p>Threads: each of a run's client processes calls {@code invoke} from its own thread, one
- * operation at a time; the same Client serves them all, so keep it free of per-call mutable state.
+ * operation at a time. By default the same Client serves them all, so keep it free of per-call
+ * mutable state; a client that needs state per process (a session, a connection) returns a fresh
+ * one from {@link #open}.
  */
 public interface Client {
 
@@ -17,4 +19,17 @@ public interface Client {
      * recorded with its message.
      */
     Completion invoke(Node node, Op op);
+
+    /**
+     * The client one history process uses, as Jepsen's {@code open!}: the runner opens one per
+     * process, and again for the new process that takes over after an operation ends
+     * {@link Completion.Unknown} (the old process never returns, so whatever it held, such as an
+     * exactly-once session whose last request may still apply, is not reused). By default this
+     * client itself, shared by every process.
+     *
+     * @param process the history process number the returned client serves
+     */
+    default Client open(int process) {
+        return this;
+    }
 }

@@ -1,5 +1,7 @@
 package io.raftkit.verifier.spi;
 
+import java.util.Optional;
+
 /**
  * One node of the cluster under test, as a {@link Client} reaches it: propose a command through Raft,
  * or read through the linearizable read barrier. Both block until the node answers or its request
@@ -24,4 +26,14 @@ public interface Node {
      * {@link Completion.Fail} whatever the reason.
      */
     Completion read(byte[] query);
+
+    /**
+     * Where a service with a client API of its own listens (the base URL of the KV store's HTTP
+     * API, {@code http://127.0.0.1:8081}), for a {@link Client} that speaks that API instead of
+     * proposing raw commands; read on each call, since a node that is replaced moves. Empty by
+     * default, and for a node in the test's JVM.
+     */
+    default Optional<String> endpoint() {
+        return Optional.empty();
+    }
 }

@@ -1,6 +1,7 @@
 package io.raftkit.verifier.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -16,11 +17,29 @@ public interface Workload {
     /** The name {@link Workloads#named} finds this workload by. */
     String name();
 
+    /**
+     * This workload with a run's settings applied, such as the CLI's {@code --keys 8} and
+     * {@code --ops-per-key 1000} as {@code "keys" -> "8"} and {@code "ops-per-key" -> "1000"}. A
+     * workload reads the settings it knows, refuses a bad value with an
+     * {@link IllegalArgumentException} naming it, and ignores the rest. Itself by default.
+     */
+    default Workload configure(Map<String, String> settings) {
+        return this;
+    }
+
     /** The next operation for one client process; {@code random} is that process's own seeded source. */
     Op next(SplittableRandom random);
 
     /** The model the history is checked against. */
     Model<?> model();
+
+    /**
+     * How one of {@link #next}'s operations ended, called from the client process's thread after it
+     * is recorded. A workload may use it to pick later operations (a compare-and-set that expects the
+     * value last seen, so that many succeed). Nothing by default.
+     */
+    default void completed(Op op, Completion completion) {
+    }
 
     /**
      * Operations invoked after every fault is healed, which must succeed within the recovery time (a

@@ -4,7 +4,9 @@ import io.raftkit.api.spi.StateMachine;
 import io.raftkit.verifier.checker.CheckResult;
 import io.raftkit.verifier.checker.Checker;
 import io.raftkit.verifier.checker.HistoryFiles;
+import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.cluster.InProcessCluster;
+import io.raftkit.verifier.process.ProcessCluster;
 import io.raftkit.verifier.nemesis.Nemesis;
 import io.raftkit.verifier.runner.History;
 import io.raftkit.verifier.runner.Recorded;
@@ -15,6 +17,7 @@ import io.raftkit.verifier.spi.Op;
 import io.raftkit.verifier.spi.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,14 +43,20 @@ final class VerificationRun {
 
     private final VerificationOptions options;
     private final Supplier<? extends StateMachine> stateMachines;
+    private final String mainClass;
+    private final boolean durableStores;
     private final Client client;
     private final Workload workload;
     private final History history = new History();
     private final AtomicInteger nextProcess;
 
-    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, Client client, Workload workload) {
+    /** Exactly one of {@code stateMachines} (nodes in this JVM) and {@code mainClass} (node processes) is given. */
+    VerificationRun(VerificationOptions options, Supplier<? extends StateMachine> stateMachines, String mainClass, boolean durableStores,
+                    Client client, Workload workload) {
         this.options = options;
         this.stateMachines = stateMachines;
+        this.mainClass = mainClass;
+        this.durableStores = durableStores;
         this.client = client;
         this.workload = workload;
         this.nextProcess = new AtomicInteger(options.concurrency());
@@ -57,11 +66,12 @@ final class VerificationRun {
         Files.createDirectories(options.report());
         // A fault lasts up to 1.5 intervals; a client on a paused node hears back only after it.
         Duration pauseAllowance = options.faultInterval().multipliedBy(3).dividedBy(2);
-        try (InProcessCluster cluster = new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout())) {
+        Path stores = durableStores && mainClass == null ? Files.createTempDirectory("raftkit-verify-") : null;
+        try (ClusterBackend cluster = cluster(pauseAllowance, stores)) {
             cluster.start();
             Map<String, Node> nodes = new LinkedHashMap<>();
             for (String id : cluster.nodes()) {
-                nodes.put(id, cluster.client(id, pauseAllowance));
+                nodes.put(id, cluster instanceof InProcessCluster in ? in.client(id, pauseAllowance) : cluster.node(id));
             }
             Nemesis nemesis = new Nemesis(cluster, options.faults(), options.seed() ^ 0x5DEECE66DL, options.faultInterval(),
                     (f, description) -> history.add("nemesis", "info", f, null, description, null));
@@ -88,10 +98,42 @@ final class VerificationRun {
             String recoveryFailure = finalOps(cluster, nodes);
             List<Recorded> events = history.events();
             return VerificationReport.write(options, workload, events, check(events), recoveryFailure);
+        } finally {
+            if (stores != null) {
+                deleteTree(stores);
+            }
         }
     }
 
-    private void clientLoop(int firstProcess, SplittableRandom random, InProcessCluster cluster, Map<String, Node> nodes, long end) {
+    /** Removes the temporary stores; one file that will not go is left behind, not a failed verification. */
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.getLogger(VerificationRun.class.getName()).log(System.Logger.Level.WARNING, "could not delete " + root + ": " + e);
+        }
+    }
+
+    /**
+     * The nodes in this JVM, or processes of the main class: a client waits up to twice the request
+     * timeout plus {@code pauseAllowance} for an answer, since a paused node answers only after it resumes.
+     */
+    private ClusterBackend cluster(Duration pauseAllowance, Path stores) throws IOException {
+        if (mainClass == null) {
+            return new InProcessCluster(options.nodes(), stateMachines, options.seed(), options.requestTimeout(), stores);
+        }
+        // The last run's data would start this run's nodes from its state, not the model's initial one.
+        Path dir = options.report().resolve("cluster");
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+        return new ProcessCluster(mainClass, options.nodes(), dir, options.requestTimeout(),
+                options.requestTimeout().multipliedBy(2).plus(pauseAllowance));
+    }
+
+    private void clientLoop(int firstProcess, SplittableRandom random, ClusterBackend cluster, Map<String, Node> nodes, long end) {
         List<String> ids = List.copyOf(nodes.keySet());
         int process = firstProcess;
         String target = ids.get(firstProcess % ids.size());
@@ -144,7 +186,7 @@ final class VerificationRun {
      * The workload's final operations, each until it succeeds: a cluster that cannot serve them
      * within the recovery time did not recover, which is a failure of its own.
      */
-    private String finalOps(InProcessCluster cluster, Map<String, Node> nodes) throws InterruptedException {
+    private String finalOps(ClusterBackend cluster, Map<String, Node> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + options.recovery().toNanos();
         List<String> ids = List.copyOf(nodes.keySet());
         SplittableRandom random = new SplittableRandom(options.seed() + 1);

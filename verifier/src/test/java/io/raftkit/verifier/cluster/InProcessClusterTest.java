@@ -65,6 +65,33 @@ class InProcessClusterTest {
     }
 
     @Test
+    void withADataDirectoryEveryNodeRestartsFromItsMapdbStoresAfterAllWereKilled(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (InProcessCluster cluster = new InProcessCluster(3, Sum::new, 7, Duration.ofMillis(500), dir)) {
+            cluster.start();
+            String leader = cluster.leader().orElseThrow();
+            assertThat(client(cluster, leader).propose(add(5))).isInstanceOf(Completion.Ok.class);
+            assertThat(client(cluster, leader).propose(add(6))).isInstanceOf(Completion.Ok.class);
+            for (String n : cluster.nodes()) {
+                cluster.kill(n);
+            }
+            assertThat(java.nio.file.Files.list(dir.resolve("n1")).toList()).as("n1's store files").isNotEmpty();
+            for (String n : cluster.nodes()) {
+                cluster.restart(n);
+            }
+            assertThat(cluster.awaitLeader(Duration.ofSeconds(10))).isTrue();
+            String next = cluster.leader().orElseThrow();
+            assertThat(sum(untilOk(() -> client(cluster, next).read(new byte[0])))).isEqualTo(11);
+        }
+        // A new cluster object has new memory stores: only the disk can give it the adds.
+        try (InProcessCluster again = new InProcessCluster(3, Sum::new, 8, Duration.ofMillis(500), dir)) {
+            again.start();
+            String leader = again.leader().orElseThrow();
+            assertThat(sum(untilOk(() -> client(again, leader).read(new byte[0])))).isEqualTo(11);
+        }
+    }
+
+    @Test
     void acknowledgedCommandsSurviveKillingEveryNodeAndRestartedStateMachinesReplayThem() throws Exception {
         try (InProcessCluster cluster = started(3)) {
             String leader = cluster.leader().orElseThrow();

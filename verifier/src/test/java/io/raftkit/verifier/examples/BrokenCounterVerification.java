@@ -29,9 +29,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Not named *Test: the build runs it through {@link BrokenCounterIsCaughtTest}, which asserts
  * that it fails, and how.
  */
-class BrokenCounterVerification {
+public class BrokenCounterVerification {
 
-    static final class AckBeforeCommitClient implements Client {
+    public static final class AckBeforeCommitClient implements Client {
         /**
          * Its own threads, one per proposal in flight: on the common pool (one thread on a 2-core
          * machine) a proposal stuck on a paused node would hold back the others, and adds that were

@@ -13,7 +13,7 @@ import io.raftkit.verifier.client.KvHttpClient;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.history.HistoryWriter;
-import io.raftkit.verifier.workload.Workload;
+import io.raftkit.verifier.kv.KvRegisterWorkload;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -97,7 +97,6 @@ class BrokenSystemTest {
 
     @Test
     void aWriteLostWithEveryNodesDataIsReportedAsNotLinearizable() throws Exception {
-        Workload register = Workload.named("register", 1);
         try (LocalBackend cluster = new LocalBackend(KvJar.path(), dir, 3)) {
             cluster.start();
             String leader = cluster.awaitLeader(Duration.ofSeconds(30));
@@ -118,9 +117,9 @@ class BrokenSystemTest {
             history.add(1, "invoke", "read", "k", null, null);
             KvResult r = client.read(cluster.endpoint(next), "k", false);
             assertThat(r.outcome()).as(String.valueOf(r.error())).isEqualTo(Outcome.OK);
-            history.add(1, "ok", "read", "k", Runner.readValue(register, r), null);
+            history.add(1, "ok", "read", "k", r.value() != null ? r.value() : KvRegisterWorkload.ABSENT, null);
 
-            CheckResult result = check(history, register.model(), register.absent(), dir);
+            CheckResult result = check(history, "cas-register", KvRegisterWorkload.ABSENT, dir);
             assertThat(result.verdict()).isEqualTo(Verdict.INVALID);
             assertThat(result.explain()).contains("read \"absent\"");
             // Recorded as nil, the Knossos reading would take the same read as legal: why absence is named.
@@ -129,7 +128,7 @@ class BrokenSystemTest {
             asNil.add(0, "ok", "write", "k", "1", null);
             asNil.add(1, "invoke", "read", "k", null, null);
             asNil.add(1, "ok", "read", "k", null, null);
-            assertThat(check(asNil, register.model(), dir.resolve("nil")).verdict()).isEqualTo(Verdict.VALID);
+            assertThat(check(asNil, "cas-register", dir.resolve("nil")).verdict()).isEqualTo(Verdict.VALID);
         }
     }
 
@@ -147,7 +146,7 @@ class BrokenSystemTest {
             cluster.start();
             RunOptions options = new RunOptions(3, Duration.ofSeconds(16), 6, 1, 1000, "set", List.of(), 42, dir,
                     Duration.ofSeconds(1000), Duration.ofSeconds(2), Duration.ofSeconds(2), PlantedBug.NONE, Duration.ofSeconds(30));
-            Runner runner = new Runner(cluster, options, Workload.named("set", 1), new PrintStream(OutputStream.nullOutputStream()));
+            Runner runner = KvRunners.set(cluster, options, new PrintStream(OutputStream.nullOutputStream()));
             AtomicReference<History> result = new AtomicReference<>();
             AtomicReference<Exception> failure = new AtomicReference<>();
             Thread run = new Thread(() -> {

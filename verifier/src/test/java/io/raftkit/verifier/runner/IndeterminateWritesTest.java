@@ -7,7 +7,7 @@ import io.raftkit.verifier.backend.ClusterBackend;
 import io.raftkit.verifier.client.KvResult;
 import io.raftkit.verifier.client.Outcome;
 import io.raftkit.verifier.client.Session;
-import io.raftkit.verifier.workload.Invocation;
+import io.raftkit.verifier.spi.Op;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,14 +30,14 @@ class IndeterminateWritesTest {
             }
 
             @Override
-            public KvResult mutate(String endpoint, Invocation op, Session session) {
+            public KvResult mutate(String endpoint, Op op, Session session) {
                 return casMatches ? KvResult.ok(null, answerIndex)
                         : new KvResult(Outcome.FAIL, null, "cas: expected value did not match", 200, answerIndex);
             }
         };
     }
 
-    private static List<Recorded> resend(History h, Invocation op, IndeterminateWrites.Kv kv) throws Exception {
+    private static List<Recorded> resend(History h, Op op, IndeterminateWrites.Kv kv) throws Exception {
         h.add(0, "invoke", op.f(), op.key(), op.value(), null);
         Recorded info = h.add(0, "info", op.f(), op.key(), op.value(), "timeout");
         IndeterminateWrites w = new IndeterminateWrites();
@@ -48,7 +48,7 @@ class IndeterminateWritesTest {
 
     @Test
     void anEffectAfterTheReadIsTheResendsOwnShortOperationAndTheOriginalHadNone() throws Exception {
-        List<Recorded> events = resend(new History(), new Invocation("write", "k", "7"), store(101, true));
+        List<Recorded> events = resend(new History(), new Op("write", "7", "k"), store(101, true));
         assertThat(events).extracting(Recorded::process, Recorded::type).containsExactly(
                 tuple(0, "invoke"), tuple(IndeterminateWrites.RESEND_PROCESSES, "invoke"),
                 tuple(IndeterminateWrites.RESEND_PROCESSES, "ok"), tuple(0, "fail"));
@@ -56,7 +56,7 @@ class IndeterminateWritesTest {
 
     @Test
     void anEffectBeforeTheReadLeavesTheOriginalIndeterminateAndTheResendADuplicate() throws Exception {
-        List<Recorded> events = resend(new History(), new Invocation("write", "k", "7"), store(90, true));
+        List<Recorded> events = resend(new History(), new Op("write", "7", "k"), store(90, true));
         assertThat(events).extracting(Recorded::process, Recorded::type).containsExactly(
                 tuple(0, "invoke"), tuple(0, "info"), tuple(IndeterminateWrites.RESEND_PROCESSES, "invoke"),
                 tuple(IndeterminateWrites.RESEND_PROCESSES, "fail"));
@@ -65,7 +65,7 @@ class IndeterminateWritesTest {
     @Test
     void aFailedComparisonIsNoEffectWhicheverRequestMadeIt() throws Exception {
         for (long index : new long[] {90, 101}) {
-            List<Recorded> events = resend(new History(), new Invocation("cas", "k", List.of("1", "7")), store(index, false));
+            List<Recorded> events = resend(new History(), new Op("cas", List.of("1", "7"), "k"), store(index, false));
             assertThat(events).as("index " + index).extracting(Recorded::process, Recorded::type).containsExactly(
                     tuple(0, "invoke"), tuple(IndeterminateWrites.RESEND_PROCESSES, "invoke"),
                     tuple(IndeterminateWrites.RESEND_PROCESSES, "fail"), tuple(0, "fail"));

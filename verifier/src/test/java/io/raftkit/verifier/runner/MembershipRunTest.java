@@ -12,7 +12,6 @@ import io.raftkit.verifier.checker.Verdict;
 import io.raftkit.verifier.history.HistoryWriter;
 import io.raftkit.verifier.nemesis.Fault;
 import io.raftkit.verifier.nemesis.MembershipPlan;
-import io.raftkit.verifier.workload.Workload;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,10 +35,9 @@ class MembershipRunTest {
         RunOptions options = new RunOptions(3, Duration.ofSeconds(20), 3, 2, 1000, "register", List.of(Fault.MEMBERSHIP), 17, dir,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2), PlantedBug.NONE, Duration.ofSeconds(30),
                 new MembershipPlan(List.of("rejoin", "replace"), Duration.ofSeconds(25)));
-        Workload workload = Workload.named("register", 2);
         try (LocalBackend cluster = new LocalBackend(KvJar.path(), dir, 3)) {
             cluster.start();
-            Runner runner = new Runner(cluster, options, workload, new PrintStream(OutputStream.nullOutputStream()));
+            Runner runner = KvRunners.register(cluster, options, 2, new PrintStream(OutputStream.nullOutputStream()));
             History history = runner.run();
 
             assertThat(runner.recoveryFailure()).isNull();
@@ -51,7 +49,7 @@ class MembershipRunTest {
 
             Path jsonl = dir.resolve("history.jsonl");
             HistoryWriter.writeJsonl(history.events(), jsonl);
-            CheckResult check = new Checker(workload.model(), workload.absent(), Duration.ofSeconds(60)).check(HistoryFiles.read(jsonl));
+            CheckResult check = Checker.forModel(new io.raftkit.verifier.kv.KvRegisterWorkload().model(), Duration.ofSeconds(60)).check(HistoryFiles.read(jsonl));
             assertThat(check.verdict()).as(check.explain()).isEqualTo(Verdict.VALID);
         }
     }

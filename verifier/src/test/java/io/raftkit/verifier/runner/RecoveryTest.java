@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import io.raftkit.verifier.backend.ClusterBackend;
-import io.raftkit.verifier.workload.Workload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -52,8 +51,7 @@ class RecoveryTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            Runner runner = new Runner(oneNode(server.getLocalPort()), options(4, Duration.ofSeconds(2)),
-                    Workload.named("register", 2), quiet());
+            Runner runner = KvRunners.register(oneNode(server.getLocalPort()), options(4, Duration.ofSeconds(2)), 2, quiet());
             History history = runner.run();
 
             assertThat(runner.recoveryFailure()).contains("no read of r0-0 succeeded within 2 s");
@@ -77,8 +75,7 @@ class RecoveryTest {
         });
         server.start();
         try {
-            Runner runner = new Runner(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)),
-                    Workload.named("register", 2), quiet());
+            Runner runner = KvRunners.register(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)), 2, quiet());
             History history = runner.run();
 
             assertThat(runner.recoveryFailure()).isNull();
@@ -128,8 +125,7 @@ class RecoveryTest {
         });
         server.start();
         try {
-            Runner runner = new Runner(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)),
-                    Workload.named("register", 2), quiet());
+            Runner runner = KvRunners.register(oneNode(server.getAddress().getPort()), options(2, Duration.ofSeconds(2)), 2, quiet());
             History history = runner.run();
             long okWrites = history.events().stream()
                     .filter(e -> e.type().equals("ok") && "write".equals(e.f()) && e.process() instanceof Integer p
