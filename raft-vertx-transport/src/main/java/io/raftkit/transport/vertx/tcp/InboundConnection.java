@@ -13,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.List;
 
 /**
@@ -33,10 +32,9 @@ final class InboundConnection {
     private final Acceptor acceptor;
     private final NetSocket socket;
     private final Context context;
-    private final RecordParser parser;
+    private final FrameAssembler parser;
     private final AcceptorHandshake handshake;
     private final long handshakeTimer;
-    private boolean readingLength = true;
     private NodeId peer;
     private TransportMetrics.Flow received;
     private boolean failed;
@@ -46,8 +44,17 @@ final class InboundConnection {
         this.socket = socket;
         this.context = Vertx.currentContext();
         this.handshake = new AcceptorHandshake(acceptor.auth, this::peerCertificates);
-        this.parser = RecordParser.newFixed(WireFormat.LENGTH_BYTES);
-        parser.handler(this::onRecord);
+        this.parser = new FrameAssembler(new FrameAssembler.Frames() {
+            @Override
+            public void length(int length) {
+                checkLength(length);
+            }
+
+            @Override
+            public void frame(Buffer buffer, int start, int end) {
+                onFrame(buffer, start, end);
+            }
+        });
         socket.handler(this::onData);
         socket.exceptionHandler(e -> Acceptor.log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
         long timeout = acceptor.options.handshakeTimeoutMillis();
@@ -93,29 +100,24 @@ final class InboundConnection {
         }
     }
 
-    private void onRecord(Buffer record) {
+    /** The length is checked before the assembler gathers (and allocates for) the body. */
+    private void checkLength(int length) {
+        int limit = peer == null ? WireFormat.MAX_HANDSHAKE_FRAME_BYTES : acceptor.options.maxFrameBytes();
+        if (length < WireFormat.HEADER_BYTES || length > limit) {
+            throw new FrameFailure("decode", "frame length " + length + " is outside " + WireFormat.HEADER_BYTES
+                    + ".." + limit + (peer == null ? " (a handshake frame)" : ""), null);
+        }
+    }
+
+    private void onFrame(Buffer buffer, int start, int end) {
         if (failed) {
             return;
         }
-        if (readingLength) {
-            // The length is checked before the parser gathers (and allocates for) the body.
-            int length = record.getInt(0);
-            int limit = peer == null ? WireFormat.MAX_HANDSHAKE_FRAME_BYTES : acceptor.options.maxFrameBytes();
-            if (length < WireFormat.HEADER_BYTES || length > limit) {
-                throw new FrameFailure("decode", "frame length " + length + " is outside " + WireFormat.HEADER_BYTES
-                        + ".." + limit + (peer == null ? " (a handshake frame)" : ""), null);
-            }
-            readingLength = false;
-            parser.fixedSizeMode(length);
-            return;
-        }
-        readingLength = true;
-        parser.fixedSizeMode(WireFormat.LENGTH_BYTES);
         try {
             if (peer == null) {
-                handshake(HandshakeCodec.decode(record, 0, record.length()));
+                handshake(HandshakeCodec.decode(buffer, start, end));
             } else {
-                deliver(acceptor.codec.decode(record, 0, record.length()), record.length());
+                deliver(acceptor.codec.decode(buffer, start, end), end - start);
             }
         } catch (MalformedFrameException e) {
             throw new FrameFailure("decode", e.getMessage(), null);
@@ -150,7 +152,7 @@ final class InboundConnection {
         received.record(frameBytes + WireFormat.LENGTH_BYTES);
         acceptor.inbound.accept(m);
         if (acceptor.gate.behind()) {
-            parser.pause(); // the rest of what was read waits in the parser
+            parser.pause(); // the rest of what was read waits in the assembler
             socket.pause(); // and what was not, in the kernel and then the sender
             acceptor.metrics.inboundPause();
             acceptor.gate.pause(this);
@@ -228,7 +230,7 @@ final class InboundConnection {
                 "vertx-tcp of " + acceptor.auth.self() + ": closing connection from " + remote + who + ": " + reason);
     }
 
-    /** Carries a failure out of the record parser's handler. */
+    /** Carries a failure out of the frame assembler's handler. */
     private static final class FrameFailure extends RuntimeException {
         final String kind;
         final Refusal refusal;
