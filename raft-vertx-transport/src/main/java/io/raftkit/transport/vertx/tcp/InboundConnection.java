@@ -1,5 +1,7 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.transport.vertx.TransportMetrics;
@@ -12,6 +14,7 @@ import io.raftkit.transport.vertx.codec.WireFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
 
@@ -55,7 +58,9 @@ final class InboundConnection {
                 onFrame(buffer, start, end);
             }
         });
-        socket.handler(this::onData);
+        // The raw reads (Netty's pooled buffers), not Vert.x's heap copy of each: the assembler cuts
+        // frames from them and releases them; pause() and resume() hold them back the same way.
+        ((NetSocketInternal) socket).messageHandler(this::onData);
         socket.exceptionHandler(e -> Acceptor.log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
         long timeout = acceptor.options.handshakeTimeoutMillis();
         handshakeTimer = acceptor.vertx.setTimer(timeout, id -> {
@@ -65,6 +70,7 @@ final class InboundConnection {
         });
         // A pending timer holds this connection and its buffers: release them as soon as it closes.
         socket.closeHandler(v -> {
+            parser.close();
             acceptor.vertx.cancelTimer(handshakeTimer);
             acceptor.closed(peer, this);
         });
@@ -78,11 +84,12 @@ final class InboundConnection {
         }
     }
 
-    private void onData(Buffer data) {
-        if (failed) {
+    private void onData(Object message) {
+        if (failed || !(message instanceof ByteBuf)) {
+            ReferenceCountUtil.release(message); // nothing else is expected on a plain TCP pipeline
             return;
         }
-        parse(() -> parser.handle(data));
+        parse(() -> parser.handle((ByteBuf) message));
     }
 
     private void parse(Runnable parsing) {
@@ -219,6 +226,7 @@ final class InboundConnection {
 
     private void report(String kind, String reason, boolean refused) {
         failed = true;
+        parser.close(); // what waits is never read now
         if (refused) {
             acceptor.metrics.refusedConnection();
         } else {
