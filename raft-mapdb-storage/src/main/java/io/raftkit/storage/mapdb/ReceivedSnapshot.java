@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
 
 /**
  * A snapshot arriving from a leader: chunks are appended, in order, to {@code receive-<id>.stream.tmp}
- * while their CRC32C accumulates; {@link #install} checks size and checksum, forces the file, parses
+ * while their CRC32C accumulates and, past {@link WriteBack#EVERY_BYTES}, their write-back to the disk
+ * starts in the background; {@link #install} checks size and checksum, forces the file, parses
  * it (a stream that checks out but does not parse is refused too: a bytes stream's framing is
  * checked as its chunks arrive, {@link BytesStreamCheck}), turns records into a table, and
  * commits it like a local snapshot. Nothing is visible before that.
@@ -28,6 +29,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
     private final CRC32C crc = new CRC32C();
     /** A bytes snapshot's framing, checked as it arrives (null for records: install() parses those anyway). */
     private final BytesStreamCheck framing;
+    private final WriteBack writeBack;
     private long next;
     private boolean done;
 
@@ -39,6 +41,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         this.file = store.env().disk().open(temp, true);
         file.truncate(0);
         this.framing = meta.kind() == SnapshotKind.BYTES ? new BytesStreamCheck() : null;
+        this.writeBack = new WriteBack(file);
     }
 
     @Override
@@ -67,6 +70,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
             framing.update(data, 0, data.length);
         }
         next += data.length;
+        writeBack.written(next);
         return true;
     }
 
@@ -83,6 +87,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
                     + " bytes received have CRC32C " + Long.toHexString(crc.getValue()) + ", the sender stated "
                     + Long.toHexString(meta.checksum()) + "; discarded");
         }
+        writeBack.finish(); // a failed background force is this install's failure
         DiskStreams.forceData(file);
         done = true;
         try {
@@ -166,6 +171,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         }
         done = true;
         try {
+            writeBack.discard();
             file.close();
         } finally {
             if (store.env().disk().exists(temp)) {
