@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.raftkit.benchmarks.snapshot.InstallSnapshotSpeed \
- *     --megabytes 512 --rounds 3 --receiver-heap 256m [--chunk-kib 256] [--dir /var/tmp]
+ *     --megabytes 512 --rounds 3 --receiver-heap 256m [--chunk-kib 256] [--max-inflight 8] [--dir /var/tmp]
  * </pre>
  */
 public final class InstallSnapshotSpeed {
@@ -61,11 +61,16 @@ public final class InstallSnapshotSpeed {
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
         String receiverHeap = opts.getOrDefault("receiver-heap", "256m");
         int chunkBytes = Integer.parseInt(opts.getOrDefault("chunk-kib", String.valueOf(SnapshotPolicy.DEFAULT.chunkBytes() >> 10))) << 10;
+        // The leader's window: chunks sent and not yet answered (RaftConfig.maxInflightAppends), to see
+        // whether the round trip, not the CPU, bounds the transfer.
+        RaftConfig config = RaftConfig.defaults().toBuilder()
+                .maxInflightAppends(Integer.parseInt(opts.getOrDefault("max-inflight", String.valueOf(RaftConfig.defaults().maxInflightAppends()))))
+                .build();
         Path root = Files.createTempDirectory(Path.of(opts.getOrDefault("dir", System.getProperty("java.io.tmpdir"))), "raftkit-install-");
         NodeId leaderId = NodeId.of("n1");
         String leaderAddress = "127.0.0.1:" + freePort();
         RaftServer leader = RaftServer.builder().self(leaderId).clusterId(CLUSTER_ID).cluster(ClusterConfig.ofVoters(List.of(leaderId)))
-                .addresses(Map.of(leaderId, leaderAddress)).config(RaftConfig.defaults()).dataDir(root.resolve("n1"))
+                .addresses(Map.of(leaderId, leaderAddress)).config(config).dataDir(root.resolve("n1"))
                 .transport("vertx-tcp", Options.EMPTY).logStore("mapdb", Options.EMPTY).snapshotStore("mapdb", Options.EMPTY)
                 .snapshotPolicy(SnapshotPolicy.manualOnly().withKeptEntries(0).withChunkBytes(chunkBytes))
                 .stateMachine(new GeneratedBytes()).build();
@@ -82,7 +87,7 @@ public final class InstallSnapshotSpeed {
             SnapshotMeta snapshot = leader.takeSnapshot().get(10, TimeUnit.MINUTES);
             System.out.printf(Locale.ROOT, "leader snapshot %s: %,d bytes written and durable in %.0f ms; chunks of %d KiB, %d in flight%n",
                     snapshot.id(), snapshot.sizeBytes(), (System.nanoTime() - t0) / 1e6, chunkBytes >> 10,
-                    RaftConfig.defaults().maxInflightAppends());
+                    config.maxInflightAppends());
             Path file = root.resolve("n1").resolve("snapshots").resolve("snapshot-" + snapshot.id() + ".stream");
             if (Files.size(file) != snapshot.sizeBytes()) {
                 throw new IllegalStateException(file + " has " + Files.size(file) + " bytes, the snapshot " + snapshot.sizeBytes());

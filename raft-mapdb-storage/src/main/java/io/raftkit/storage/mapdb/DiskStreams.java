@@ -31,6 +31,16 @@ final class DiskStreams {
                 if (len == 0) {
                     return 0;
                 }
+                if (!buffer.hasRemaining() && len >= BUFFER) {
+                    // A read of a whole chunk goes straight into the caller's array: through the buffer it
+                    // was one more copy of every byte a leader sends (docs/benchmarks.md "Issue 16: InstallSnapshot").
+                    int n = file.read(ByteBuffer.wrap(b, off, len), at);
+                    if (n <= 0) {
+                        return -1;
+                    }
+                    at += n;
+                    return n;
+                }
                 if (!buffer.hasRemaining()) {
                     buffer.clear();
                     int n = file.read(buffer, at);

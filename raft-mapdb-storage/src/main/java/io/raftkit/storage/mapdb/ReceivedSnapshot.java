@@ -14,9 +14,11 @@ import java.util.zip.CRC32C;
 
 /**
  * A snapshot arriving from a leader: chunks are appended, in order, to {@code receive-<id>.stream.tmp}
- * while their CRC32C accumulates; {@link #install} checks size and checksum, forces the file, parses
- * it (a stream that checks out but does not parse is refused too), turns records into a table,
- * and commits it like a local snapshot. Nothing is visible before that.
+ * while their CRC32C accumulates and, past {@link WriteBack#EVERY_BYTES}, their write-back to the disk
+ * starts in the background; {@link #install} checks size and checksum, forces the file, parses
+ * it (a stream that checks out but does not parse is refused too: a bytes stream's framing is
+ * checked as its chunks arrive, {@link BytesStreamCheck}), turns records into a table, and
+ * commits it like a local snapshot. Nothing is visible before that.
  */
 final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
 
@@ -25,6 +27,9 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
     private final Path temp;
     private final DiskFile file;
     private final CRC32C crc = new CRC32C();
+    /** A bytes snapshot's framing, checked as it arrives (null for records: install() parses those anyway). */
+    private final BytesStreamCheck framing;
+    private final WriteBack writeBack;
     private long next;
     private boolean done;
 
@@ -35,6 +40,8 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
                 + MapDbSnapshotStore.TEMP);
         this.file = store.env().disk().open(temp, true);
         file.truncate(0);
+        this.framing = meta.kind() == SnapshotKind.BYTES ? new BytesStreamCheck() : null;
+        this.writeBack = new WriteBack(file);
     }
 
     @Override
@@ -59,7 +66,11 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         }
         file.write(ByteBuffer.wrap(data), offset);
         crc.update(data);
+        if (framing != null) {
+            framing.update(data, 0, data.length);
+        }
         next += data.length;
+        writeBack.written(next);
         return true;
     }
 
@@ -76,6 +87,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
                     + " bytes received have CRC32C " + Long.toHexString(crc.getValue()) + ", the sender stated "
                     + Long.toHexString(meta.checksum()) + "; discarded");
         }
+        writeBack.finish(); // a failed background force is this install's failure
         DiskStreams.forceData(file);
         done = true;
         try {
@@ -89,11 +101,10 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
     }
 
     private SnapshotMeta installBytes() throws IOException {
-        try (SnapshotStreamReader reader = new SnapshotStreamReader(DiskStreams.input(file, 0), temp.toString())) {
-            checkKind(reader);
-            while (reader.nextPiece() != null) {
-                // parsing is the check: pieces, lengths and the end marker's count
-            }
+        // The framing was checked chunk by chunk as the bytes arrived: no second pass over the file.
+        String problem = framing.problem();
+        if (problem != null) {
+            throw new InvalidSnapshotException("snapshot stream " + temp + " is " + problem);
         }
         Map<Path, String> data = new LinkedHashMap<>();
         data.put(temp, StoredSnapshot.STREAM);
@@ -160,6 +171,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         }
         done = true;
         try {
+            writeBack.discard();
             file.close();
         } finally {
             if (store.env().disk().exists(temp)) {

@@ -1,5 +1,7 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.transport.vertx.TransportMetrics;
@@ -12,8 +14,8 @@ import io.raftkit.transport.vertx.codec.WireFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.List;
 
 /**
@@ -33,10 +35,9 @@ final class InboundConnection {
     private final Acceptor acceptor;
     private final NetSocket socket;
     private final Context context;
-    private final RecordParser parser;
+    private final FrameAssembler parser;
     private final AcceptorHandshake handshake;
     private final long handshakeTimer;
-    private boolean readingLength = true;
     private NodeId peer;
     private TransportMetrics.Flow received;
     private boolean failed;
@@ -46,9 +47,20 @@ final class InboundConnection {
         this.socket = socket;
         this.context = Vertx.currentContext();
         this.handshake = new AcceptorHandshake(acceptor.auth, this::peerCertificates);
-        this.parser = RecordParser.newFixed(WireFormat.LENGTH_BYTES);
-        parser.handler(this::onRecord);
-        socket.handler(this::onData);
+        this.parser = new FrameAssembler(new FrameAssembler.Frames() {
+            @Override
+            public void length(int length) {
+                checkLength(length);
+            }
+
+            @Override
+            public void frame(Buffer buffer, int start, int end) {
+                onFrame(buffer, start, end);
+            }
+        });
+        // The raw reads (Netty's pooled buffers), not Vert.x's heap copy of each: the assembler cuts
+        // frames from them and releases them; pause() and resume() hold them back the same way.
+        ((NetSocketInternal) socket).messageHandler(this::onData);
         socket.exceptionHandler(e -> Acceptor.log.debug("connection from {}: {}", socket.remoteAddress(), e.toString()));
         long timeout = acceptor.options.handshakeTimeoutMillis();
         handshakeTimer = acceptor.vertx.setTimer(timeout, id -> {
@@ -58,6 +70,7 @@ final class InboundConnection {
         });
         // A pending timer holds this connection and its buffers: release them as soon as it closes.
         socket.closeHandler(v -> {
+            parser.close();
             acceptor.vertx.cancelTimer(handshakeTimer);
             acceptor.closed(peer, this);
         });
@@ -71,11 +84,12 @@ final class InboundConnection {
         }
     }
 
-    private void onData(Buffer data) {
-        if (failed) {
+    private void onData(Object message) {
+        if (failed || !(message instanceof ByteBuf)) {
+            ReferenceCountUtil.release(message); // nothing else is expected on a plain TCP pipeline
             return;
         }
-        parse(() -> parser.handle(data));
+        parse(() -> parser.handle((ByteBuf) message));
     }
 
     private void parse(Runnable parsing) {
@@ -93,29 +107,24 @@ final class InboundConnection {
         }
     }
 
-    private void onRecord(Buffer record) {
+    /** The length is checked before the assembler gathers (and allocates for) the body. */
+    private void checkLength(int length) {
+        int limit = peer == null ? WireFormat.MAX_HANDSHAKE_FRAME_BYTES : acceptor.options.maxFrameBytes();
+        if (length < WireFormat.HEADER_BYTES || length > limit) {
+            throw new FrameFailure("decode", "frame length " + length + " is outside " + WireFormat.HEADER_BYTES
+                    + ".." + limit + (peer == null ? " (a handshake frame)" : ""), null);
+        }
+    }
+
+    private void onFrame(Buffer buffer, int start, int end) {
         if (failed) {
             return;
         }
-        if (readingLength) {
-            // The length is checked before the parser gathers (and allocates for) the body.
-            int length = record.getInt(0);
-            int limit = peer == null ? WireFormat.MAX_HANDSHAKE_FRAME_BYTES : acceptor.options.maxFrameBytes();
-            if (length < WireFormat.HEADER_BYTES || length > limit) {
-                throw new FrameFailure("decode", "frame length " + length + " is outside " + WireFormat.HEADER_BYTES
-                        + ".." + limit + (peer == null ? " (a handshake frame)" : ""), null);
-            }
-            readingLength = false;
-            parser.fixedSizeMode(length);
-            return;
-        }
-        readingLength = true;
-        parser.fixedSizeMode(WireFormat.LENGTH_BYTES);
         try {
             if (peer == null) {
-                handshake(HandshakeCodec.decode(record, 0, record.length()));
+                handshake(HandshakeCodec.decode(buffer, start, end));
             } else {
-                deliver(acceptor.codec.decode(record, 0, record.length()), record.length());
+                deliver(acceptor.codec.decode(buffer, start, end), end - start);
             }
         } catch (MalformedFrameException e) {
             throw new FrameFailure("decode", e.getMessage(), null);
@@ -150,7 +159,7 @@ final class InboundConnection {
         received.record(frameBytes + WireFormat.LENGTH_BYTES);
         acceptor.inbound.accept(m);
         if (acceptor.gate.behind()) {
-            parser.pause(); // the rest of what was read waits in the parser
+            parser.pause(); // the rest of what was read waits in the assembler
             socket.pause(); // and what was not, in the kernel and then the sender
             acceptor.metrics.inboundPause();
             acceptor.gate.pause(this);
@@ -217,6 +226,7 @@ final class InboundConnection {
 
     private void report(String kind, String reason, boolean refused) {
         failed = true;
+        parser.close(); // what waits is never read now
         if (refused) {
             acceptor.metrics.refusedConnection();
         } else {
@@ -228,7 +238,7 @@ final class InboundConnection {
                 "vertx-tcp of " + acceptor.auth.self() + ": closing connection from " + remote + who + ": " + reason);
     }
 
-    /** Carries a failure out of the record parser's handler. */
+    /** Carries a failure out of the frame assembler's handler. */
     private static final class FrameFailure extends RuntimeException {
         final String kind;
         final Refusal refusal;

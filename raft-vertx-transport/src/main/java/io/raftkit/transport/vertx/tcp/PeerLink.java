@@ -1,5 +1,6 @@
 package io.raftkit.transport.vertx.tcp;
 
+import io.netty.buffer.ByteBuf;
 import io.raftkit.api.NodeId;
 import io.raftkit.api.message.RaftMessage;
 import io.raftkit.transport.vertx.TransportMetrics;
@@ -12,6 +13,8 @@ import io.raftkit.transport.vertx.codec.WireFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -334,26 +337,38 @@ final class PeerLink {
         if (s == null || closed) {
             return; // the queue keeps (up to its bounds) what the next connection may carry
         }
+        NetSocketInternal channel = (NetSocketInternal) s;
         while (!s.writeQueueFull()) {
+            ByteBuf raw = null;
             Buffer batch = null;
-            int messages = 0;
             OutboundQueue.Queued q;
-            while ((batch == null || batch.length() < BATCH_BYTES) && (q = queue.poll()) != null) {
-                if (q.queuedAt() - staleBefore < 0) {
-                    dropped.record(q.bytes()); // from before the outage this connection ended
-                    continue;
+            try {
+                while ((batch == null || batch.length() < BATCH_BYTES) && (q = queue.poll()) != null) {
+                    if (q.queuedAt() - staleBefore < 0) {
+                        dropped.record(q.bytes()); // from before the outage this connection ended
+                        continue;
+                    }
+                    if (batch == null) {
+                        // Encoded straight into the channel's pooled direct memory, which Netty releases once
+                        // written: a heap buffer per batch was zeroed, filled, and copied again to direct
+                        // memory to be written (a visible share of a leader's CPU in a 512 MiB
+                        // InstallSnapshot, docs/benchmarks.md "Issue 16: InstallSnapshot").
+                        raw = channel.channelHandlerContext().alloc().directBuffer(Math.max(256, q.bytes()));
+                        batch = BufferInternal.buffer(raw);
+                    }
+                    RaftMessageCodec.writeFrame(q.message(), batch);
+                    sent.record(q.bytes());
                 }
-                if (batch == null) {
-                    batch = Buffer.buffer(Math.max(256, q.bytes()));
+            } catch (RuntimeException | Error e) {
+                if (raw != null) {
+                    raw.release();
                 }
-                RaftMessageCodec.writeFrame(q.message(), batch);
-                sent.record(q.bytes());
-                messages++;
+                throw e;
             }
-            if (messages == 0) {
+            if (raw == null) {
                 return;
             }
-            s.write(batch);
+            channel.writeMessage(raw);
         }
         // The socket is saturated: resume when it drains; meanwhile the queue fills and then drops.
         s.drainHandler(v -> flush());
