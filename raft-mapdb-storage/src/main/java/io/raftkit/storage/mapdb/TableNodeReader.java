@@ -12,7 +12,7 @@ import org.mapdb.serializer.SerializerByteArray;
  * packed count, then a packed length and the bytes of each array), with less work per record than
  * MapDB's own reader, which the restart of a node holding a million keys pays once per record.
  *
- * <p>What is saved, per record (measured with {@code RestorePhases}, docs/benchmarks.md):
+ * <p>What is saved, per record:
  * <ul>
  *   <li>MapDB's {@code DataInput2.ByteBuffer.readFully} duplicates the mapped buffer for every
  *       array; here the bytes are read with the buffer's absolute bulk get, which changes nothing
@@ -21,8 +21,9 @@ import org.mapdb.serializer.SerializerByteArray;
  *       value is read straight into an array of its own length instead of into the stored array
  *       and then copied without its tag; an external one becomes an {@link External}.</li>
  * </ul>
- * Half of the restore's wall time at a million keys was young collections copying what the
- * restore keeps (docs/benchmarks.md), so every array not allocated counts twice.
+ * A pass over a million records allocates 0.43 of the bytes it did ({@code SnapshotRecordsBenchmark},
+ * docs/benchmarks.md). That matters because about half of a restore's time at a million keys is
+ * young collections copying what the restore keeps, and garbage brings those collections sooner.
  *
  * <p>Only reading goes through here: the writer keeps MapDB's serializer, so the file format is
  * MapDB's and {@code TableNodeReaderTest} checks these readers against MapDB's on the same files.
