@@ -8,7 +8,9 @@
 #
 #   ./mvnw -pl benchmarks -am package -DskipTests && benchmarks/restart.sh [KEYS...]   (default: 1000 1000000)
 # KV_JAR=path runs another build of the server (to compare two in one session); RESTART_LOG=1 prints
-# the restarted node's log lines (where the time went).
+# the restarted node's log lines (where the time went). KV_JAVA_OPTS: JVM flags for every node.
+# KV_CDS=1 first makes a class-data sharing archive of the server jar (docker/cds-archive.sh, about
+# 20 s) and starts every node with it, as the Docker image does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kv=${KV_JAR:-raft-statemachine-kv/target/raft-kv.jar}
@@ -19,7 +21,13 @@ peers=(--peer n1=127.0.0.1:7301,127.0.0.1:8301 --peer n2=127.0.0.1:7302,127.0.0.
 urls=http://127.0.0.1:8301,http://127.0.0.1:8302,http://127.0.0.1:8303
 now_ms() { date +%s%3N; }
 field() { grep -o "\"$1\":[0-9]*" | head -1 | grep -o '[0-9]*$'; }
-start_node() { java -jar "$kv" server --id "n$1" --data-dir "$base/n$1" "${peers[@]}" >> "$base/n$1.log" 2>&1 & pids[$1]=$!; }
+java_opts=(${KV_JAVA_OPTS:-})
+if [ -n "${KV_CDS:-}" ]; then
+  jsa=$(mktemp -u /tmp/raftkit-restart-XXXX.jsa)
+  docker/cds-archive.sh "$kv" "$jsa" >&2
+  java_opts+=("-XX:SharedArchiveFile=$jsa")
+fi
+start_node() { java ${java_opts[@]+"${java_opts[@]}"} -jar "$kv" server --id "n$1" --data-dir "$base/n$1" "${peers[@]}" >> "$base/n$1.log" 2>&1 & pids[$1]=$!; }
 
 for keys in "${sizes[@]}"; do
   base=$(mktemp -d /tmp/raftkit-restart.XXXX)
@@ -47,8 +55,12 @@ for keys in "${sizes[@]}"; do
     sleep 0.02
   done
   t1=$(now_ms)
-  echo "keys=$keys node=n$victim data=$du_data commit=$committed snapshot=${snap:-?} restart-to-caught-up=$(( t1 - t0 )) ms load=$(cut -d' ' -f1 /proc/loadavg)"
+  # the restarted JVM's CPU time until then (user + system): on a shared host the wall time moves with
+  # the load, the CPU time much less
+  cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/${pids[$victim]}/stat")
+  echo "keys=$keys node=n$victim data=$du_data commit=$committed snapshot=${snap:-?} restart-to-caught-up=$(( t1 - t0 )) ms cpu=${cpu_ms} ms load=$(cut -d' ' -f1 /proc/loadavg) jvm=[${java_opts[*]+${java_opts[*]}}]"
   [ -n "${RESTART_LOG:-}" ] && sed -n '/^--- restart/,$p' "$base/n$victim.log" | grep -v "DEBUG" | head -40
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
   rm -rf "$base"
 done
+[ -z "${jsa:-}" ] || rm -f "$jsa"

@@ -17,7 +17,7 @@ import java.util.Locale;
 
 /**
  * Where a restarted KV node's snapshot load goes, phase by phase, in a fresh JVM as at a restart:
- * opening the {@code mapdb} snapshot store (which checks every snapshot file's CRC32C), reading the
+ * opening the {@code mapdb} snapshot store (which checks the newest snapshot's files' CRC32C), reading the
  * newest snapshot's records, and restoring them into a {@link KvStateMachine}. {@code write DIR KEYS}
  * makes a store of two snapshots of KEYS keys with 100-byte values (what the restart benchmark's node
  * holds); {@code read DIR} times the phases; {@code scan DIR} times the records without the state
@@ -86,9 +86,16 @@ public final class RestorePhases {
                 }
                 t2 = System.nanoTime();
             }
-            System.out.printf(Locale.ROOT, "open store (checks every file) %.0f ms, %s %.0f ms%s, load %s%n", (t1 - t0) / 1e6,
+            long gcs = 0;
+            long gcMillis = 0;
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                gcs += gc.getCollectionCount();
+                gcMillis += gc.getCollectionTime();
+            }
+            System.out.printf(Locale.ROOT, "open store (checks the newest snapshot's files) %.0f ms, %s %.0f ms%s, collections %d"
+                    + " taking %d ms in all, load %s%n", (t1 - t0) / 1e6,
                     restore ? "restore into KvStateMachine" : "read records", (t2 - t1) / 1e6,
-                    restore ? "" : " (" + records + " records)", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    restore ? "" : " (" + records + " records)", gcs, gcMillis, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         }
     }
 }

@@ -34,8 +34,10 @@ final class SnapshotTable {
     static final int INLINE_MAX = 8 * 1024;
     static final int NODE_SIZE = 16;
     static final long PAGE_BYTES = 1 << 20;
-    private static final byte INLINE = 0;
-    private static final byte EXTERNAL = 1;
+    static final byte INLINE = 0;
+    static final byte EXTERNAL = 1;
+    /** An external value's stored form: tag, offset, length. */
+    static final int EXTERNAL_BYTES = 1 + 8 + 4;
     private static final int VALUES_BUFFER = 1 << 20;
 
     private SnapshotTable() {
@@ -67,7 +69,7 @@ final class SnapshotTable {
                 stored[0] = INLINE;
                 System.arraycopy(value, 0, stored, 1, value.length);
             } else {
-                stored = ByteBuffer.allocate(13).put(EXTERNAL).putLong(valuesEnd).putInt(value.length).array();
+                stored = ByteBuffer.allocate(EXTERNAL_BYTES).put(EXTERNAL).putLong(valuesEnd).putInt(value.length).array();
                 appendValue(value);
             }
             try {
@@ -128,7 +130,7 @@ final class SnapshotTable {
         private final DiskFile tableHandle;
         private final DiskFile values;
         private final Volume volume;
-        private final Iterator<Map.Entry<byte[], byte[]>> entries;
+        private final Iterator<Map.Entry<byte[], Object>> entries;
         private final long size;
 
         Reader(SnapshotEnvironment env, Path tableFile, Path valuesFile) throws IOException {
@@ -144,7 +146,8 @@ final class SnapshotTable {
                     handle = env.disk().open(tableFile, false);
                     vol = new DiskVolume(handle, true);
                 }
-                SortedTableMap<byte[], byte[]> map = SortedTableMap.open(vol, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY);
+                // MapDB's format, read with fewer copies per record (TableNodeReader says which).
+                SortedTableMap<byte[], Object> map = SortedTableMap.open(vol, TableNodeReader.KEYS, TableNodeReader.VALUES);
                 this.size = map.sizeLong();
                 this.entries = size == 0 ? java.util.Collections.emptyIterator() : map.entryIterator();
             } catch (IOException | RuntimeException | AssertionError e) {
@@ -171,7 +174,7 @@ final class SnapshotTable {
                 if (!entries.hasNext()) {
                     return null;
                 }
-                Map.Entry<byte[], byte[]> e = entries.next();
+                Map.Entry<byte[], Object> e = entries.next();
                 return new byte[][] {e.getKey(), value(e.getValue())};
             } catch (UncheckedIOException e) {
                 throw e.getCause();
@@ -180,23 +183,25 @@ final class SnapshotTable {
             }
         }
 
-        private byte[] value(byte[] stored) throws IOException {
-            if (stored.length >= 1 && stored[0] == INLINE) {
-                return java.util.Arrays.copyOfRange(stored, 1, stored.length);
+        /** An inline value as read (its tag already dropped), or an external one read from the values file. */
+        private byte[] value(Object stored) throws IOException {
+            if (stored instanceof TableNodeReader.External ref) {
+                long offset = ref.offset();
+                int length = ref.length();
+                if (offset < 0 || length < 0 || offset + length > values.size()) {
+                    throw new InvalidSnapshotException("snapshot table " + tableFile + " is damaged: a value at " + offset + "+"
+                            + length + " lies outside its values file of " + values.size() + " bytes");
+                }
+                byte[] value = new byte[length];
+                values.read(ByteBuffer.wrap(value), offset);
+                return value;
             }
-            if (stored.length != 13 || stored[0] != EXTERNAL) {
-                throw new InvalidSnapshotException("snapshot table " + tableFile + " is damaged: a value has tag " + stored[0]);
+            if (stored instanceof byte[] inline) {
+                return inline;
             }
-            ByteBuffer ref = ByteBuffer.wrap(stored, 1, 12);
-            long offset = ref.getLong();
-            int length = ref.getInt();
-            if (offset < 0 || length < 0 || offset + length > values.size()) {
-                throw new InvalidSnapshotException("snapshot table " + tableFile + " is damaged: a value at " + offset + "+"
-                        + length + " lies outside its values file of " + values.size() + " bytes");
-            }
-            byte[] value = new byte[length];
-            values.read(ByteBuffer.wrap(value), offset);
-            return value;
+            byte[] raw = ((TableNodeReader.Unknown) stored).stored();
+            throw new InvalidSnapshotException("snapshot table " + tableFile + " is damaged: a value has "
+                    + (raw.length == 0 ? "no tag" : "tag " + raw[0] + " in a stored value of " + raw.length + " bytes"));
         }
 
         private static InvalidSnapshotException damaged(Path file, Throwable cause) {
