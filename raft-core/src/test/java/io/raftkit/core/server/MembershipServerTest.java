@@ -42,6 +42,12 @@ class MembershipServerTest {
             ClusterConfig withLearner = await(leader.addLearner(N4, null));
             assertThat(withLearner.learners()).containsExactly(N4);
             await(leader.propose(utf8("b")));
+            // The leader refuses to promote a learner that has not acknowledged it yet (it may not be
+            // running): wait for n4's first acknowledgement, as an operator waits for it to catch up.
+            long acked = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (await(leader.matchIndexes()).getOrDefault(N4, 0L) == 0 && System.nanoTime() < acked) {
+                Thread.sleep(5);
+            }
             ClusterConfig promoted = await(leader.promote(N4));
             assertThat(promoted.voters()).contains(N4).hasSize(4);
             ClusterConfig replaced = await(leader.remove(dead));

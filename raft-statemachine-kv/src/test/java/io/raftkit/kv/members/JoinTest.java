@@ -48,7 +48,14 @@ class JoinTest {
             nodes.start(joinSettings(nodes, "n4", dead + "," + nodes.url(nodes.follower())));
             awaitRole(nodes, "n4", "learner");
             awaitValue(nodes.url("n4"), "k19", "v19");
+            // n4's acknowledgement of what it applied may still be on its way to the leader, which
+            // refuses to promote a learner it has not heard from (409): retried, as the runbook says.
             HttpResponse<String> promoted = send("POST", nodes.url("n4") + "/v1/members/n4/promote", null);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (promoted.statusCode() == 409 && promoted.body().contains("has not acknowledged") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                promoted = send("POST", nodes.url("n4") + "/v1/members/n4/promote", null);
+            }
             assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
             assertThat(JoinRecord.read(dir.resolve("n4")).orElseThrow().added()).isTrue();
 
