@@ -71,7 +71,14 @@ public enum Mutant {
      * without checking them against its log: an answer that was overtaken (the follower's next index
      * moved, the log was compacted, another term began) is sent as if it were still what was asked.
      */
-    LOG_READ_ANSWER_TRUSTED;
+    LOG_READ_ANSWER_TRUSTED,
+    /**
+     * Issue 20 (found by seed 32 once read rounds rode on the leader's appends): a follower that
+     * caught up through AppendEntries while a snapshot was on its way, and streams again, answers
+     * the install; the leader moves its matchIndex to the snapshot's end but sends nothing after it,
+     * and since nothing is in flight no AppendReply comes to send it either.
+     */
+    INSTALL_REPLY_SENDS_NOTHING;
 
     private static volatile Mutant active = NONE;
 

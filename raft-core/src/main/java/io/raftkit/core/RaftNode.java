@@ -433,14 +433,18 @@ public final class RaftNode {
             broadcastPending = false;
             return;
         }
-        if (reads.needsHeartbeat()) {
-            replication.broadcastHeartbeat();
-        }
+        boolean readRound = reads.needsHeartbeat();
         if (broadcastPending) {
             broadcastPending = false;
-            for (NodeId peer : peers) {
-                replication.sendAppend(peer, progress.get(peer));
+            if (readRound) {
+                replication.broadcastAppendsCarryingReadRound();
+            } else {
+                for (NodeId peer : peers) {
+                    replication.sendAppend(peer, progress.get(peer));
+                }
             }
+        } else if (readRound) {
+            replication.broadcastHeartbeat();
         }
     }
 

@@ -89,27 +89,29 @@ final class Replication {
         }
     }
 
-    void sendAppend(NodeId peer, Progress pr) {
+    /** Sends {@code peer} what it needs next; returns whether an AppendEntries left (it carries the read round). */
+    boolean sendAppend(NodeId peer, Progress pr) {
         if (pr.isPaused()) {
-            return;
+            return false;
         }
         long prevIndex = pr.nextIndex() - 1;
         if (prevIndex < node.log.snapshotIndex()) {
             node.snapshots.start(peer, pr); // §7: the entries it needs were compacted away
-            return;
+            return false;
         }
         if (pr.nextIndex() < node.log.firstInMemory()) {
             List<LogEntry> read = fromReadBack(peer, pr.nextIndex());
             if (read == null) {
                 askStore(peer, pr); // evicted: the driver reads them back from the LogStore
-            } else {
-                sendEntries(peer, pr, prevIndex, read);
+                return false;
             }
-            return;
+            sendEntries(peer, pr, prevIndex, read);
+            return true;
         }
         List<LogEntry> entries = node.log.slice(pr.nextIndex(), node.log.lastIndex(),
                 node.config.maxEntriesPerAppend(), node.config.maxBytesPerAppend());
         sendEntries(peer, pr, prevIndex, entries);
+        return true;
     }
 
     private void sendEntries(NodeId peer, Progress pr, long prevIndex, List<LogEntry> entries) {
@@ -233,22 +235,41 @@ final class Replication {
      */
     void broadcastHeartbeat() {
         node.reads.heartbeatSent();
-        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
+        for (NodeId peer : node.peers) {
+            heartbeat(peer, node.progress.get(peer));
+        }
+    }
+
+    /**
+     * The leader's broadcast of new entries or a new commit index while a read round waits to go
+     * out: each AppendEntries carries the round, so only the peers that get none (paused, or sent a
+     * snapshot or a store read instead) get a heartbeat. Without this a busy leader sent both to
+     * every follower in the same turn; with 90 % reads, a third of the messages to each follower.
+     */
+    void broadcastAppendsCarryingReadRound() {
+        node.reads.heartbeatSent();
         for (NodeId peer : node.peers) {
             Progress pr = node.progress.get(peer);
-            if (!oldAnchoring && pr.unacknowledgedSince(node.ticks() - 2L * node.config.heartbeatIntervalTicks())) {
-                pr.becomeProbe(pr.matchIndex() + 1);
+            if (!sendAppend(peer, pr)) {
+                heartbeat(peer, pr);
             }
-            long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
-            if (node.log.term(prev) < 0) {
-                prev = 0; // compacted here: anchor before the first entry, where every log matches
-            }
-            node.send(new AppendEntries(node.self, peer, node.term, prev, node.log.term(prev), List.of(),
-                    Math.min(node.commitIndex(), prev), node.reads.carryRound()));
-            if (pr.state() == Progress.State.PROBE) {
-                pr.resumeProbe();
-                sendAppend(peer, pr);
-            }
+        }
+    }
+
+    private void heartbeat(NodeId peer, Progress pr) {
+        boolean oldAnchoring = Mutant.isActive(Mutant.STALE_REPLIES_TRUSTED);
+        if (!oldAnchoring && pr.unacknowledgedSince(node.ticks() - 2L * node.config.heartbeatIntervalTicks())) {
+            pr.becomeProbe(pr.matchIndex() + 1);
+        }
+        long prev = oldAnchoring && pr.state() == Progress.State.REPLICATE ? pr.nextIndex() - 1 : pr.matchIndex();
+        if (node.log.term(prev) < 0) {
+            prev = 0; // compacted here: anchor before the first entry, where every log matches
+        }
+        node.send(new AppendEntries(node.self, peer, node.term, prev, node.log.term(prev), List.of(),
+                Math.min(node.commitIndex(), prev), node.reads.carryRound()));
+        if (pr.state() == Progress.State.PROBE) {
+            pr.resumeProbe();
+            sendAppend(peer, pr);
         }
     }
 

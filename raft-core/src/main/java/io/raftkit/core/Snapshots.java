@@ -109,7 +109,7 @@ final class Snapshots {
         if (reply.installed()) {
             // Durable on the follower (it answers so only then): its log matches up to the
             // snapshot's end, whichever transfer this answers.
-            pr.maybeUpdate(reply.lastIncludedIndex());
+            boolean advanced = pr.maybeUpdate(reply.lastIncludedIndex());
             if (pr.state() == Progress.State.SNAPSHOT && pr.matchIndex() >= node.log.snapshotIndex()) {
                 pr.becomeProbe(pr.matchIndex() + 1);
                 node.maybeCommit();
@@ -117,6 +117,14 @@ final class Snapshots {
             } else if (send != null && send.snapshot().id().equals(reply.snapshotId())) {
                 // This leader compacted past the snapshot while it was sent: the follower needs the newest.
                 start(reply.from(), pr);
+            } else if (advanced && !Mutant.isActive(Mutant.INSTALL_REPLY_SENDS_NOTHING)) {
+                // The follower caught up through AppendEntries meanwhile and streams again; the install
+                // moved its matchIndex past everything in flight, so no AppendReply will come to send
+                // what follows: send it now (seed 32: the follower waited for ever one entry short).
+                node.maybeCommit();
+                if (pr.nextIndex() <= node.log.lastIndex()) {
+                    node.replication.sendAppend(reply.from(), pr);
+                }
             }
             return;
         }

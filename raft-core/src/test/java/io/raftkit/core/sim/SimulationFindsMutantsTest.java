@@ -25,6 +25,7 @@ class SimulationFindsMutantsTest {
             "RESTART_SKIPS_LOG_RESET,    restart",
             "JOINT_COMMITS_WITH_NEW_MAJORITY, leader completeness",
             "TERM_INDEX_KEPT_ON_TRUNCATION, leader completeness",
+            "INSTALL_REPLY_SENDS_NOTHING, liveness after healing",
     })
     void eachFixedBugPutBackIsFoundWithinTheDefaultSeedBudget(Mutant mutant, String property) throws Exception {
         MutantScope.with(mutant, () -> {
