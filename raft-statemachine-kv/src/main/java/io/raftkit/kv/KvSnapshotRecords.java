@@ -37,7 +37,7 @@ public final class KvSnapshotRecords {
     private static final int POLICY_BYTES = 8 + 4;
     private static final int SESSION_KEY_BYTES = 1 + 8;
     static final int SESSION_VALUE_BYTES = 8 + 8 + 8 + KvCodec.DIGEST_BYTES + 1 + 4 * 8;
-    public static final int DATA_HEADER_BYTES = 3 * 8;
+    public static final int DATA_HEADER_BYTES = KvEntry.HEADER_BYTES;
 
     /** What a record holds, from its key's first byte. */
     public enum Part {
@@ -161,10 +161,9 @@ public final class KvSnapshotRecords {
         return k;
     }
 
+    /** The entry's data record value: the entry's own array, which the caller only reads ({@link KvEntry}). */
     static byte[] dataValue(KvEntry entry) {
-        byte[] value = entry.value().bytesUnsafe();
-        return ByteBuffer.allocate(DATA_HEADER_BYTES + value.length)
-                .putLong(entry.version()).putLong(entry.createIndex()).putLong(entry.modIndex()).put(value).array();
+        return entry.recordUnsafe();
     }
 
     /** The data key's text; the key's bytes must be UTF-8 (what {@link #dataKey} writes). */
@@ -185,20 +184,24 @@ public final class KvSnapshotRecords {
         }
     }
 
-    static KvEntry decodeData(byte[] key, byte[] value) throws InvalidSnapshotException {
+    /**
+     * Checks a data record's value and returns it as it is: it is already the form the state machine
+     * keeps a key's entry in ({@link KvEntry}), so a restore copies nothing.
+     */
+    static byte[] checkData(byte[] key, byte[] value) throws InvalidSnapshotException {
         if (value.length < DATA_HEADER_BYTES) {
             throw invalid(key, "a data value of " + value.length + " bytes (truncated: version and indexes take "
                     + DATA_HEADER_BYTES + ")");
         }
-        ByteBuffer b = ByteBuffer.wrap(value);
-        long version = b.getLong();
-        long createIndex = b.getLong();
-        long modIndex = b.getLong();
+        KvEntry entry = KvEntry.ofRecord(value);
+        long version = entry.version();
+        long createIndex = entry.createIndex();
+        long modIndex = entry.modIndex();
         if (version < 1 || createIndex < 1 || modIndex < createIndex) {
             throw invalid(key, "version " + version + ", createIndex " + createIndex + ", modIndex " + modIndex
                     + " (a stored key has version >= 1 and 1 <= createIndex <= modIndex)");
         }
-        return new KvEntry(KvValue.copyOf(value, DATA_HEADER_BYTES, value.length), version, createIndex, modIndex);
+        return value;
     }
 
     private static boolean flag(byte[] key, byte b, String name) throws InvalidSnapshotException {

@@ -37,15 +37,18 @@ public final class KvStateMachine implements StateMachine {
      * array headers. Measured 170 bytes (200,000 entries, heap after GC, JDK 17), rounded up, with a
      * TreeMap, whose entry is 40 bytes as a {@link CowTreeMap} node is. Not counted: the nodes a
      * snapshot being written still holds after later writes replaced them (at most one path per
-     * key written meanwhile, freed when the snapshot is closed).
+     * key written meanwhile, freed when the snapshot is closed). Kept as it was when an entry was
+     * held as a KvEntry and a KvValue besides its value's array (about 56 bytes more than the node,
+     * key and record array now take, by the object layouts): an estimate that errs high.
      */
     private static final long ENTRY_HEAP_BYTES = 176;
 
     /**
      * Sorted by code point, which is the UTF-8 byte order snapshot records need; copy-on-write so
-     * a snapshot captures it in O(1) ({@link CowTreeMap} says why this structure).
+     * a snapshot captures it in O(1) ({@link CowTreeMap} says why this structure). Each key's entry
+     * is kept as its record's array ({@link KvEntry} says why), wrapped when it is read.
      */
-    private CowTreeMap<String, KvEntry> entries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
+    private CowTreeMap<String, byte[]> entries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
     private Sessions sessions;
     private final long legacySessionTtlMillis;
     private final MessageDigest sha256;
@@ -112,7 +115,7 @@ public final class KvStateMachine implements StateMachine {
         byte[] digest = txn.stamp().hasSession() ? KvCodec.digest(sha256, commandBytes) : null;
         Sessions.Verdict verdict = sessions.check(index, txn.stamp(), digest);
         if (verdict instanceof Sessions.Apply) {
-            TxnExecution execution = new TxnExecution(entries::get, index);
+            TxnExecution execution = new TxnExecution(this::entry, index);
             KvTxnResult result = execution.run(txn);
             if (result.succeeded()) {
                 execution.writes().forEach(this::commit);
@@ -135,17 +138,17 @@ public final class KvStateMachine implements StateMachine {
 
     /** One write of a transaction that succeeded: {@code next} null removes the key. */
     private void commit(String key, KvEntry next) {
-        KvEntry current = entries.get(key);
+        byte[] current = entries.get(key);
         if (current != null) {
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entriesHeapBytes -= entryHeapBytes(key, KvEntry.valueLength(current));
         }
         if (next == null) {
             if (current != null) {
                 entries.remove(key);
             }
         } else {
-            entries.put(key, next);
-            entriesHeapBytes += entryHeapBytes(key, next.value());
+            entries.put(key, next.recordUnsafe());
+            entriesHeapBytes += entryHeapBytes(key, next.valueLength());
         }
     }
 
@@ -172,7 +175,7 @@ public final class KvStateMachine implements StateMachine {
 
     private KvResult execute(long index, KvCommand.Keyed command) {
         String key = command.key();
-        KvEntry current = entries.get(key);
+        KvEntry current = entry(key);
         if (command instanceof KvCommand.Put put) {
             return KvResult.of(KvResult.Status.OK, key, write(key, current, put.value(), index), index);
         } else if (command instanceof KvCommand.Delete) {
@@ -180,11 +183,11 @@ public final class KvStateMachine implements StateMachine {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
             }
             entries.remove(key);
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
             return new KvResult(KvResult.Status.OK, key, Optional.empty(), current.version(), current.createIndex(), index, index);
         } else if (command instanceof KvCommand.Cas cas) {
             boolean holds = cas.expected().isEmpty() ? current == null
-                    : current != null && current.value().equals(cas.expected().get());
+                    : current != null && current.valueEquals(cas.expected().get());
             if (!holds) {
                 return current == null ? KvResult.absent(KvResult.Status.CAS_FAILED, key, index)
                         : KvResult.of(KvResult.Status.CAS_FAILED, key, current, index);
@@ -210,7 +213,7 @@ public final class KvStateMachine implements StateMachine {
         } else if (first.status() == KvResult.Status.OK && command instanceof KvCommand.Cas cas) {
             value = Optional.of(cas.value());
         } else if (first.status() == KvResult.Status.CAS_FAILED && first.version() > 0) {
-            KvEntry now = entries.get(key);
+            KvEntry now = entry(key);
             if (now != null && now.createIndex() == first.createIndex() && now.modIndex() == first.modIndex()) {
                 value = Optional.of(now.value());
             } else {
@@ -226,15 +229,20 @@ public final class KvStateMachine implements StateMachine {
             next = KvEntry.created(value, index);
         } else {
             next = current.overwrite(value, index);
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
         }
-        entries.put(key, next);
-        entriesHeapBytes += entryHeapBytes(key, value);
+        entries.put(key, next.recordUnsafe());
+        entriesHeapBytes += entryHeapBytes(key, value.length());
         return next;
     }
 
-    private static long entryHeapBytes(String key, KvValue value) {
-        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + value.length();
+    /** The key's entry, or null. */
+    private KvEntry entry(String key) {
+        return KvEntry.ofNullable(entries.get(key));
+    }
+
+    private static long entryHeapBytes(String key, int valueLength) {
+        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + valueLength;
     }
 
     /** A String's characters take one byte each when all are Latin-1 (compact strings), else two. */
@@ -257,7 +265,7 @@ public final class KvStateMachine implements StateMachine {
     @Override
     public byte[] query(byte[] queryBytes) {
         String key = KvCodec.decodeGet(queryBytes);
-        KvEntry entry = entries.get(key);
+        KvEntry entry = entry(key);
         return KvCodec.encode(entry == null ? KvResult.absent(KvResult.Status.NOT_FOUND, key, lastAppliedIndex)
                 : KvResult.of(KvResult.Status.OK, key, entry, lastAppliedIndex));
     }
@@ -343,7 +351,7 @@ public final class KvStateMachine implements StateMachine {
         Sessions restoredSessions = Sessions.restoring(legacySessionTtlMillis, meta.policy(), meta.clock());
         // Records arrive in key order: collect them and build the tree balanced in one pass.
         List<String> keys = new ArrayList<>();
-        List<KvEntry> values = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
         long heap = 0;
         while (records.next()) {
             key = records.key();
@@ -352,13 +360,13 @@ public final class KvStateMachine implements StateMachine {
                 restoredSessions.restore(KvSnapshotRecords.decodeSession(key, records.value()));
             } else if (part == KvSnapshotRecords.Part.DATA) {
                 String text = KvSnapshotRecords.decodeDataKey(key);
-                KvEntry entry = KvSnapshotRecords.decodeData(key, records.value());
+                byte[] entry = KvSnapshotRecords.checkData(key, records.value());
                 if (!keys.isEmpty() && Unicode.compareCodePoints(keys.get(keys.size() - 1), text) >= 0) {
                     throw KvSnapshotRecords.invalid(key, "key '" + text + "' is not above the key before it");
                 }
                 keys.add(text);
                 values.add(entry);
-                heap += entryHeapBytes(text, entry.value());
+                heap += entryHeapBytes(text, KvEntry.valueLength(entry));
             } else {
                 throw KvSnapshotRecords.invalid(key, "a second meta record");
             }
