@@ -16,9 +16,9 @@ final class KvSnapshot implements StateMachineSnapshot {
 
     private final KvSnapshotRecords.Meta meta;
     private final Sessions.Frozen sessions;
-    private final CowTreeMap.View<String, byte[]> data;
+    private final CowTreeMap.View<byte[], byte[]> data;
 
-    KvSnapshot(KvSnapshotRecords.Meta meta, Sessions.Frozen sessions, CowTreeMap.View<String, byte[]> data) {
+    KvSnapshot(KvSnapshotRecords.Meta meta, Sessions.Frozen sessions, CowTreeMap.View<byte[], byte[]> data) {
         this.meta = meta;
         this.sessions = sessions;
         this.data = data;
@@ -40,9 +40,9 @@ final class KvSnapshot implements StateMachineSnapshot {
         for (Map.Entry<Long, Sessions.Session> s : sessions.sessions()) {
             out.put(KvSnapshotRecords.sessionKey(s.getKey()), KvSnapshotRecords.sessionValue(s.getValue()));
         }
-        for (Map.Entry<String, byte[]> e : data) {
-            // The tree keeps each entry as its record's value already (KvEntry): written as it is.
-            out.put(KvSnapshotRecords.dataKey(e.getKey()), e.getValue());
+        for (Map.Entry<byte[], byte[]> e : data) {
+            // The tree keeps each key and entry as its record already (KvStateMachine): written as they are.
+            out.put(e.getKey(), e.getValue());
         }
     }
 }

@@ -166,6 +166,19 @@ public final class KvSnapshotRecords {
         return entry.recordUnsafe();
     }
 
+    /**
+     * Checks that a data key's bytes after the prefix are UTF-8 without decoding them when they are
+     * ASCII (the common case, and a restore keeps the bytes, not the text).
+     */
+    static void checkDataKey(byte[] key) throws InvalidSnapshotException {
+        for (int i = 1; i < key.length; i++) {
+            if (key[i] < 0) {
+                decodeDataKey(key);
+                return;
+            }
+        }
+    }
+
     /** The data key's text; the key's bytes must be UTF-8 (what {@link #dataKey} writes). */
     static String decodeDataKey(byte[] key) throws InvalidSnapshotException {
         // The String constructor is the fast path but replaces malformed bytes with U+FFFD: only

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -37,18 +38,25 @@ public final class KvStateMachine implements StateMachine {
      * array headers. Measured 170 bytes (200,000 entries, heap after GC, JDK 17), rounded up, with a
      * TreeMap, whose entry is 40 bytes as a {@link CowTreeMap} node is. Not counted: the nodes a
      * snapshot being written still holds after later writes replaced them (at most one path per
-     * key written meanwhile, freed when the snapshot is closed). Kept as it was when an entry was
-     * held as a KvEntry and a KvValue besides its value's array (about 56 bytes more than the node,
-     * key and record array now take, by the object layouts): an estimate that errs high.
+     * key written meanwhile, freed when the snapshot is closed). Kept as it was when a key was held
+     * as a String and its entry as a KvEntry and a KvValue besides the value's array (about 80 bytes
+     * more than the node, the key's and the record's arrays now take, by the object layouts): an
+     * estimate that errs high, and the same figure whether the state was applied or restored.
      */
     private static final long ENTRY_HEAP_BYTES = 176;
 
     /**
-     * Sorted by code point, which is the UTF-8 byte order snapshot records need; copy-on-write so
-     * a snapshot captures it in O(1) ({@link CowTreeMap} says why this structure). Each key's entry
-     * is kept as its record's array ({@link KvEntry} says why), wrapped when it is read.
+     * Each key as its snapshot data record's key (0x02 and the key's UTF-8) to its entry as the
+     * record's value ({@link KvEntry}), in unsigned byte order, which is the keys' code point order
+     * and the order snapshot records need; copy-on-write so a snapshot captures it in O(1)
+     * ({@link CowTreeMap} says why this structure). Three objects per live key (the node and two
+     * arrays) rather than six with a String key and KvEntry and KvValue objects: young collections
+     * copying the entries a restart builds were about half of a 1 M-key restore
+     * (docs/benchmarks.md, "The snapshot load, phase by phase"), and a restore now keeps the arrays
+     * the snapshot reader hands over as they are. A command's key is encoded to look it up; every
+     * applied key came from valid UTF-8 ({@link KvCodec}), so the encoding is one-to-one.
      */
-    private CowTreeMap<String, byte[]> entries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
+    private CowTreeMap<byte[], byte[]> entries = new CowTreeMap<>(Arrays::compareUnsigned);
     private Sessions sessions;
     private final long legacySessionTtlMillis;
     private final MessageDigest sha256;
@@ -138,16 +146,17 @@ public final class KvStateMachine implements StateMachine {
 
     /** One write of a transaction that succeeded: {@code next} null removes the key. */
     private void commit(String key, KvEntry next) {
-        byte[] current = entries.get(key);
+        byte[] recordKey = KvSnapshotRecords.dataKey(key);
+        byte[] current = entries.get(recordKey);
         if (current != null) {
             entriesHeapBytes -= entryHeapBytes(key, KvEntry.valueLength(current));
         }
         if (next == null) {
             if (current != null) {
-                entries.remove(key);
+                entries.remove(recordKey);
             }
         } else {
-            entries.put(key, next.recordUnsafe());
+            entries.put(recordKey, next.recordUnsafe());
             entriesHeapBytes += entryHeapBytes(key, next.valueLength());
         }
     }
@@ -182,7 +191,7 @@ public final class KvStateMachine implements StateMachine {
             if (current == null) {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
             }
-            entries.remove(key);
+            entries.remove(KvSnapshotRecords.dataKey(key));
             entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
             return new KvResult(KvResult.Status.OK, key, Optional.empty(), current.version(), current.createIndex(), index, index);
         } else if (command instanceof KvCommand.Cas cas) {
@@ -231,18 +240,41 @@ public final class KvStateMachine implements StateMachine {
             next = current.overwrite(value, index);
             entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
         }
-        entries.put(key, next.recordUnsafe());
+        entries.put(KvSnapshotRecords.dataKey(key), next.recordUnsafe());
         entriesHeapBytes += entryHeapBytes(key, value.length());
         return next;
     }
 
     /** The key's entry, or null. */
     private KvEntry entry(String key) {
-        return KvEntry.ofNullable(entries.get(key));
+        return KvEntry.ofNullable(entries.get(KvSnapshotRecords.dataKey(key)));
     }
 
     private static long entryHeapBytes(String key, int valueLength) {
         return ENTRY_HEAP_BYTES + charsHeapBytes(key) + valueLength;
+    }
+
+    /** {@link #entryHeapBytes(String, int)} from the key's record key: the same figure. */
+    private static long entryHeapBytes(byte[] recordKey, int valueLength) {
+        return ENTRY_HEAP_BYTES + charsHeapBytes(recordKey) + valueLength;
+    }
+
+    /**
+     * {@link #charsHeapBytes(String)} of the text whose UTF-8 follows the record key's prefix: its
+     * UTF-16 length (a char per sequence, two for a 4-byte one), one byte a char when every code
+     * point is Latin-1 (at most U+00FF, whose UTF-8 leads with at most 0xC3), else two.
+     */
+    private static long charsHeapBytes(byte[] recordKey) {
+        long chars = 0;
+        boolean latin1 = true;
+        for (int i = 1; i < recordKey.length; i++) {
+            int b = recordKey[i] & 0xff;
+            if ((b & 0xC0) != 0x80) {
+                chars += b >= 0xF0 ? 2 : 1;
+                latin1 &= b < 0xC4;
+            }
+        }
+        return latin1 ? chars : 2 * chars;
     }
 
     /** A String's characters take one byte each when all are Latin-1 (compact strings), else two. */
@@ -350,7 +382,7 @@ public final class KvStateMachine implements StateMachine {
         KvSnapshotRecords.Meta meta = KvSnapshotRecords.decodeMeta(key, records.value());
         Sessions restoredSessions = Sessions.restoring(legacySessionTtlMillis, meta.policy(), meta.clock());
         // Records arrive in key order: collect them and build the tree balanced in one pass.
-        List<String> keys = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         long heap = 0;
         while (records.next()) {
@@ -359,19 +391,21 @@ public final class KvStateMachine implements StateMachine {
             if (part == KvSnapshotRecords.Part.SESSION) {
                 restoredSessions.restore(KvSnapshotRecords.decodeSession(key, records.value()));
             } else if (part == KvSnapshotRecords.Part.DATA) {
-                String text = KvSnapshotRecords.decodeDataKey(key);
+                KvSnapshotRecords.checkDataKey(key);
                 byte[] entry = KvSnapshotRecords.checkData(key, records.value());
-                if (!keys.isEmpty() && Unicode.compareCodePoints(keys.get(keys.size() - 1), text) >= 0) {
-                    throw KvSnapshotRecords.invalid(key, "key '" + text + "' is not above the key before it");
+                if (!keys.isEmpty() && Arrays.compareUnsigned(keys.get(keys.size() - 1), key) >= 0) {
+                    throw KvSnapshotRecords.invalid(key, "key '" + KvSnapshotRecords.decodeDataKey(key)
+                            + "' is not above the key before it");
                 }
-                keys.add(text);
+                // The reader's arrays are the caller's (SnapshotReader): kept as they are.
+                keys.add(key);
                 values.add(entry);
-                heap += entryHeapBytes(text, KvEntry.valueLength(entry));
+                heap += entryHeapBytes(key, KvEntry.valueLength(entry));
             } else {
                 throw KvSnapshotRecords.invalid(key, "a second meta record");
             }
         }
-        entries = CowTreeMap.ofSorted(Unicode.CODE_POINT_ORDER, keys, values);
+        entries = CowTreeMap.ofSorted(Arrays::compareUnsigned, keys, values);
         sessions = restoredSessions;
         entriesHeapBytes = heap;
         lastAppliedIndex = meta.lastAppliedIndex();
