@@ -153,7 +153,26 @@ public final class KvSnapshotRecords {
         return new Sessions.Session(clientId, sequence, lastIndex, lastSeen, digest, outcome);
     }
 
+    /**
+     * The data record key of {@code key}, which must be valid Unicode (every applied key is). Also
+     * the key the state machine looks a command's key up by, once per command: an ASCII key is
+     * written straight into the record key, without the intermediate UTF-8 array.
+     */
     static byte[] dataKey(String key) {
+        int n = key.length();
+        byte[] ascii = new byte[n + 1];
+        ascii[0] = DATA;
+        for (int i = 0; i < n; i++) {
+            char c = key.charAt(i);
+            if (c >= 0x80) {
+                return nonAsciiDataKey(key);
+            }
+            ascii[i + 1] = (byte) c;
+        }
+        return ascii;
+    }
+
+    private static byte[] nonAsciiDataKey(String key) {
         byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
         byte[] k = new byte[utf8.length + 1];
         k[0] = DATA;

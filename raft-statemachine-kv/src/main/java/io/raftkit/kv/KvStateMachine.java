@@ -184,14 +184,15 @@ public final class KvStateMachine implements StateMachine {
 
     private KvResult execute(long index, KvCommand.Keyed command) {
         String key = command.key();
-        KvEntry current = entry(key);
+        byte[] recordKey = KvSnapshotRecords.dataKey(key);
+        KvEntry current = KvEntry.ofNullable(entries.get(recordKey));
         if (command instanceof KvCommand.Put put) {
-            return KvResult.of(KvResult.Status.OK, key, write(key, current, put.value(), index), index);
+            return KvResult.of(KvResult.Status.OK, key, write(key, recordKey, current, put.value(), index), index);
         } else if (command instanceof KvCommand.Delete) {
             if (current == null) {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
             }
-            entries.remove(KvSnapshotRecords.dataKey(key));
+            entries.remove(recordKey);
             entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
             return new KvResult(KvResult.Status.OK, key, Optional.empty(), current.version(), current.createIndex(), index, index);
         } else if (command instanceof KvCommand.Cas cas) {
@@ -201,7 +202,7 @@ public final class KvStateMachine implements StateMachine {
                 return current == null ? KvResult.absent(KvResult.Status.CAS_FAILED, key, index)
                         : KvResult.of(KvResult.Status.CAS_FAILED, key, current, index);
             }
-            return KvResult.of(KvResult.Status.OK, key, write(key, current, cas.value(), index), index);
+            return KvResult.of(KvResult.Status.OK, key, write(key, recordKey, current, cas.value(), index), index);
         }
         throw new AssertionError("unhandled " + command);
     }
@@ -232,7 +233,8 @@ public final class KvStateMachine implements StateMachine {
         return new KvResult(first.status(), key, value, first.version(), first.createIndex(), first.modIndex(), first.index(), origin);
     }
 
-    private KvEntry write(String key, KvEntry current, KvValue value, long index) {
+    /** Writes {@code key}, whose record key is {@code recordKey}, now {@code current} (null: absent). */
+    private KvEntry write(String key, byte[] recordKey, KvEntry current, KvValue value, long index) {
         KvEntry next;
         if (current == null) {
             next = KvEntry.created(value, index);
@@ -240,7 +242,7 @@ public final class KvStateMachine implements StateMachine {
             next = current.overwrite(value, index);
             entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
         }
-        entries.put(KvSnapshotRecords.dataKey(key), next.recordUnsafe());
+        entries.put(recordKey, next.recordUnsafe());
         entriesHeapBytes += entryHeapBytes(key, value.length());
         return next;
     }
