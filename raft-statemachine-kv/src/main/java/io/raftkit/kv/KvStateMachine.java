@@ -187,7 +187,7 @@ public final class KvStateMachine implements StateMachine {
         byte[] recordKey = KvSnapshotRecords.dataKey(key);
         KvEntry current = KvEntry.ofNullable(entries.get(recordKey));
         if (command instanceof KvCommand.Put put) {
-            return KvResult.of(KvResult.Status.OK, key, write(key, recordKey, current, put.value(), index), index);
+            return written(key, write(key, recordKey, current, put.value(), index), put.value(), index);
         } else if (command instanceof KvCommand.Delete) {
             if (current == null) {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
@@ -202,7 +202,7 @@ public final class KvStateMachine implements StateMachine {
                 return current == null ? KvResult.absent(KvResult.Status.CAS_FAILED, key, index)
                         : KvResult.of(KvResult.Status.CAS_FAILED, key, current, index);
             }
-            return KvResult.of(KvResult.Status.OK, key, write(key, recordKey, current, cas.value(), index), index);
+            return written(key, write(key, recordKey, current, cas.value(), index), cas.value(), index);
         }
         throw new AssertionError("unhandled " + command);
     }
@@ -245,6 +245,14 @@ public final class KvStateMachine implements StateMachine {
         entries.put(recordKey, next.recordUnsafe());
         entriesHeapBytes += entryHeapBytes(key, value.length());
         return next;
+    }
+
+    /**
+     * The answer of a write of {@code value}, which is the entry's value: taken from the command
+     * rather than copied out of the entry's record ({@link KvEntry#value()} copies).
+     */
+    private static KvResult written(String key, KvEntry entry, KvValue value, long index) {
+        return new KvResult(KvResult.Status.OK, key, Optional.of(value), entry.version(), entry.createIndex(), entry.modIndex(), index);
     }
 
     /** The key's entry, or null. */
