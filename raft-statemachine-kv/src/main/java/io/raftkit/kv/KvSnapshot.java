@@ -16,9 +16,9 @@ final class KvSnapshot implements StateMachineSnapshot {
 
     private final KvSnapshotRecords.Meta meta;
     private final Sessions.Frozen sessions;
-    private final CowTreeMap.View<String, KvEntry> data;
+    private final CowTreeMap.View<byte[], byte[]> data;
 
-    KvSnapshot(KvSnapshotRecords.Meta meta, Sessions.Frozen sessions, CowTreeMap.View<String, KvEntry> data) {
+    KvSnapshot(KvSnapshotRecords.Meta meta, Sessions.Frozen sessions, CowTreeMap.View<byte[], byte[]> data) {
         this.meta = meta;
         this.sessions = sessions;
         this.data = data;
@@ -40,8 +40,9 @@ final class KvSnapshot implements StateMachineSnapshot {
         for (Map.Entry<Long, Sessions.Session> s : sessions.sessions()) {
             out.put(KvSnapshotRecords.sessionKey(s.getKey()), KvSnapshotRecords.sessionValue(s.getValue()));
         }
-        for (Map.Entry<String, KvEntry> e : data) {
-            out.put(KvSnapshotRecords.dataKey(e.getKey()), KvSnapshotRecords.dataValue(e.getValue()));
+        for (Map.Entry<byte[], byte[]> e : data) {
+            // The tree keeps each key and entry as its record already (KvStateMachine): written as they are.
+            out.put(e.getKey(), e.getValue());
         }
     }
 }

@@ -37,7 +37,7 @@ public final class KvSnapshotRecords {
     private static final int POLICY_BYTES = 8 + 4;
     private static final int SESSION_KEY_BYTES = 1 + 8;
     static final int SESSION_VALUE_BYTES = 8 + 8 + 8 + KvCodec.DIGEST_BYTES + 1 + 4 * 8;
-    public static final int DATA_HEADER_BYTES = 3 * 8;
+    public static final int DATA_HEADER_BYTES = KvEntry.HEADER_BYTES;
 
     /** What a record holds, from its key's first byte. */
     public enum Part {
@@ -153,7 +153,26 @@ public final class KvSnapshotRecords {
         return new Sessions.Session(clientId, sequence, lastIndex, lastSeen, digest, outcome);
     }
 
+    /**
+     * The data record key of {@code key}, which must be valid Unicode (every applied key is). Also
+     * the key the state machine looks a command's key up by, once per command: an ASCII key is
+     * written straight into the record key, without the intermediate UTF-8 array.
+     */
     static byte[] dataKey(String key) {
+        int n = key.length();
+        byte[] ascii = new byte[n + 1];
+        ascii[0] = DATA;
+        for (int i = 0; i < n; i++) {
+            char c = key.charAt(i);
+            if (c >= 0x80) {
+                return nonAsciiDataKey(key);
+            }
+            ascii[i + 1] = (byte) c;
+        }
+        return ascii;
+    }
+
+    private static byte[] nonAsciiDataKey(String key) {
         byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
         byte[] k = new byte[utf8.length + 1];
         k[0] = DATA;
@@ -161,10 +180,22 @@ public final class KvSnapshotRecords {
         return k;
     }
 
+    /** The entry's data record value: the entry's own array, which the caller only reads ({@link KvEntry}). */
     static byte[] dataValue(KvEntry entry) {
-        byte[] value = entry.value().bytesUnsafe();
-        return ByteBuffer.allocate(DATA_HEADER_BYTES + value.length)
-                .putLong(entry.version()).putLong(entry.createIndex()).putLong(entry.modIndex()).put(value).array();
+        return entry.recordUnsafe();
+    }
+
+    /**
+     * Checks that a data key's bytes after the prefix are UTF-8 without decoding them when they are
+     * ASCII (the common case, and a restore keeps the bytes, not the text).
+     */
+    static void checkDataKey(byte[] key) throws InvalidSnapshotException {
+        for (int i = 1; i < key.length; i++) {
+            if (key[i] < 0) {
+                decodeDataKey(key);
+                return;
+            }
+        }
     }
 
     /** The data key's text; the key's bytes must be UTF-8 (what {@link #dataKey} writes). */
@@ -185,20 +216,24 @@ public final class KvSnapshotRecords {
         }
     }
 
-    static KvEntry decodeData(byte[] key, byte[] value) throws InvalidSnapshotException {
+    /**
+     * Checks a data record's value and returns it as it is: it is already the form the state machine
+     * keeps a key's entry in ({@link KvEntry}), so a restore copies nothing.
+     */
+    static byte[] checkData(byte[] key, byte[] value) throws InvalidSnapshotException {
         if (value.length < DATA_HEADER_BYTES) {
             throw invalid(key, "a data value of " + value.length + " bytes (truncated: version and indexes take "
                     + DATA_HEADER_BYTES + ")");
         }
-        ByteBuffer b = ByteBuffer.wrap(value);
-        long version = b.getLong();
-        long createIndex = b.getLong();
-        long modIndex = b.getLong();
+        KvEntry entry = KvEntry.ofRecord(value);
+        long version = entry.version();
+        long createIndex = entry.createIndex();
+        long modIndex = entry.modIndex();
         if (version < 1 || createIndex < 1 || modIndex < createIndex) {
             throw invalid(key, "version " + version + ", createIndex " + createIndex + ", modIndex " + modIndex
                     + " (a stored key has version >= 1 and 1 <= createIndex <= modIndex)");
         }
-        return new KvEntry(KvValue.copyOf(value, DATA_HEADER_BYTES, value.length), version, createIndex, modIndex);
+        return value;
     }
 
     private static boolean flag(byte[] key, byte b, String name) throws InvalidSnapshotException {

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -37,15 +38,27 @@ public final class KvStateMachine implements StateMachine {
      * array headers. Measured 170 bytes (200,000 entries, heap after GC, JDK 17), rounded up, with a
      * TreeMap, whose entry is 40 bytes as a {@link CowTreeMap} node is. Not counted: the nodes a
      * snapshot being written still holds after later writes replaced them (at most one path per
-     * key written meanwhile, freed when the snapshot is closed).
+     * key written meanwhile, freed when the snapshot is closed). Kept as it was measured when a key
+     * was held as a String and its entry as a KvEntry and a KvValue besides the value's array. The
+     * node and two arrays a key takes now: 209 bytes a key for 12-character keys and 100-byte values
+     * (1 M keys restored, heap after GC, JDK 17; 265 in the old form), against 288 estimated here: an
+     * estimate that errs high by about 80 bytes a key, and the same whether the state was applied or
+     * restored.
      */
     private static final long ENTRY_HEAP_BYTES = 176;
 
     /**
-     * Sorted by code point, which is the UTF-8 byte order snapshot records need; copy-on-write so
-     * a snapshot captures it in O(1) ({@link CowTreeMap} says why this structure).
+     * Each key as its snapshot data record's key (0x02 and the key's UTF-8) to its entry as the
+     * record's value ({@link KvEntry}), in unsigned byte order, which is the keys' code point order
+     * and the order snapshot records need; copy-on-write so a snapshot captures it in O(1)
+     * ({@link CowTreeMap} says why this structure). Three objects per live key (the node and two
+     * arrays) rather than six with a String key and KvEntry and KvValue objects: young collections
+     * copying the entries a restart builds were about half of a 1 M-key restore
+     * (docs/benchmarks.md, "The snapshot load, phase by phase"), and a restore now keeps the arrays
+     * the snapshot reader hands over as they are. A command's key is encoded to look it up; every
+     * applied key came from valid UTF-8 ({@link KvCodec}), so the encoding is one-to-one.
      */
-    private CowTreeMap<String, KvEntry> entries = new CowTreeMap<>(Unicode.CODE_POINT_ORDER);
+    private CowTreeMap<byte[], byte[]> entries = new CowTreeMap<>(Arrays::compareUnsigned);
     private Sessions sessions;
     private final long legacySessionTtlMillis;
     private final MessageDigest sha256;
@@ -112,7 +125,7 @@ public final class KvStateMachine implements StateMachine {
         byte[] digest = txn.stamp().hasSession() ? KvCodec.digest(sha256, commandBytes) : null;
         Sessions.Verdict verdict = sessions.check(index, txn.stamp(), digest);
         if (verdict instanceof Sessions.Apply) {
-            TxnExecution execution = new TxnExecution(entries::get, index);
+            TxnExecution execution = new TxnExecution(this::entry, index);
             KvTxnResult result = execution.run(txn);
             if (result.succeeded()) {
                 execution.writes().forEach(this::commit);
@@ -135,17 +148,18 @@ public final class KvStateMachine implements StateMachine {
 
     /** One write of a transaction that succeeded: {@code next} null removes the key. */
     private void commit(String key, KvEntry next) {
-        KvEntry current = entries.get(key);
+        byte[] recordKey = KvSnapshotRecords.dataKey(key);
+        byte[] current = entries.get(recordKey);
         if (current != null) {
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entriesHeapBytes -= entryHeapBytes(key, KvEntry.valueLength(current));
         }
         if (next == null) {
             if (current != null) {
-                entries.remove(key);
+                entries.remove(recordKey);
             }
         } else {
-            entries.put(key, next);
-            entriesHeapBytes += entryHeapBytes(key, next.value());
+            entries.put(recordKey, next.recordUnsafe());
+            entriesHeapBytes += entryHeapBytes(key, next.valueLength());
         }
     }
 
@@ -172,24 +186,25 @@ public final class KvStateMachine implements StateMachine {
 
     private KvResult execute(long index, KvCommand.Keyed command) {
         String key = command.key();
-        KvEntry current = entries.get(key);
+        byte[] recordKey = KvSnapshotRecords.dataKey(key);
+        KvEntry current = KvEntry.ofNullable(entries.get(recordKey));
         if (command instanceof KvCommand.Put put) {
-            return KvResult.of(KvResult.Status.OK, key, write(key, current, put.value(), index), index);
+            return written(key, write(key, recordKey, current, put.value(), index), put.value(), index);
         } else if (command instanceof KvCommand.Delete) {
             if (current == null) {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
             }
-            entries.remove(key);
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entries.remove(recordKey);
+            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
             return new KvResult(KvResult.Status.OK, key, Optional.empty(), current.version(), current.createIndex(), index, index);
         } else if (command instanceof KvCommand.Cas cas) {
             boolean holds = cas.expected().isEmpty() ? current == null
-                    : current != null && current.value().equals(cas.expected().get());
+                    : current != null && current.valueEquals(cas.expected().get());
             if (!holds) {
                 return current == null ? KvResult.absent(KvResult.Status.CAS_FAILED, key, index)
                         : KvResult.of(KvResult.Status.CAS_FAILED, key, current, index);
             }
-            return KvResult.of(KvResult.Status.OK, key, write(key, current, cas.value(), index), index);
+            return written(key, write(key, recordKey, current, cas.value(), index), cas.value(), index);
         }
         throw new AssertionError("unhandled " + command);
     }
@@ -210,7 +225,7 @@ public final class KvStateMachine implements StateMachine {
         } else if (first.status() == KvResult.Status.OK && command instanceof KvCommand.Cas cas) {
             value = Optional.of(cas.value());
         } else if (first.status() == KvResult.Status.CAS_FAILED && first.version() > 0) {
-            KvEntry now = entries.get(key);
+            KvEntry now = entry(key);
             if (now != null && now.createIndex() == first.createIndex() && now.modIndex() == first.modIndex()) {
                 value = Optional.of(now.value());
             } else {
@@ -220,21 +235,58 @@ public final class KvStateMachine implements StateMachine {
         return new KvResult(first.status(), key, value, first.version(), first.createIndex(), first.modIndex(), first.index(), origin);
     }
 
-    private KvEntry write(String key, KvEntry current, KvValue value, long index) {
+    /** Writes {@code key}, whose record key is {@code recordKey}, now {@code current} (null: absent). */
+    private KvEntry write(String key, byte[] recordKey, KvEntry current, KvValue value, long index) {
         KvEntry next;
         if (current == null) {
             next = KvEntry.created(value, index);
         } else {
             next = current.overwrite(value, index);
-            entriesHeapBytes -= entryHeapBytes(key, current.value());
+            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
         }
-        entries.put(key, next);
-        entriesHeapBytes += entryHeapBytes(key, value);
+        entries.put(recordKey, next.recordUnsafe());
+        entriesHeapBytes += entryHeapBytes(key, value.length());
         return next;
     }
 
-    private static long entryHeapBytes(String key, KvValue value) {
-        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + value.length();
+    /**
+     * The answer of a write of {@code value}, which is the entry's value: taken from the command
+     * rather than copied out of the entry's record ({@link KvEntry#value()} copies).
+     */
+    private static KvResult written(String key, KvEntry entry, KvValue value, long index) {
+        return new KvResult(KvResult.Status.OK, key, Optional.of(value), entry.version(), entry.createIndex(), entry.modIndex(), index);
+    }
+
+    /** The key's entry, or null. */
+    private KvEntry entry(String key) {
+        return KvEntry.ofNullable(entries.get(KvSnapshotRecords.dataKey(key)));
+    }
+
+    private static long entryHeapBytes(String key, int valueLength) {
+        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + valueLength;
+    }
+
+    /** {@link #entryHeapBytes(String, int)} from the key's record key: the same figure. */
+    private static long entryHeapBytes(byte[] recordKey, int valueLength) {
+        return ENTRY_HEAP_BYTES + charsHeapBytes(recordKey) + valueLength;
+    }
+
+    /**
+     * {@link #charsHeapBytes(String)} of the text whose UTF-8 follows the record key's prefix: its
+     * UTF-16 length (a char per sequence, two for a 4-byte one), one byte a char when every code
+     * point is Latin-1 (at most U+00FF, whose UTF-8 leads with at most 0xC3), else two.
+     */
+    private static long charsHeapBytes(byte[] recordKey) {
+        long chars = 0;
+        boolean latin1 = true;
+        for (int i = 1; i < recordKey.length; i++) {
+            int b = recordKey[i] & 0xff;
+            if ((b & 0xC0) != 0x80) {
+                chars += b >= 0xF0 ? 2 : 1;
+                latin1 &= b < 0xC4;
+            }
+        }
+        return latin1 ? chars : 2 * chars;
     }
 
     /** A String's characters take one byte each when all are Latin-1 (compact strings), else two. */
@@ -257,7 +309,7 @@ public final class KvStateMachine implements StateMachine {
     @Override
     public byte[] query(byte[] queryBytes) {
         String key = KvCodec.decodeGet(queryBytes);
-        KvEntry entry = entries.get(key);
+        KvEntry entry = entry(key);
         return KvCodec.encode(entry == null ? KvResult.absent(KvResult.Status.NOT_FOUND, key, lastAppliedIndex)
                 : KvResult.of(KvResult.Status.OK, key, entry, lastAppliedIndex));
     }
@@ -342,8 +394,8 @@ public final class KvStateMachine implements StateMachine {
         KvSnapshotRecords.Meta meta = KvSnapshotRecords.decodeMeta(key, records.value());
         Sessions restoredSessions = Sessions.restoring(legacySessionTtlMillis, meta.policy(), meta.clock());
         // Records arrive in key order: collect them and build the tree balanced in one pass.
-        List<String> keys = new ArrayList<>();
-        List<KvEntry> values = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
         long heap = 0;
         while (records.next()) {
             key = records.key();
@@ -351,19 +403,21 @@ public final class KvStateMachine implements StateMachine {
             if (part == KvSnapshotRecords.Part.SESSION) {
                 restoredSessions.restore(KvSnapshotRecords.decodeSession(key, records.value()));
             } else if (part == KvSnapshotRecords.Part.DATA) {
-                String text = KvSnapshotRecords.decodeDataKey(key);
-                KvEntry entry = KvSnapshotRecords.decodeData(key, records.value());
-                if (!keys.isEmpty() && Unicode.compareCodePoints(keys.get(keys.size() - 1), text) >= 0) {
-                    throw KvSnapshotRecords.invalid(key, "key '" + text + "' is not above the key before it");
+                KvSnapshotRecords.checkDataKey(key);
+                byte[] entry = KvSnapshotRecords.checkData(key, records.value());
+                if (!keys.isEmpty() && Arrays.compareUnsigned(keys.get(keys.size() - 1), key) >= 0) {
+                    throw KvSnapshotRecords.invalid(key, "key '" + KvSnapshotRecords.decodeDataKey(key)
+                            + "' is not above the key before it");
                 }
-                keys.add(text);
+                // The reader's arrays are the caller's (SnapshotReader): kept as they are.
+                keys.add(key);
                 values.add(entry);
-                heap += entryHeapBytes(text, entry.value());
+                heap += entryHeapBytes(key, KvEntry.valueLength(entry));
             } else {
                 throw KvSnapshotRecords.invalid(key, "a second meta record");
             }
         }
-        entries = CowTreeMap.ofSorted(Unicode.CODE_POINT_ORDER, keys, values);
+        entries = CowTreeMap.ofSorted(Arrays::compareUnsigned, keys, values);
         sessions = restoredSessions;
         entriesHeapBytes = heap;
         lastAppliedIndex = meta.lastAppliedIndex();

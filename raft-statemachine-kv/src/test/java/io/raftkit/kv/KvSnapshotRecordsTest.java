@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -164,5 +165,16 @@ class KvSnapshotRecordsTest {
         assertThat(KvCodec.decodeResult(sm.query(KvCodec.encodeGet("b")))).isEqualTo(
                 new KvResult(KvResult.Status.OK, "b", Optional.of(KvValue.of("2")), 3, 2, 8, 9));
         assertThat(KvCodec.decodeResult(sm.query(KvCodec.encodeGet("kept"))).status()).isEqualTo(KvResult.Status.NOT_FOUND);
+    }
+
+    @Test
+    void aDataKeyIsThePrefixAndTheKeysUtf8WhetherTheKeyIsAsciiOrNot() {
+        for (String key : List.of("", "a", "key-00000001", "\u007f", "\u0080", "a\u00e9", "\u20ac", "x\uD83D\uDE00", "\uFFFF")) {
+            byte[] utf8 = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] expected = new byte[utf8.length + 1];
+            expected[0] = 0x02;
+            System.arraycopy(utf8, 0, expected, 1, utf8.length);
+            assertThat(KvSnapshotRecords.dataKey(key)).as("key %s", key).isEqualTo(expected);
+        }
     }
 }

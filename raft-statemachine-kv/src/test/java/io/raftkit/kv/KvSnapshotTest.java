@@ -213,4 +213,23 @@ class KvSnapshotTest {
         assertThat(Unicode.compareCodePoints("\uD83D\uDE00", "\uE000")).isPositive();
         assertThat("\uD83D\uDE00".compareTo("\uE000")).as("what String.compareTo would have done").isNegative();
     }
+
+    @Test
+    void aRestoredStateEstimatesTheSameHeapAsTheAppliedOneForKeysOfEveryUtf8Length() throws Exception {
+        // The restore counts a key's chars from its UTF-8 bytes, the applies from its String: the
+        // Latin-1 edge (U+00FF, U+0100), three-byte and four-byte (two chars) sequences, each alone
+        // and after ASCII, and an empty key.
+        List<String> keys = List.of("", "a", "\u00ff", "a\u00ff", "\u0100", "a\u0100", "\u20ac", "\uFFFF",
+                "\uD83D\uDE00", "ab\uD83D\uDE00", "\u00e9\u00e9\u00e9");
+        for (String key : keys) {
+            KvStateMachine sm = new KvStateMachine(LEGACY_TTL);
+            sm.apply(1, KvCodec.encode(new KvCommand.Put(SessionStamp.anonymous(1), key, "value")));
+            KvStateMachine restored = new KvStateMachine(LEGACY_TTL);
+            restored.restore(new java.io.ByteArrayInputStream(records(sm)));
+
+            assertThat(restored.size()).as("key %s", key).isEqualTo(1);
+            assertThat(restored.heapBytes()).as("key %s", key).isEqualTo(sm.heapBytes());
+            assertThat(restored.query(KvCodec.encodeGet(key))).as("key %s", key).isEqualTo(sm.query(KvCodec.encodeGet(key)));
+        }
+    }
 }

@@ -92,10 +92,16 @@ public final class RestorePhases {
                 gcs += gc.getCollectionCount();
                 gcMillis += gc.getCollectionTime();
             }
+            // The process's CPU time moves with this host's load far less than the wall time does.
+            long cpuNanos = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
             System.out.printf(Locale.ROOT, "open store (checks the newest snapshot's files) %.0f ms, %s %.0f ms%s, collections %d"
-                    + " taking %d ms in all, load %s%n", (t1 - t0) / 1e6,
+                    + " taking %d ms in all, JVM CPU %.2f s in all, allocated by this thread %.0f MB, load %s%n", (t1 - t0) / 1e6,
                     restore ? "restore into KvStateMachine" : "read records", (t2 - t1) / 1e6,
-                    restore ? "" : " (" + records + " records)", gcs, gcMillis, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    restore ? "" : " (" + records + " records)", gcs, gcMillis, cpuNanos / 1e9,
+                    ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                            .getCurrentThreadAllocatedBytes() / 1e6,
+                    Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         }
     }
 }
