@@ -12,9 +12,9 @@ import java.util.Objects;
  *
  * <p>Held as one array in the form of its snapshot data record ({@link KvSnapshotRecords}: version,
  * createIndex, modIndex, big-endian, then the value's bytes), and the state machine's tree keeps that
- * array alone, not this object: a live key then costs the tree node, the key's {@code String} and its
- * bytes, and this array (four objects, not the six of a node, a String and its bytes, an entry, a
- * {@link KvValue} and its bytes). A restart builds a million of them at once and young collections
+ * array alone, not this object: a live key then costs the tree node, the key's record key (its
+ * UTF-8 bytes after the data prefix, see {@code KvStateMachine}) and this array: three objects, not
+ * the six of a node, a String and its bytes, an entry, a {@link KvValue} and its bytes. A restart builds a million of them at once and young collections
  * copying them were about half of the 1 M-key restore (docs/benchmarks.md, "The snapshot load, phase
  * by phase"); a restore also keeps the record's array as the snapshot reader hands it over, and a
  * snapshot writes it as it is, with no copy either way. The price is one copy of the value when it is
