@@ -15,10 +15,15 @@
 #
 #   ./mvnw -B -ntp -o -q -pl raft-statemachine-kv,benchmarks -am package -DskipTests && benchmarks/snapshot-p99.sh
 # Environment: PAIRS (3), KEYS (1000000), BENCH_KEYS (1000), SECONDS_MEASURED (20), WARMUP (10),
-# KV_JAR, KV_JAVA_OPTS (JVM flags of every node), SNAP_FLAGS (server flags of the 'snap' runs, none
-# by default: the defaults), THREADS=1 prints the leader's CPU per thread over the measured window,
-# KEEP=1 keeps the data directories and logs. Ports 7401-7403 (Raft) and 8401-8403 (HTTP); data
-# under /tmp/wip7-p99 unless P99_DIR says otherwise.
+# KV_JAR, KV_JAVA_OPTS (JVM flags of every node), CONFIGS ("none snap"; more names compare variants:
+# FLAGS_<name> holds a configuration's server flags, e.g.
+#   CONFIGS="none snap wb0" FLAGS_wb0="--set snapshot-store.write-back-mb=0" benchmarks/snapshot-p99.sh
+# each pair then runs every configuration once, in an order rotated from pair to pair), THREADS=1
+# prints the leader's CPU per thread over the measured window, KEEP=1 keeps the data directories
+# and logs. REUSE=1 fills one cluster (in the first run's configuration) and restarts its three
+# nodes with each run's flags instead of starting a fresh cluster per run: a run then takes about
+# 45 s instead of 2-4 min, so more pairs fit in a quiet spell of a shared host. Ports 7401-7403 (Raft) and 8401-8403 (HTTP); data under /tmp/wip7-p99 unless P99_DIR says
+# otherwise. Each pair ends with each configuration's p99 over the p99 of 'none' in that pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KV_RAFT_PORT=${KV_RAFT_PORT:-7400} KV_HTTP_PORT=${KV_HTTP_PORT:-8400}
@@ -29,7 +34,8 @@ seconds=${SECONDS_MEASURED:-20} warmup=${WARMUP:-10}
 root=${P99_DIR:-/tmp/wip7-p99}
 mkdir -p "$root"
 none_flags=(--snapshot-every-entries 1000000000 --snapshot-every-bytes 1099511627776)
-snap_flags=(${SNAP_FLAGS:-})
+configs=(${CONFIGS:-none snap})
+FLAGS_snap=${FLAGS_snap:-}
 
 # per node: "taken duration_ms" from /metrics
 snap_metrics() {
@@ -50,16 +56,38 @@ poll_snapshots() {
 # a figure of the bench tool's summary: `metric p99.0` (its last column)
 metric() { awk -v k="$1" '$1 == k {print $NF}' "$KV_BASE/bench.txt"; }
 
-run() { # run CONFIG: one fresh cluster, filled, measured; prints one summary line
-  local config=$1 flags=()
-  [ "$config" = none ] && flags=("${none_flags[@]}") || flags=(${snap_flags[@]+"${snap_flags[@]}"})
-  KV_BASE=$(mktemp -d "$root/run.XXXX")
-  kv_cluster_init
-  for i in 1 2 3; do kv_start_node $i ${flags[@]+"${flags[@]}"}; done
-  kv_wait_leader
-  local filled; filled=$(kv_fill "$keys" 100)
+# every node has applied what the leader had committed: a restarted cluster has restored its state
+kv_wait_caught_up() {
+  local leader committed applied
+  leader=$(kv_leader); [ "$leader" != 0 ] || { sleep 0.5; leader=$(kv_leader); }
+  committed=$(curl -s "$(kv_url $leader)/v1/status" | field commitIndex)
+  for i in 1 2 3; do
+    for _ in $(seq 1 240); do
+      applied=$(curl -s --max-time 1 "$(kv_url $i)/v1/status" | field appliedIndex || true)
+      [ -n "$applied" ] && [ "$applied" -ge "$committed" ] && break
+      sleep 0.25
+    done
+  done
+}
+
+run() { # run CONFIG: a fresh cluster filled (or, with REUSE, the filled cluster restarted), measured
+  local config=$1 flags=() named="FLAGS_$1" filled
+  if [ "$config" = none ]; then flags=("${none_flags[@]}"); else flags=(${!named:-}); fi
+  if [ -n "${REUSE:-}" ] && [ -n "${KV_BASE:-}" ] && [ -d "$KV_BASE" ]; then
+    kv_stop_all
+    for i in 1 2 3; do kv_start_node $i ${flags[@]+"${flags[@]}"}; done
+    kv_wait_leader; kv_wait_caught_up
+    filled="reused, restarted with this configuration's flags"
+  else
+    KV_BASE=$(mktemp -d "$root/run.XXXX")
+    kv_cluster_init
+    for i in 1 2 3; do kv_start_node $i ${flags[@]+"${flags[@]}"}; done
+    kv_wait_leader
+    filled=$(kv_fill "$keys" 100)
+  fi
   sleep 2
   local leader; leader=$(kv_leader)
+  : > "$KV_BASE/snapshots.txt"
   poll_snapshots > "$KV_BASE/snapshots.txt" & local poller=$!
   local t0; t0=$(now_ms)
   local from=$((t0 + warmup * 1000)) to=$((t0 + (warmup + seconds) * 1000))
@@ -76,20 +104,32 @@ run() { # run CONFIG: one fresh cluster, filled, measured; prints one summary li
   local snaps; snaps=$(awk -v from="$from" -v to="$to" '
     { if ($2 in last && $3 > last[$2] && $1 >= from && $1 <= to) { n[$2]++; d[$2] = d[$2] " " $4 } last[$2] = $3 }
     END { for (i = 1; i <= 3; i++) printf "n%d:%d[%s ] ", i, n[i], d[i] }' "$KV_BASE/snapshots.txt")
+  p99[$config]=$(metric p99.0)
   printf '%-4s puts/s %6s p50 %6s p99 %7s p99.9 %7s max %7s errors %s | snapshots in window (count[ms each]) %s| load %s | leader n%s | fill: %s\n' \
     "$config" "$(metric ops/s)" "$(metric p50.0)" "$(metric p99.0)" "$(metric p99.9)" "$(metric max)" "$(metric errors)" "$snaps" "$load" "$leader" "$filled"
   if [ -n "${THREADS:-}" ]; then
     wait "$sampler" 2>/dev/null || true
     [ -s "$KV_BASE/cpu1" ] && python3 benchmarks/lib/thread-cpu.py diff "$KV_BASE/cpu0" "$KV_BASE/cpu1" "$seconds" 8
   fi
+  [ -n "${REUSE:-}" ] && return
   kv_stop_all
   [ -n "${KEEP:-}" ] && echo "  kept $KV_BASE" || rm -rf "$KV_BASE"
 }
 
 trap 'kv_stop_all; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
-echo "snapshot-p99: $pairs pairs, $keys keys filled, bench over $bench_keys keys, ${warmup}+${seconds} s, $(nproc) cores, jvm=[${KV_JAVA_OPTS:-}] snap=[${SNAP_FLAGS:-defaults}] $(date -u +%FT%TZ)"
+echo -n "snapshot-p99: $pairs pairs, $keys keys filled, bench over $bench_keys keys, ${warmup}+${seconds} s, $(nproc) cores,"
+echo -n " jvm=[${KV_JAVA_OPTS:-}]"
+for c in "${configs[@]}"; do [ "$c" = none ] || { named="FLAGS_$c"; echo -n " $c=[${!named:-defaults}]"; }; done
+echo " $(date -u +%FT%TZ)"
+declare -A p99
+n=${#configs[@]}
 for p in $(seq 1 "$pairs"); do
-  # alternate which goes first, so a drift in the host's load does not favour one configuration
-  if [ $((p % 2)) -eq 1 ]; then order=(none snap); else order=(snap none); fi
-  for c in "${order[@]}"; do echo -n "pair $p "; run "$c"; done
+  # rotate which goes first, so a drift in the host's load does not favour one configuration
+  for k in $(seq 0 $((n - 1))); do c=${configs[$(( (k + p - 1) % n ))]}; echo -n "pair $p "; run "$c"; done
+  echo -n "pair $p p99 over none's:"
+  for c in "${configs[@]}"; do
+    [ "$c" = none ] || awk -v c="$c" -v a="${p99[$c]:-0}" -v b="${p99[none]:-0}" 'BEGIN { printf " %s %.2fx", c, (b > 0 ? a / b : 0) }'
+  done
+  echo
 done
+if [ -n "${REUSE:-}" ]; then kv_stop_all; [ -n "${KEEP:-}" ] && echo "kept $KV_BASE" || rm -rf "$KV_BASE"; fi
