@@ -17,7 +17,7 @@
 # Environment: PAIRS (3), KEYS (1000000), BENCH_KEYS (1000), SECONDS_MEASURED (20), WARMUP (10),
 # KV_JAR, KV_JAVA_OPTS (JVM flags of every node), CONFIGS ("none snap"; more names compare variants:
 # FLAGS_<name> holds a configuration's server flags, e.g.
-#   CONFIGS="none snap wb0" FLAGS_wb0="--set snapshot-store.write-back-mb=0" benchmarks/snapshot-p99.sh
+#   CONFIGS="none snap s50k" FLAGS_s50k="--snapshot-every-entries 50000" benchmarks/snapshot-p99.sh
 # each pair then runs every configuration once, in an order rotated from pair to pair), THREADS=1
 # prints the leader's CPU per thread over the measured window, KEEP=1 keeps the data directories
 # and logs. REUSE=1 fills one cluster (in the first run's configuration) and restarts its three
