@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,10 @@ abstract class SnapshotHarness<S extends SnapshotStore> {
         private String state = "";
         int applied;
         int restores;
+        /** When set, writing a snapshot waits for it (on the snapshot writer thread): a slow disk. */
+        volatile CountDownLatch writeGate;
+        /** Counted down when a write starts waiting at {@link #writeGate}. */
+        final CountDownLatch writeWaiting = new CountDownLatch(1);
 
         @Override
         public synchronized byte[] apply(long index, byte[] command) {
@@ -64,6 +69,16 @@ abstract class SnapshotHarness<S extends SnapshotStore> {
 
                 @Override
                 public void writeTo(SnapshotWriter out) throws IOException {
+                    CountDownLatch gate = writeGate;
+                    if (gate != null) {
+                        writeWaiting.countDown();
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted while held at the test's gate", e);
+                        }
+                    }
                     byte[] b = view.getBytes(StandardCharsets.UTF_8);
                     out.write(b, 0, b.length);
                 }

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots through the real driver on real threads: taking them, compacting, restarting, InstallSnapshot (§7). */
@@ -207,6 +209,42 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
             assertThat(worst).as("heap estimate of the log after 2,000 entries").isLessThan(400 * entryBytes);
             assertThat(logs.get(n1).firstIndex()).as("the store is compacted too").isGreaterThan(1_700);
         } finally {
+            closeAll();
+        }
+    }
+
+    /**
+     * Issue 16: the loop never waits for a snapshot write (capture on the loop, write on the writer's
+     * thread). A write held up indefinitely, as by a slow disk, must not hold up commits, nor start a
+     * second write behind it; once it finishes, the snapshot is published.
+     */
+    @Test
+    void theLeaderKeepsCommittingWhileASnapshotWriteIsHeldUp() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        NodeId n2 = NodeId.of("n2");
+        NodeId n3 = NodeId.of("n3");
+        ClusterConfig cluster = ClusterConfig.ofVoters(List.of(n1, n2, n3));
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(10).withKeptEntries(2);
+            for (NodeId id : List.of(n1, n2, n3)) {
+                start(id, cluster, policy);
+                machines.get(id).writeGate = gate;
+            }
+            RaftServer leader = awaitLeader();
+            SnapshottingAppender machine = machines.get(leader.id());
+            proposeAll(leader, 0, 10);
+            assertThat(machine.writeWaiting.await(20, TimeUnit.SECONDS)).as("a snapshot write started and is held").isTrue();
+            // Two hundred more commits, twenty snapshot intervals, while that write is held up.
+            proposeAll(leader, 10, 210);
+            assertThat(machine.state()).endsWith("v209,");
+            assertThat(leader.snapshotStats().snapshotsTaken()).as("the held write is not durable yet").isZero();
+            gate.countDown();
+            awaitTrue(() -> "the held snapshot, then one for the entries applied behind it (" + leader.snapshotStats() + ")",
+                    () -> leader.snapshotStats().snapshotsTaken() >= 2
+                            && leader.snapshotStats().latestIndex() >= leader.status().appliedIndex() - 10);
+        } finally {
+            gate.countDown();
             closeAll();
         }
     }
