@@ -44,11 +44,7 @@ final class Replication {
                         || (pr.state() == Progress.State.SNAPSHOT && pr.matchIndex() >= node.log.snapshotIndex())) {
                     pr.becomeReplicate(); // the probe matched (or the follower caught up otherwise): stream from here on
                 }
-                node.maybeCommit();
-                node.election.maybeSendTimeoutNow(reply.from(), pr.matchIndex());
-                if (pr.nextIndex() <= node.log.lastIndex()) {
-                    sendAppend(reply.from(), pr);
-                }
+                followerAdvanced(reply.from(), pr);
             }
         } else if (pr.maybeDecrTo(reply.prevLogIndex(), nextAfterRejection(reply))) {
             sendAppend(reply.from(), pr);
@@ -64,6 +60,19 @@ final class Replication {
         long last = node.log.lastIndexOfTerm(reply.conflictTerm());
         long next = last > 0 ? last + 1 : reply.conflictIndex();
         return Math.min(Math.max(next, 1), node.log.lastIndex() + 1);
+    }
+
+    /**
+     * {@code peer}'s matchIndex moved up (an AppendReply, or an install reply while it streams):
+     * count the commit, let a leadership transfer waiting for it go on, and send what follows;
+     * nothing else will, since the acknowledgement freed what was in flight.
+     */
+    void followerAdvanced(NodeId peer, Progress pr) {
+        node.maybeCommit();
+        node.election.maybeSendTimeoutNow(peer, pr.matchIndex());
+        if (pr.nextIndex() <= node.log.lastIndex()) {
+            sendAppend(peer, pr);
+        }
     }
 
     /** {@link Mutant#STALE_REPLIES_TRUSTED}: the reply handling this node had before issue 15. */

@@ -120,11 +120,8 @@ final class Snapshots {
             } else if (advanced && !Mutant.isActive(Mutant.INSTALL_REPLY_SENDS_NOTHING)) {
                 // The follower caught up through AppendEntries meanwhile and streams again; the install
                 // moved its matchIndex past everything in flight, so no AppendReply will come to send
-                // what follows: send it now (seed 32: the follower waited for ever one entry short).
-                node.maybeCommit();
-                if (pr.nextIndex() <= node.log.lastIndex()) {
-                    node.replication.sendAppend(reply.from(), pr);
-                }
+                // what follows (seed 32: the follower waited for ever one entry short).
+                node.replication.followerAdvanced(reply.from(), pr);
             }
             return;
         }
