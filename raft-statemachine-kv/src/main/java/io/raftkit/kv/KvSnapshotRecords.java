@@ -18,8 +18,8 @@ import java.util.Optional;
  * 0x02 key (UTF-8)          data: version:i64 createIndex:i64 modIndex:i64 value (the rest)
  * </pre>
  * Big-endian. The client id's sign bit is flipped so unsigned byte order is numeric order; UTF-8
- * keys in byte order are code point order, which is how the live map is sorted
- * ({@link Unicode#CODE_POINT_ORDER}). The meta record comes first, so a reader knows the format
+ * keys in byte order are code point order, and the live map is keyed by these record keys
+ * themselves ({@code KvStateMachine}). The meta record comes first, so a reader knows the format
  * before anything else. Everything {@code apply} depends on is here: the data with its versions
  * and indexes, the sessions, the session policy and the log clock; the expiry order is derived.
  *

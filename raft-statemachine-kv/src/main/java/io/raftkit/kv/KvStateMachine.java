@@ -151,7 +151,7 @@ public final class KvStateMachine implements StateMachine {
         byte[] recordKey = KvSnapshotRecords.dataKey(key);
         byte[] current = entries.get(recordKey);
         if (current != null) {
-            entriesHeapBytes -= entryHeapBytes(key, KvEntry.valueLength(current));
+            entriesHeapBytes -= entryHeapBytes(recordKey, KvEntry.valueLength(current));
         }
         if (next == null) {
             if (current != null) {
@@ -159,7 +159,7 @@ public final class KvStateMachine implements StateMachine {
             }
         } else {
             entries.put(recordKey, next.recordUnsafe());
-            entriesHeapBytes += entryHeapBytes(key, next.valueLength());
+            entriesHeapBytes += entryHeapBytes(recordKey, next.valueLength());
         }
     }
 
@@ -189,13 +189,13 @@ public final class KvStateMachine implements StateMachine {
         byte[] recordKey = KvSnapshotRecords.dataKey(key);
         KvEntry current = KvEntry.ofNullable(entries.get(recordKey));
         if (command instanceof KvCommand.Put put) {
-            return written(key, write(key, recordKey, current, put.value(), index), put.value(), index);
+            return written(key, write(recordKey, current, put.value(), index), put.value(), index);
         } else if (command instanceof KvCommand.Delete) {
             if (current == null) {
                 return KvResult.absent(KvResult.Status.NOT_FOUND, key, index);
             }
             entries.remove(recordKey);
-            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
+            entriesHeapBytes -= entryHeapBytes(recordKey, current.valueLength());
             return new KvResult(KvResult.Status.OK, key, Optional.empty(), current.version(), current.createIndex(), index, index);
         } else if (command instanceof KvCommand.Cas cas) {
             boolean holds = cas.expected().isEmpty() ? current == null
@@ -204,7 +204,7 @@ public final class KvStateMachine implements StateMachine {
                 return current == null ? KvResult.absent(KvResult.Status.CAS_FAILED, key, index)
                         : KvResult.of(KvResult.Status.CAS_FAILED, key, current, index);
             }
-            return written(key, write(key, recordKey, current, cas.value(), index), cas.value(), index);
+            return written(key, write(recordKey, current, cas.value(), index), cas.value(), index);
         }
         throw new AssertionError("unhandled " + command);
     }
@@ -235,17 +235,17 @@ public final class KvStateMachine implements StateMachine {
         return new KvResult(first.status(), key, value, first.version(), first.createIndex(), first.modIndex(), first.index(), origin);
     }
 
-    /** Writes {@code key}, whose record key is {@code recordKey}, now {@code current} (null: absent). */
-    private KvEntry write(String key, byte[] recordKey, KvEntry current, KvValue value, long index) {
+    /** Writes the key whose record key is {@code recordKey}, now {@code current} (null: absent). */
+    private KvEntry write(byte[] recordKey, KvEntry current, KvValue value, long index) {
         KvEntry next;
         if (current == null) {
             next = KvEntry.created(value, index);
         } else {
             next = current.overwrite(value, index);
-            entriesHeapBytes -= entryHeapBytes(key, current.valueLength());
+            entriesHeapBytes -= entryHeapBytes(recordKey, current.valueLength());
         }
         entries.put(recordKey, next.recordUnsafe());
-        entriesHeapBytes += entryHeapBytes(key, value.length());
+        entriesHeapBytes += entryHeapBytes(recordKey, value.length());
         return next;
     }
 
@@ -262,19 +262,16 @@ public final class KvStateMachine implements StateMachine {
         return KvEntry.ofNullable(entries.get(KvSnapshotRecords.dataKey(key)));
     }
 
-    private static long entryHeapBytes(String key, int valueLength) {
-        return ENTRY_HEAP_BYTES + charsHeapBytes(key) + valueLength;
-    }
-
-    /** {@link #entryHeapBytes(String, int)} from the key's record key: the same figure. */
+    /** A key's estimated heap, from its record key: applies and restores count the same way. */
     private static long entryHeapBytes(byte[] recordKey, int valueLength) {
         return ENTRY_HEAP_BYTES + charsHeapBytes(recordKey) + valueLength;
     }
 
     /**
-     * {@link #charsHeapBytes(String)} of the text whose UTF-8 follows the record key's prefix: its
-     * UTF-16 length (a char per sequence, two for a 4-byte one), one byte a char when every code
-     * point is Latin-1 (at most U+00FF, whose UTF-8 leads with at most 0xC3), else two.
+     * What the key's characters would take as a String (compact strings: one byte a char when every
+     * char is Latin-1, else two), from the UTF-8 after the record key's prefix: its UTF-16 length (a
+     * char per sequence, two for a 4-byte one), Latin-1 when every code point is at most U+00FF,
+     * whose UTF-8 leads with at most 0xC3.
      */
     private static long charsHeapBytes(byte[] recordKey) {
         long chars = 0;
@@ -287,16 +284,6 @@ public final class KvStateMachine implements StateMachine {
             }
         }
         return latin1 ? chars : 2 * chars;
-    }
-
-    /** A String's characters take one byte each when all are Latin-1 (compact strings), else two. */
-    private static long charsHeapBytes(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) > 0xFF) {
-                return 2L * s.length();
-            }
-        }
-        return s.length();
     }
 
     private void publish() {
