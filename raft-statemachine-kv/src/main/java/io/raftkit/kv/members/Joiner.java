@@ -29,10 +29,20 @@ public final class Joiner implements AutoCloseable {
     /** Between attempts: a change in flight takes a few round trips, an election about a second. */
     static final long RETRY_MILLIS = 1_000;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * Made on first use: every node holds a Joiner, few ever join, and building a JDK client loads the
+     * default TLS context (the trust store's certificates), about 0.1 s of a start-up.
+     */
+    private HttpClient http;
     private volatile boolean closed;
     private Thread thread;
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return http;
+    }
 
     /** The members document and the URL that answered it. */
     public record Answer(String url, JsonObject members) {
@@ -50,7 +60,7 @@ public final class Joiner implements AutoCloseable {
         do {
             for (String url : joinUrls) {
                 try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/members"))
+                    HttpResponse<String> r = http().send(HttpRequest.newBuilder(URI.create(url + "/v1/members"))
                             .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) {
                         return new Answer(url, new JsonObject(r.body()));
@@ -83,7 +93,7 @@ public final class Joiner implements AutoCloseable {
         for (int attempt = 0; !closed; attempt++) {
             String url = urls.get(attempt % urls.size());
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/members"))
+                HttpResponse<String> r = http().send(HttpRequest.newBuilder(URI.create(url + "/v1/members"))
                         .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
