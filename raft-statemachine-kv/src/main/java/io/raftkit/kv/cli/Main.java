@@ -16,8 +16,23 @@ public final class Main implements Runnable {
     /** Exit status for bad flags or configuration (picocli's usage status). */
     public static final int BAD_USAGE = CommandLine.ExitCode.USAGE;
 
+    /** Netty's switch for its JDK Flight Recorder events; the operator's own setting wins. */
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     public static void main(String[] args) {
+        quietNettyFlightRecorder();
         System.exit(run(args));
+    }
+
+    static void quietNettyFlightRecorder() {
+        // Netty 4.2 declares Flight Recorder events and, on the first pooled allocation of an event
+        // loop, loads and sets up JFR's event machinery even when no recording runs: most of the time
+        // from a restarting server's transport start to its HTTP start, as it dials its peers
+        // (docs/benchmarks.md, restart). Off unless asked for with
+        // -Dio.netty.jfr.enabled=true; a JFR recording of the JVM itself is unaffected.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
     }
 
     public static int run(String... args) {

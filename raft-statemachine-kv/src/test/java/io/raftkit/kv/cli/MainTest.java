@@ -26,6 +26,25 @@ class MainTest {
     }
 
     @Test
+    void nettysFlightRecorderEventsAreOffUnlessTheOperatorSaysOtherwise() {
+        String before = System.getProperty(Main.NETTY_JFR);
+        try {
+            System.clearProperty(Main.NETTY_JFR);
+            Main.quietNettyFlightRecorder();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("false");
+            System.setProperty(Main.NETTY_JFR, "true");
+            Main.quietNettyFlightRecorder();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("true");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.NETTY_JFR);
+            } else {
+                System.setProperty(Main.NETTY_JFR, before);
+            }
+        }
+    }
+
+    @Test
     void anUnknownFlagExits2NamingIt() {
         String[] r = run("server", "--no-such-flag");
         assertThat(r[0]).isEqualTo("2");
