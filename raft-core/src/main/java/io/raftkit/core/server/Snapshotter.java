@@ -161,7 +161,7 @@ final class Snapshotter {
 
     /** Between two applies: take a snapshot if the policy says so. */
     void maybeTake(RaftNode node, long appliedIndex, LogWriter writer) {
-        if (!inProgress && policy.due(entriesSince, bytesSince)) {
+        if (!inProgress && policy.due(entriesSince, bytesSince, latestSize)) {
             take(node, appliedIndex, writer);
         }
     }

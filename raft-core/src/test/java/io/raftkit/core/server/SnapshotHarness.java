@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
 abstract class SnapshotHarness<S extends SnapshotStore> {
 
     /** Appends each command to a string, like {@link TestCluster.Appender}, and snapshots it as bytes. */
+    /**
+     * Its state is every command it applied, so a snapshot holds the whole history: the tests that
+     * count snapshots every N entries turn the policy's wait for a share of the last snapshot's
+     * size off ({@code withMinLogFraction(0)}), or the intervals would grow with the history.
+     */
     static final class SnapshottingAppender implements StateMachine {
         private String state = "";
         int applied;

@@ -112,7 +112,7 @@ class SnapshotRecoveryTest extends SnapshotHarness<SnapshotRecoveryTest.Damaging
     void aTransferWhoseChecksumFailsIsDiscardedAndSentAgainFromTheStart() throws Exception {
         List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
         ClusterConfig cluster = ClusterConfig.ofVoters(ids);
-        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(20).withKeptEntries(3).withChunkBytes(16);
+        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withMinLogFraction(0).withEntriesBetween(20).withKeptEntries(3).withChunkBytes(16);
         try {
             for (NodeId id : ids) {
                 start(id, cluster, policy);

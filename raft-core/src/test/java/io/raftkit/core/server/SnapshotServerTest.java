@@ -31,7 +31,7 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
     void aServerSnapshotsEveryNEntriesAndCompactsNoFurtherThanThePreviousSnapshot() throws Exception {
         NodeId n1 = NodeId.of("n1");
         try {
-            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)), SnapshotPolicy.DEFAULT.withEntriesBetween(10).withKeptEntries(2));
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)), SnapshotPolicy.DEFAULT.withMinLogFraction(0).withEntriesBetween(10).withKeptEntries(2));
             awaitLeader();
             // 61 entries with the leader's no-op, in six batches of ten. A snapshot is due every 10 applied
             // entries, but one due while another is being written is taken only when that one is durable:
@@ -122,7 +122,7 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
         List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
         ClusterConfig cluster = ClusterConfig.ofVoters(ids);
         // Chunks of 7 bytes: the snapshot crosses the wire in many pieces, a few in flight at a time.
-        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(20).withKeptEntries(3).withChunkBytes(7);
+        SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withMinLogFraction(0).withEntriesBetween(20).withKeptEntries(3).withChunkBytes(7);
         try {
             for (NodeId id : ids) {
                 start(id, cluster, policy);
@@ -165,6 +165,32 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
     }
 
     @Test
+    void aSnapshotDueByCountWaitsUntilTheLogHoldsTheFractionOfTheLastOne() throws Exception {
+        NodeId n1 = NodeId.of("n1");
+        try {
+            // Due every 2 entries, but not before the log since the last snapshot is as big as it.
+            RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)),
+                    SnapshotPolicy.manualOnly().withEntriesBetween(2).withMinLogFraction(1.0).withKeptEntries(0));
+            awaitLeader();
+            await(server.propose(new byte[1_000])); // with the no-op: 2 entries, the first snapshot (none before)
+            awaitTrue(() -> "the first snapshot (" + server.snapshotStats() + ")", () -> server.snapshotStats().snapshotsTaken() == 1);
+            long firstSize = server.snapshotStats().latestSizeBytes();
+            assertThat(firstSize).isGreaterThan(1_000);
+            for (int i = 0; i < 20; i++) {
+                await(server.propose(("s" + i).getBytes(StandardCharsets.UTF_8))); // due by count ten times over
+            }
+            String applied = new String(await(server.propose(new byte[(int) firstSize])), StandardCharsets.UTF_8);
+            long bigIndex = Long.parseLong(applied.substring("ok@".length())); // the log since now holds the first snapshot's size
+            awaitTrue(() -> "the second snapshot (" + server.snapshotStats() + ")", () -> server.snapshotStats().snapshotsTaken() == 2);
+            Thread.sleep(100); // a third, were one wrongly due, would be on its way by now
+            assertThat(server.snapshotStats().snapshotsTaken()).isEqualTo(2);
+            assertThat(server.snapshotStats().latestIndex()).as("taken at the entry that made up the size").isEqualTo(bigIndex);
+        } finally {
+            closeAll();
+        }
+    }
+
+    @Test
     void aLogCompactedPastEverySnapshotRefusesToStartNamingTheIndex() throws Exception {
         NodeId n1 = NodeId.of("n1");
         MemoryLogStore log = new MemoryLogStore();
@@ -196,7 +222,7 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
         NodeId n1 = NodeId.of("n1");
         try {
             RaftServer server = start(n1, ClusterConfig.ofVoters(List.of(n1)),
-                    SnapshotPolicy.DEFAULT.withEntriesBetween(100).withKeptEntries(10));
+                    SnapshotPolicy.DEFAULT.withMinLogFraction(0).withEntriesBetween(100).withKeptEntries(10));
             awaitLeader();
             long worst = 0;
             for (int round = 0; round < 20; round++) {
@@ -226,7 +252,7 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
         ClusterConfig cluster = ClusterConfig.ofVoters(List.of(n1, n2, n3));
         CountDownLatch gate = new CountDownLatch(1);
         try {
-            SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withEntriesBetween(10).withKeptEntries(2);
+            SnapshotPolicy policy = SnapshotPolicy.DEFAULT.withMinLogFraction(0).withEntriesBetween(10).withKeptEntries(2);
             for (NodeId id : List.of(n1, n2, n3)) {
                 start(id, cluster, policy);
                 machines.get(id).writeGate = gate;

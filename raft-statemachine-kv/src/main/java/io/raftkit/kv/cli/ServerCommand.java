@@ -115,6 +115,11 @@ public final class ServerCommand implements Callable<Integer> {
             + " one, 1024 to 2^40 (default: the Raft core's)")
     String snapshotEveryBytes;
 
+    @Option(names = "--snapshot-min-log-percent", paramLabel = "PERCENT", description = "but not before the log since the last"
+            + " snapshot holds this percent of its size, 0 to 10000; a snapshot rewrites the whole state, so this bounds the"
+            + " snapshot bytes written per byte of log for a large state; 0: on the counts alone (default: the Raft core's, 10)")
+    String snapshotMinLogPercent;
+
     @Option(names = "--snapshot-keep-tail", paramLabel = "N", description = "entries kept in the log behind a snapshot, so a"
             + " slightly lagging follower catches up from the log rather than by InstallSnapshot (default: the Raft core's)")
     String snapshotKeepTail;
@@ -193,6 +198,7 @@ public final class ServerCommand implements Callable<Integer> {
         put(s, "http-body-timeout-ms", httpBodyTimeoutMillis);
         put(s, "snapshot-every-entries", snapshotEveryEntries);
         put(s, "snapshot-every-bytes", snapshotEveryBytes);
+        put(s, "snapshot-min-log-percent", snapshotMinLogPercent);
         put(s, "snapshot-keep-tail", snapshotKeepTail);
         put(s, "snapshot-store", snapshotStore);
         return s;

@@ -64,6 +64,7 @@ import java.util.TreeMap;
  * # snapshot policy (unset: the Raft core's defaults) and store (mapdb beside the log store; memory with a memory log store)
  * snapshot-every-entries=100000
  * snapshot-every-bytes=67108864
+ * snapshot-min-log-percent=10
  * snapshot-keep-tail=10000
  * snapshot-store=mapdb
  * snapshot-store.&lt;option&gt;=...
@@ -85,7 +86,8 @@ public record ServerConfig(NodeId id, List<Peer> peers, Path dataDir, String tra
             "tick-ms", "election-timeout-ticks", "heartbeat-ticks", "max-inflight-appends", "request-timeout-ms", "max-key-bytes",
             "max-value-bytes", "max-body-bytes", "session-ttl-ms", "bind-host", "peer-secret-file", "insecure-peers",
             "session-capacity", "http-max-connections", "http-max-connections-per-address", "http-header-timeout-ms",
-            "http-body-timeout-ms", SnapshotSettings.EVERY_ENTRIES, SnapshotSettings.EVERY_BYTES, SnapshotSettings.KEEP_TAIL,
+            "http-body-timeout-ms", SnapshotSettings.EVERY_ENTRIES, SnapshotSettings.EVERY_BYTES,
+            SnapshotSettings.MIN_LOG_PERCENT, SnapshotSettings.KEEP_TAIL,
             SnapshotSettings.STORE, "join");
 
     /**

@@ -216,6 +216,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.from(valid());
         assertThat(c.snapshots().everyEntries()).isEmpty();
         assertThat(c.snapshots().everyBytes()).isEmpty();
+        assertThat(c.snapshots().minLogPercent()).isEmpty();
         assertThat(c.snapshots().keepTail()).isEmpty();
         assertThat(c.snapshots().store()).isEqualTo("mapdb");
         Map<String, String> memory = valid();
@@ -229,17 +230,20 @@ class ServerConfigTest {
         Map<String, String> s = valid();
         s.put("snapshot-every-entries", "5000");
         s.put("snapshot-every-bytes", "1048576");
+        s.put("snapshot-min-log-percent", "25");
         s.put("snapshot-keep-tail", "0");
         s.put("snapshot-store", "memory");
         s.put("snapshot-store.kept", "3");
         SnapshotSettings c = ServerConfig.from(s).snapshots();
         assertThat(c.everyEntries()).hasValue(5000);
         assertThat(c.everyBytes()).hasValue(1_048_576);
+        assertThat(c.minLogPercent()).hasValue(25);
+        assertThat(c.policy(io.raftkit.core.server.SnapshotPolicy.DEFAULT).minLogFraction()).isEqualTo(0.25);
         assertThat(c.keepTail()).hasValue(0);
         assertThat(c.store()).isEqualTo("memory");
         assertThat(c.storeOptions().get("kept")).contains("3");
         assertThat(c.given()).containsExactly("--snapshot-every-entries 5000", "--snapshot-every-bytes 1048576",
-                "--snapshot-keep-tail 0");
+                "--snapshot-min-log-percent 25", "--snapshot-keep-tail 0");
     }
 
     @Test
@@ -249,6 +253,7 @@ class ServerConfigTest {
                 {"snapshot-every-entries", "many", "snapshot-every-entries = 'many' is not a whole number"},
                 {"snapshot-every-bytes", "100", "snapshot-every-bytes = 100 is out of range: allowed 1024 to 1099511627776"},
                 {"snapshot-keep-tail", "-1", "snapshot-keep-tail = -1 is out of range: allowed 0 to 1000000000"},
+                {"snapshot-min-log-percent", "10001", "snapshot-min-log-percent = 10001 is out of range: allowed 0 to 10000"},
                 {"snapshot-store", " ", "snapshot-store is empty"}}) {
             Map<String, String> s = valid();
             s.put(bad[0], bad[1]);

@@ -43,7 +43,10 @@ public record NodeStorage(String innerStore, boolean ackBeforeSync, long snapsho
         if (snapshotEvery > 0) {
             // A short kept tail too: a node down for a few seconds then falls behind the leader's
             // compaction point and must come back through InstallSnapshot, not the log.
+            // Every N entries exactly: the server's default also waits until the log holds a tenth of
+            // the last snapshot's size, which would space a verification's snapshots by its state's size.
             flags.addAll(java.util.List.of("--snapshot-every-entries", Long.toString(snapshotEvery),
+                    "--snapshot-min-log-percent", "0",
                     "--snapshot-keep-tail", Long.toString(Math.max(1, snapshotEvery / 4))));
         }
         return java.util.List.copyOf(flags);
