@@ -153,9 +153,9 @@ public final class RaftServer implements AutoCloseable {
             throw new IllegalStateException("server " + self + " has stopped (" + (failure != null ? failure : "closed")
                     + "); a RaftServer starts once: build a new one on the same log store");
         }
-        HardState hardState = logStore.loadHardState();
         // §7: restart from the newest snapshot and replay only the log after it.
-        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, hardState, cluster);
+        SnapshotMeta snapshot = snapshotter == null ? null : snapshotter.restoreAtStart(logStore, cluster);
+        HardState hardState = logStore.loadHardState(); // kept by a reset at the restore
         if (snapshotter == null && logStore.firstIndex() > 1) {
             throw new IOException(describe(logStore) + " of " + self + " was compacted up to " + (logStore.firstIndex() - 1)
                     + " but this server has no snapshots to restore the state machine from (give it the snapshot store"

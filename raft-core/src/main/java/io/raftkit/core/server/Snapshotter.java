@@ -100,14 +100,19 @@ final class Snapshotter {
      * Returns the snapshot, or null when the state machine starts empty. The snapshot's
      * configuration rules over the members the server was given; a difference is logged.
      *
+     * <p>The newest snapshot is restored before the log is asked anything: compaction never passes
+     * the snapshot before the newest, so the newest is always one the log can go on from, and a
+     * server that opens its log store beside the restore (the log's scan of a long tail takes as
+     * long as a large restore's first half) has both done at the cost of the longer. Older
+     * snapshots, tried when the newest is damaged, are checked against the log first, as before.
+     *
      * @throws IOException naming the problem when the log was compacted past every usable snapshot
      */
-    SnapshotMeta restoreAtStart(LogStore log, HardState hardState, io.raftkit.api.ClusterConfig members)
-            throws IOException {
-        long compacted = log.firstIndex() - 1;
+    SnapshotMeta restoreAtStart(LogStore log, io.raftkit.api.ClusterConfig members) throws IOException {
+        Long compacted = null; // asked of the log once the newest snapshot is restored or damaged
         List<String> damaged = new ArrayList<>();
         for (SnapshotMeta meta : store.list()) {
-            if (meta.lastIncludedIndex() < compacted) {
+            if (compacted != null && meta.lastIncludedIndex() < compacted) {
                 break; // older ones do not reach the log either
             }
             try (SnapshotReader reader = store.read(meta.id())) {
@@ -116,7 +121,18 @@ final class Snapshotter {
                 LOG.log(Level.WARNING, "{0}: snapshot {1} is damaged ({2}); trying the one before it", self, meta.id(),
                         e.getMessage());
                 damaged.add(meta.id() + " (" + e.getMessage() + ")");
+                if (compacted == null) {
+                    log.loadHardState(); // a log store that failed to open says so here, as itself
+                    compacted = log.firstIndex() - 1;
+                }
                 continue;
+            }
+            HardState hardState = log.loadHardState(); // the first question to the log: see above
+            if (compacted == null) {
+                compacted = log.firstIndex() - 1;
+                if (meta.lastIncludedIndex() < compacted) {
+                    break; // cannot happen on a sound store (see above); refused below as any such log is
+                }
             }
             long index = meta.lastIncludedIndex();
             boolean matches = log.lastIndex() >= index && log.term(index) == meta.lastIncludedTerm();
@@ -136,6 +152,10 @@ final class Snapshotter {
             }
             published(meta);
             return meta;
+        }
+        if (compacted == null) {
+            log.loadHardState();
+            compacted = log.firstIndex() - 1;
         }
         if (compacted > 0) {
             throw new IOException("the log of " + self + " was compacted up to index " + compacted + " but no valid"

@@ -157,18 +157,16 @@ public final class KvNode implements AutoCloseable {
             // Snapshots beside the log (§7): the store is opened here, not by the builder, because the
             // HTTP snapshot endpoints read it too; the Raft server owns it from build() on and closes it.
             // The two stores share nothing but the data directory (the snapshots have their own, and
-            // lock it), so they open side by side: a restart reads the log's tail meanwhile.
+            // lock it), so they open side by side: a restart scans the log's tail while the snapshot
+            // store opens and the newest snapshot is restored (the server asks the log nothing before).
             Resources lent = resources;
-            logOpening = StartStep.begin("raft-kv-start-log-store", () -> new MeteredLogStore(
-                    Plugins.logStore(config.logStore()).open(new LogStoreConfig(config.id(), config.clusterId(),
-                            config.dataDir(), config.logStoreOptions(), lent)),
-                    registry, config.logStore(), config.id().value()));
+            logOpening = StartStep.begin("raft-kv-start-log-store", () -> Plugins.logStore(config.logStore())
+                    .open(new LogStoreConfig(config.id(), config.clusterId(), config.dataDir(), config.logStoreOptions(), lent)));
             snapshots = Plugins.snapshotStore(config.snapshots().store()).open(new SnapshotStoreConfig(config.id(),
                     config.clusterId(), config.dataDir(), config.snapshots().storeOptions(), resources));
             SnapshotPolicy policy = config.snapshots().policy(SnapshotPolicy.DEFAULT);
-            StartStep<LogStore> opened = logOpening;
-            logOpening = null; // joined: from here on `store` is what to close
-            store = opened.join();
+            store = new MeteredLogStore(logOpening, registry, config.logStore(), config.id().value());
+            logOpening = null; // from here on `store` is what to close (it waits for the open first)
             StartStep<JvmGcMetrics> bound = jvmMeters;
             jvmMeters = null;
             gc = bound.join();

@@ -7,6 +7,7 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.spi.LogStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,16 +16,30 @@ import java.util.List;
  * entries and bytes written, and the latency of each durable append and hard-state save (on a
  * durable store, the fsync cost that bounds write throughput). Adds nothing to the store's
  * semantics; every call goes straight through on the driver thread.
+ *
+ * <p>Made from a store still {@link StartStep opening}, it waits for it on first use: the Raft
+ * server restores the newest snapshot before it asks the log anything, so a restart's restore and
+ * its log scan run side by side. A store that failed to open throws its failure from that use.
  */
 final class MeteredLogStore implements LogStore {
 
-    private final LogStore store;
+    private final StartStep<LogStore> opening;
+    private volatile LogStore store;
     private final Counter entries;
     private final Counter bytes;
     private final Timer appendTimer;
     private final Timer hardStateTimer;
 
     MeteredLogStore(LogStore store, MeterRegistry registry, String plugin, String node) {
+        this(null, store, registry, plugin, node);
+    }
+
+    MeteredLogStore(StartStep<LogStore> opening, MeterRegistry registry, String plugin, String node) {
+        this(opening, null, registry, plugin, node);
+    }
+
+    private MeteredLogStore(StartStep<LogStore> opening, LogStore store, MeterRegistry registry, String plugin, String node) {
+        this.opening = opening;
         this.store = store;
         this.entries = Counter.builder("raftkit_storage_entries").tag("plugin", plugin).tag("node", node)
                 .description("log entries appended").register(registry);
@@ -40,7 +55,7 @@ final class MeteredLogStore implements LogStore {
     @Override
     public void append(List<LogEntry> batch) throws IOException {
         long start = System.nanoTime();
-        store.append(batch);
+        store().append(batch);
         appendTimer.record(Duration.ofNanos(System.nanoTime() - start));
         entries.increment(batch.size());
         long size = 0;
@@ -52,48 +67,72 @@ final class MeteredLogStore implements LogStore {
 
     @Override
     public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) throws IOException {
-        return store.entries(fromIndex, toIndex, maxBytes);
+        return store().entries(fromIndex, toIndex, maxBytes);
     }
 
     @Override
     public long term(long index) throws IOException {
-        return store.term(index);
+        return store().term(index);
     }
 
     @Override
     public long firstIndex() {
-        return store.firstIndex();
+        return opened().firstIndex();
     }
 
     @Override
     public long lastIndex() {
-        return store.lastIndex();
+        return opened().lastIndex();
     }
 
     @Override
     public void saveHardState(HardState state) throws IOException {
         long start = System.nanoTime();
-        store.saveHardState(state);
+        store().saveHardState(state);
         hardStateTimer.record(Duration.ofNanos(System.nanoTime() - start));
     }
 
     @Override
     public HardState loadHardState() throws IOException {
-        return store.loadHardState();
+        return store().loadHardState();
     }
 
     @Override
     public void compact(long index) throws IOException {
-        store.compact(index);
+        store().compact(index);
     }
 
     @Override
     public void reset(long index, long term) throws IOException {
-        store.reset(index, term);
+        store().reset(index, term);
     }
 
     @Override
     public void close() throws IOException {
-        store.close();
+        LogStore s;
+        try {
+            s = store();
+        } catch (IOException | RuntimeException neverOpened) {
+            return; // its failure was the start's; nothing of it is open
+        }
+        s.close();
+    }
+
+    private LogStore store() throws IOException {
+        LogStore s = store;
+        if (s == null) {
+            s = opening.join();
+            store = s;
+        }
+        return s;
+    }
+
+    /** For the two questions that cannot throw IOException; the server asks loadHardState first. */
+    private LogStore opened() {
+        try {
+            return store();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -87,6 +87,15 @@ class JoinTest {
             nodes.startThree();
             String follower = nodes.follower();
             Map<String, String> asStarted = nodes.settings(follower, List.of(nodes.peer("n1"), nodes.peer("n2"), nodes.peer("n3")));
+            // The refusal reads the follower's log: it must hold something when stopped. Stopped at once,
+            // it sometimes had not yet received the leader's first entry, and its empty directory was
+            // (rightly) taken for a new node's.
+            nodes.put("before", "x");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (nodes.running.get(follower).raft().status().lastLogIndex() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(nodes.running.get(follower).raft().status().lastLogIndex()).isGreaterThanOrEqualTo(2);
             nodes.stop(follower);
             String other = nodes.running.keySet().iterator().next();
             assertThatThrownBy(() -> nodes.start(joinSettings(nodes, follower, nodes.url(other))))
