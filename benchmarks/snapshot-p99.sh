@@ -23,7 +23,10 @@
 # and logs. REUSE=1 fills one cluster (in the first run's configuration) and restarts its three
 # nodes with each run's flags instead of starting a fresh cluster per run: a run then takes about
 # 45 s instead of 2-4 min, so more pairs fit in a quiet spell of a shared host. Ports 7401-7403 (Raft) and 8401-8403 (HTTP); data under /tmp/wip7-p99 unless P99_DIR says
-# otherwise. Each pair ends with each configuration's p99 over the p99 of 'none' in that pair.
+# otherwise. Each pair ends with each configuration's p99 over the p99 of 'none' in that pair. Each run also
+# splits the measured seconds into those mostly inside a snapshot write on any node and the others
+# (`raft-kv bench --histogram-log`, `LatencyWindows`): the issue's figure is the p99 of the puts written
+# while a snapshot is, which the whole window's p99 understates once snapshots are rare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KV_RAFT_PORT=${KV_RAFT_PORT:-7400} KV_HTTP_PORT=${KV_HTTP_PORT:-8400}
@@ -97,16 +100,25 @@ run() { # run CONFIG: a fresh cluster filled (or, with REUSE, the filled cluster
     local sampler=$!
   fi
   java -jar "$kv" bench --mode put --clients 64 --keys "$bench_keys" --value-bytes 100 --seconds "$seconds" \
-    --warmup "$warmup" --endpoints "$urls" > "$KV_BASE/bench.txt" 2>&1 || { cat "$KV_BASE/bench.txt" >&2; }
+    --warmup "$warmup" --endpoints "$urls" --histogram-log "$KV_BASE/latency.hlog" > "$KV_BASE/bench.txt" 2>&1 \
+    || { cat "$KV_BASE/bench.txt" >&2; }
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
   kill "$poller"; wait "$poller" 2>/dev/null || true
   # snapshots each node finished inside the measured window, and how long each took
   local snaps; snaps=$(awk -v from="$from" -v to="$to" '
     { if ($2 in last && $3 > last[$2] && $1 >= from && $1 <= to) { n[$2]++; d[$2] = d[$2] " " $4 } last[$2] = $3 }
     END { for (i = 1; i <= 3; i++) printf "n%d:%d[%s ] ", i, n[i], d[i] }' "$KV_BASE/snapshots.txt")
+  # When a snapshot was being written on any node: each one that finished between two polls ran
+  # from (its duration) before the earlier poll to the later one, at most 250 ms too wide.
+  awk '{ if ($2 in last && $3 > last[$2]) printf "%.0f %.0f\n", prev[$2] - $4, $1; last[$2] = $3; prev[$2] = $1 }' \
+    "$KV_BASE/snapshots.txt" > "$KV_BASE/windows.txt"
+  # the bench's seconds split by those windows: the issue's figure is the p99 of the puts written during one
+  local split; split=$(java -cp "$bench" io.raftkit.benchmarks.snapshot.LatencyWindows "$KV_BASE/latency.hlog" \
+    "$KV_BASE/windows.txt" 2>&1 | tr '\n' ' ' || true)
   p99[$config]=$(metric p99.0)
   printf '%-4s puts/s %6s p50 %6s p99 %7s p99.9 %7s max %7s errors %s | snapshots in window (count[ms each]) %s| load %s | leader n%s | fill: %s\n' \
     "$config" "$(metric ops/s)" "$(metric p50.0)" "$(metric p99.0)" "$(metric p99.9)" "$(metric max)" "$(metric errors)" "$snaps" "$load" "$leader" "$filled"
+  echo "     seconds of the window while a snapshot was written (ms): $split"
   if [ -n "${THREADS:-}" ]; then
     wait "$sampler" 2>/dev/null || true
     [ -s "$KV_BASE/cpu1" ] && python3 benchmarks/lib/thread-cpu.py diff "$KV_BASE/cpu0" "$KV_BASE/cpu1" "$seconds" 8

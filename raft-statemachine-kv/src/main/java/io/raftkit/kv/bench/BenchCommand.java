@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +70,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--protocol", defaultValue = "binary", description = "KvClient's protocol: binary or http (default ${DEFAULT-VALUE})")
     String protocol;
 
+    @Option(names = "--histogram-log", paramLabel = "FILE", description = "also write each measured second's latency"
+            + " histogram (microseconds) to FILE in HdrHistogram's log format, stamped with the wall clock, so a run can be"
+            + " cut by what the cluster was doing at the time (benchmarks/snapshot-p99.sh: the puts during snapshot writes)")
+    java.nio.file.Path histogramLog;
+
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -93,6 +99,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (clients < 1 || seconds < 1 || warmup < 0 || valueBytes < 0 || keys < 1) {
             System.err.println("raft-kv bench: --clients, --seconds and --keys must be positive; --warmup and --value-bytes not negative");
             return 2;
+        }
+        java.io.PrintStream logOut = null;
+        if (histogramLog != null) {
+            try {
+                logOut = new java.io.PrintStream(histogramLog.toFile(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                System.err.println("raft-kv bench: --histogram-log " + histogramLog + " cannot be written: " + e.getMessage());
+                return 2;
+            }
         }
         String value = "v".repeat(valueBytes);
         KvClient setup;
@@ -152,6 +167,11 @@ public final class BenchCommand implements Callable<Integer> {
             int totalSeconds = warmup + seconds;
             long measuredErrorsStart = 0;
             Histogram interval = null;
+            HistogramLogWriter logWriter = logOut == null ? null : new HistogramLogWriter(logOut);
+            if (logWriter != null) {
+                logWriter.outputLogFormatVersion();
+                logWriter.outputLegend();
+            }
             for (int s = 1; s <= totalSeconds; s++) {
                 Thread.sleep(1000);
                 interval = recorder.getIntervalHistogram(interval);
@@ -165,9 +185,15 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (measuring) {
                     total.add(interval);
+                    if (logWriter != null) {
+                        logWriter.outputIntervalHistogram(interval); // stamped by the recorder, in epoch milliseconds
+                    }
                 }
                 System.out.printf("%s %3ds  %8d ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", measuring ? "run " : "warm", s,
                         interval.getTotalCount(), ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), errors.get());
+            }
+            if (logOut != null) {
+                logOut.close();
             }
             ClusterProbe.Reading endReading = probe.read();
             running.set(false);

@@ -117,6 +117,14 @@ class MainTest {
     }
 
     @Test
+    void aHistogramLogThatCannotBeWrittenExits2NamingIt() {
+        String[] r = run("bench", "--endpoints", "http://127.0.0.1:1", "--seconds", "1",
+                "--histogram-log", "/nonexistent-dir/latency.hlog");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("--histogram-log").contains("/nonexistent-dir/latency.hlog").doesNotContain("\tat ");
+    }
+
+    @Test
     void anEndpointWithoutSchemeExits2NamingItWithoutAStackTrace() {
         String[] r = run("put", "--endpoints", "localhost:29999", "k", "v");
         assertThat(r[0]).isEqualTo("2");
