@@ -118,6 +118,47 @@ class SnapshotServerTest extends SnapshotHarness<MemorySnapshotStore> {
     }
 
     @Test
+    void aRestartRestoresTheNewestSnapshotBeforeItAsksTheLogAnything() throws Exception {
+        // A server may be handed a log store that is still opening (the KV node does): the restore
+        // and the log's scan then run side by side only if the log is asked nothing before it.
+        NodeId n1 = NodeId.of("n1");
+        ClusterConfig single = ClusterConfig.ofVoters(List.of(n1));
+        try {
+            RaftServer server = start(n1, single, SnapshotPolicy.manualOnly().withKeptEntries(0));
+            awaitLeader();
+            proposeAll(server, 0, 10);
+            await(server.takeSnapshot());
+        } finally {
+            closeAll();
+        }
+        SnapshottingAppender machine = new SnapshottingAppender();
+        MemoryLogStore log = logs.get(n1);
+        List<String> askedBeforeRestore = new ArrayList<>();
+        io.raftkit.api.spi.LogStore watched = (io.raftkit.api.spi.LogStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{io.raftkit.api.spi.LogStore.class}, (proxy, method, args) -> {
+                    if (machine.restores == 0) {
+                        askedBeforeRestore.add(method.getName());
+                    }
+                    try {
+                        return method.invoke(log, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        RaftServer again = RaftServer.builder().self(n1).cluster(single).config(config)
+                .transport("memory", null).resources(Resources.EMPTY.with(MemoryNetwork.class, network))
+                .logStore(watched).snapshotStore(stores.get(n1)).snapshotPolicy(SnapshotPolicy.manualOnly())
+                .stateMachine(machine).requestTimeout(java.time.Duration.ofSeconds(5)).build();
+        try {
+            again.start();
+            assertThat(machine.restores).isEqualTo(1);
+            assertThat(askedBeforeRestore).as("log questions before the restore").isEmpty();
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
     void aFollowerWhoseNextEntryWasCompactedCatchesUpThroughInstallSnapshot() throws Exception {
         List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
         ClusterConfig cluster = ClusterConfig.ofVoters(ids);

@@ -6,8 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--histogram-log", paramLabel = "FILE", description = "also write each measured second's latency"
             + " histogram (microseconds) to FILE in HdrHistogram's log format, stamped with the wall clock, so a run can be"
             + " cut by what the cluster was doing at the time (benchmarks/snapshot-p99.sh: the puts during snapshot writes)")
-    java.nio.file.Path histogramLog;
+    Path histogramLog;
 
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
@@ -100,11 +103,11 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("raft-kv bench: --clients, --seconds and --keys must be positive; --warmup and --value-bytes not negative");
             return 2;
         }
-        java.io.PrintStream logOut = null;
+        PrintStream logOut = null;
         if (histogramLog != null) {
             try {
-                logOut = new java.io.PrintStream(histogramLog.toFile(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
+                logOut = new PrintStream(histogramLog.toFile(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
                 System.err.println("raft-kv bench: --histogram-log " + histogramLog + " cannot be written: " + e.getMessage());
                 return 2;
             }

@@ -28,8 +28,8 @@ public final class Main implements Runnable {
         // Netty 4.2 declares Flight Recorder events and, on the first pooled allocation of an event
         // loop, loads and sets up JFR's event machinery even when no recording runs: most of the time
         // from a restarting server's transport start to its HTTP start, as it dials its peers
-        // (docs/benchmarks.md, restart). Off unless asked for with
-        // -Dio.netty.jfr.enabled=true; a JFR recording of the JVM itself is unaffected.
+        // (docs/benchmarks.md, restart). Off unless asked for with -Dio.netty.jfr.enabled=true;
+        // a JFR recording of the JVM itself is unaffected.
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }

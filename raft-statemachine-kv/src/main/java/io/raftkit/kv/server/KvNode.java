@@ -132,7 +132,7 @@ public final class KvNode implements AutoCloseable {
         StartStep<LogStore> logOpening = null;
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            // The JVM's own: the log above the snapshot before the newest lives in the heap, so heap and GC matter.
+            // The JVM's own: the KV state and the log's cache live in the heap, so heap and GC matter.
             // Bound beside the store opens: loading JMX for them is about 0.3 s of a start.
             jvmMeters = StartStep.begin("raft-kv-start-jvm-meters", () -> bindJvmMeters(registry));
             Resources resources = Resources.EMPTY.with(Vertx.class, vertx).with(MeterRegistry.class, registry);

@@ -24,23 +24,14 @@ import java.util.List;
 final class MeteredLogStore implements LogStore {
 
     private final StartStep<LogStore> opening;
-    private volatile LogStore store;
+    private volatile LogStore store; // the opened store, once asked for
     private final Counter entries;
     private final Counter bytes;
     private final Timer appendTimer;
     private final Timer hardStateTimer;
 
-    MeteredLogStore(LogStore store, MeterRegistry registry, String plugin, String node) {
-        this(null, store, registry, plugin, node);
-    }
-
     MeteredLogStore(StartStep<LogStore> opening, MeterRegistry registry, String plugin, String node) {
-        this(opening, null, registry, plugin, node);
-    }
-
-    private MeteredLogStore(StartStep<LogStore> opening, LogStore store, MeterRegistry registry, String plugin, String node) {
         this.opening = opening;
-        this.store = store;
         this.entries = Counter.builder("raftkit_storage_entries").tag("plugin", plugin).tag("node", node)
                 .description("log entries appended").register(registry);
         this.bytes = Counter.builder("raftkit_storage_bytes").tag("plugin", plugin).tag("node", node)
