@@ -7,12 +7,16 @@ import io.raftkit.api.HardState;
 import io.raftkit.api.LogEntry;
 import io.raftkit.api.NodeId;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,6 +125,78 @@ class SimulatedDiskEdgesTest {
                     .as("with one copy, one damaged sector falls back to the state before: a vote given twice")
                     .isEqualTo(bugPutBack ? before : newest);
         }
+    }
+
+    /**
+     * A reset whose save tore (one copy of its slot reached the disk) and crashed before deleting the
+     * segments of the log it replaced; then an opening that crashes at each of its disk operations in
+     * turn; then one damaged sector in the copy that survived. The store must hold either the reset
+     * or the entries acknowledged before it, never the state from before the reset without its
+     * segments (found by the storage fault model in CI, seed 10442141530462, which replays it).
+     */
+    @ParameterizedTest(name = "bug put back: {0}")
+    @ValueSource(booleans = {false, true})
+    void aResetFoundInOneCopyIsSavedTwiceBeforeOpeningDeletesTheSegmentsItReplaced(boolean bugPutBack) throws Exception {
+        putBack(bugPutBack, KnownBug.SINGLE_COPY_ACTED_ON);
+        List<Integer> crashPointsLosingEntries = new ArrayList<>();
+        boolean openedWithoutCrash = false;
+        for (int crashPoint = 1; !openedWithoutCrash; crashPoint++) {
+            disk = new SimDisk(Path.of("/sim"), 7, SimDisk.Faults.NONE);
+            int newestSlot = tornResetWithItsLeftoverSegments();
+            disk.crashAfter(crashPoint);
+            try (SegmentedLogStore opened = open()) {
+                openedWithoutCrash = true;
+                disk.crashAfter(Long.MAX_VALUE);
+            } catch (SimDisk.Crash crashed) {
+                disk.crash(true);
+            }
+            SimDisk.flipBit(disk.storedFiles().get(StateFile.path(DATA)), newestSlot + 40, 0);
+            try (SegmentedLogStore afterDamage = open()) {
+                boolean reset = afterDamage.firstIndex() == 21;
+                boolean acknowledgedKept = afterDamage.firstIndex() == 11 && afterDamage.lastIndex() == 15;
+                if (!reset && !acknowledgedKept) {
+                    crashPointsLosingEntries.add(crashPoint);
+                }
+            }
+        }
+        if (bugPutBack) {
+            assertThat(crashPointsLosingEntries).as("crash points of the opening that lose entries 11..15").isNotEmpty();
+        } else {
+            assertThat(crashPointsLosingEntries).as("crash points of the opening that lose entries 11..15").isEmpty();
+        }
+    }
+
+    /**
+     * Entries 11..15 acknowledged after a reset to 10, then a reset to 20 whose state save kept only
+     * its first copy and whose deletion of the older segments never happened. Returns the offset of
+     * the slot holding the reset to 20.
+     */
+    private int tornResetWithItsLeftoverSegments() throws IOException {
+        Map<Path, byte[]> segmentsBefore = new TreeMap<>();
+        try (SegmentedLogStore store = open()) {
+            store.reset(10, 1);
+            store.append(batch(11, 15));
+            disk.storedFiles().forEach((path, inode) -> {
+                if (path.getFileName().toString().startsWith("segment-")) {
+                    segmentsBefore.put(path, Arrays.copyOf(inode.stored, inode.storedLength));
+                }
+            });
+            store.reset(20, 2);
+        }
+        for (var segment : segmentsBefore.entrySet()) {
+            if (!disk.storedFiles().containsKey(segment.getKey())) {
+                DiskFile file = disk.open(segment.getKey(), true);
+                file.write(ByteBuffer.wrap(segment.getValue()), 0);
+                file.force();
+                file.close();
+            }
+        }
+        disk.forceDirectory(DATA);
+        SimDisk.Inode state = disk.storedFiles().get(StateFile.path(DATA));
+        int newestSlot = ByteBuffer.wrap(state.stored, STATE_PAGE, 8).getLong() > ByteBuffer.wrap(state.stored, 2 * STATE_PAGE, 8).getLong()
+                ? STATE_PAGE : 2 * STATE_PAGE;
+        SimDisk.flipBit(state, newestSlot + STATE_COPY_BYTES_APART + 40, 0);
+        return newestSlot;
     }
 
     /** The state file's slots are pages 1 and 2; each holds two copies, 2 KiB apart; a copy's term is at byte 32. */
