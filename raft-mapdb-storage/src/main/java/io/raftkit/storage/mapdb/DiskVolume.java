@@ -22,11 +22,24 @@ final class DiskVolume extends Volume {
 
     private final DiskFile file;
     private final boolean readOnly;
+    /** The written file's head start to the disk, or null (reads). */
+    private final WriteBack writeBack;
     private long length;
 
-    DiskVolume(DiskFile file, boolean readOnly) throws IOException {
+    /** A volume to read {@code file}. */
+    DiskVolume(DiskFile file) throws IOException {
+        this(file, true, null);
+    }
+
+    /** A volume to write {@code file}, forced in the background every so many bytes by {@code writeBack}. */
+    DiskVolume(DiskFile file, WriteBack writeBack) throws IOException {
+        this(file, false, writeBack);
+    }
+
+    private DiskVolume(DiskFile file, boolean readOnly, WriteBack writeBack) throws IOException {
         this.file = file;
         this.readOnly = readOnly;
+        this.writeBack = writeBack;
         this.length = file.size();
     }
 
@@ -78,6 +91,7 @@ final class DiskVolume extends Volume {
             int n = src.remaining();
             file.write(src, offset);
             length = Math.max(length, offset + n);
+            writeBack.written(length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,10 +141,16 @@ final class DiskVolume extends Volume {
         // The file belongs to the caller, who closes it.
     }
 
-    /** Forces the file: MapDB's table sink calls this after writing its header. */
+    /**
+     * Forces the file: MapDB's table sink calls this after writing its header. A background force
+     * that failed fails this one (after a failed fsync Linux may report success to the next).
+     */
     @Override
     public void sync() {
         try {
+            if (writeBack != null) {
+                writeBack.finish();
+            }
             DiskStreams.forceData(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -46,7 +46,7 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
             Path valuesPath = dir.resolve(token + StoredSnapshot.VALUES + MapDbSnapshotStore.TEMP);
             dataFiles.put(tablePath, StoredSnapshot.TABLE);
             dataFiles.put(valuesPath, StoredSnapshot.VALUES);
-            this.table = new SnapshotTable.Writer(disk, tablePath, valuesPath);
+            this.table = new SnapshotTable.Writer(disk, tablePath, valuesPath, store.writeBackBytes());
             this.streamFile = null;
             this.streamOut = OutputStream.nullOutputStream();
         } else {

@@ -53,18 +53,25 @@ public final class MapDbSnapshotStore implements SnapshotStore {
     private final Path dir;
     private final String clusterId;
     private final int kept;
+    private final long writeBackBytes;
     private final DirectoryLock lock;
     /** Valid snapshots by id. */
     private final Map<String, StoredSnapshot> snapshots = new TreeMap<>();
     private final AtomicLong tokens = new AtomicLong();
     private boolean closed;
 
-    private MapDbSnapshotStore(SnapshotEnvironment env, Path dir, String clusterId, int kept, DirectoryLock lock) {
+    private MapDbSnapshotStore(SnapshotEnvironment env, Path dir, String clusterId, SnapshotSettings settings, DirectoryLock lock) {
         this.env = env;
         this.dir = dir;
         this.clusterId = clusterId;
-        this.kept = kept;
+        this.kept = settings.kept();
+        this.writeBackBytes = settings.writeBackBytes();
         this.lock = lock;
+    }
+
+    /** Every how many bytes a snapshot written here is forced in the background ({@link WriteBack}). */
+    long writeBackBytes() {
+        return writeBackBytes;
     }
 
     /** Opens the store in {@code <dataDir>/snapshots}, creating it when missing. */
@@ -88,7 +95,7 @@ public final class MapDbSnapshotStore implements SnapshotStore {
             DurableFiles.forceAncestors(disk, dir, created);
         }
         DirectoryLock lock = DirectoryLock.acquire(disk, dir);
-        MapDbSnapshotStore store = new MapDbSnapshotStore(env, dir, clusterId, settings.kept(), lock);
+        MapDbSnapshotStore store = new MapDbSnapshotStore(env, dir, clusterId, settings, lock);
         try {
             store.recover();
         } catch (IOException | RuntimeException e) {

@@ -10,7 +10,9 @@ import java.io.IOException;
  * {@code SortedTableMap} files written once in key order and read back memory-mapped, opaque
  * snapshots as their transfer stream; every file checksummed in a meta file written last.
  *
- * <p>Options: {@code snapshots-kept} (default 2, 2 to 100): how many snapshots to keep.
+ * <p>Options: {@code snapshots-kept} (default 2, 2 to 100): how many snapshots to keep;
+ * {@code snapshot-write-back-mib} (default 1, 0 to 1024): every how many MiB a snapshot being written
+ * is forced in the background (0: once, at its end).
  */
 public final class MapDbSnapshotStoreProvider implements SnapshotStoreProvider {
 

@@ -14,7 +14,7 @@ import java.util.zip.CRC32C;
 
 /**
  * A snapshot arriving from a leader: chunks are appended, in order, to {@code receive-<id>.stream.tmp}
- * while their CRC32C accumulates and, past {@link WriteBack#EVERY_BYTES}, their write-back to the disk
+ * while their CRC32C accumulates and, past {@link WriteBack#RECEIVED_EVERY_BYTES}, their write-back to the disk
  * starts in the background; {@link #install} checks size and checksum, forces the file, parses
  * it (a stream that checks out but does not parse is refused too: a bytes stream's framing is
  * checked as its chunks arrive, {@link BytesStreamCheck}), turns records into a table, and
@@ -41,7 +41,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         this.file = store.env().disk().open(temp, true);
         file.truncate(0);
         this.framing = meta.kind() == SnapshotKind.BYTES ? new BytesStreamCheck() : null;
-        this.writeBack = new WriteBack(file);
+        this.writeBack = new WriteBack(file, WriteBack.RECEIVED_EVERY_BYTES);
     }
 
     @Override
@@ -121,7 +121,7 @@ final class ReceivedSnapshot implements SnapshotStore.SnapshotReceiver {
         data.put(tablePath, StoredSnapshot.TABLE);
         data.put(valuesPath, StoredSnapshot.VALUES);
         try (SnapshotStreamReader reader = new SnapshotStreamReader(DiskStreams.input(file, 0), temp.toString());
-             SnapshotTable.Writer table = new SnapshotTable.Writer(store.env().disk(), tablePath, valuesPath)) {
+             SnapshotTable.Writer table = new SnapshotTable.Writer(store.env().disk(), tablePath, valuesPath, store.writeBackBytes())) {
             checkKind(reader);
             while (reader.nextRecord()) {
                 table.put(reader.key(), reader.value());

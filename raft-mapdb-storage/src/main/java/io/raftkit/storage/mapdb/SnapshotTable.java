@@ -47,17 +47,22 @@ final class SnapshotTable {
     static final class Writer implements AutoCloseable {
         private final DiskFile table;
         private final DiskFile values;
+        private final WriteBack tableWriteBack;
+        private final WriteBack valuesWriteBack;
         private final SortedTableMap.Sink<byte[], byte[]> sink;
         private final ByteBuffer valuesBuffer = ByteBuffer.allocate(VALUES_BUFFER);
         private long valuesEnd;
         private long records;
 
-        Writer(Disk disk, Path tableFile, Path valuesFile) throws IOException {
+        /** A writer whose files are forced in the background every {@code writeBackBytes} ({@link WriteBack}). */
+        Writer(Disk disk, Path tableFile, Path valuesFile, long writeBackBytes) throws IOException {
             this.table = disk.open(tableFile, true);
             this.values = disk.open(valuesFile, true);
             table.truncate(0);
             values.truncate(0);
-            this.sink = SortedTableMap.create(new DiskVolume(table, false), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+            this.tableWriteBack = new WriteBack(table, writeBackBytes);
+            this.valuesWriteBack = new WriteBack(values, writeBackBytes);
+            this.sink = SortedTableMap.create(new DiskVolume(table, tableWriteBack), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
                     .pageSize(PAGE_BYTES).nodeSize(NODE_SIZE).createFromSink();
         }
 
@@ -86,6 +91,7 @@ final class SnapshotTable {
             }
             if (value.length > valuesBuffer.capacity()) {
                 values.write(ByteBuffer.wrap(value), valuesEnd);
+                valuesWriteBack.written(valuesEnd + value.length);
             } else {
                 valuesBuffer.put(value);
             }
@@ -97,6 +103,7 @@ final class SnapshotTable {
             long at = valuesEnd - valuesBuffer.remaining();
             values.write(valuesBuffer, at);
             valuesBuffer.clear();
+            valuesWriteBack.written(valuesEnd);
         }
 
         /** Writes the table's header and forces both files. */
@@ -107,6 +114,7 @@ final class SnapshotTable {
                 throw e.getCause();
             }
             flushValues();
+            valuesWriteBack.finish();
             DiskStreams.forceData(values);
         }
 
@@ -116,6 +124,9 @@ final class SnapshotTable {
 
         @Override
         public void close() throws IOException {
+            // After finish() these have nothing left; after a failure, their outcome no longer matters.
+            tableWriteBack.discard();
+            valuesWriteBack.discard();
             try {
                 table.close();
             } finally {
@@ -144,7 +155,7 @@ final class SnapshotTable {
                     vol = MappedFileVol.FACTORY.makeVolume(tableFile.toString(), true, 0L, 20, 0L, false);
                 } else {
                     handle = env.disk().open(tableFile, false);
-                    vol = new DiskVolume(handle, true);
+                    vol = new DiskVolume(handle);
                 }
                 // MapDB's format, read with fewer copies per record (TableNodeReader says which).
                 SortedTableMap<byte[], Object> map = SortedTableMap.open(vol, TableNodeReader.KEYS, TableNodeReader.VALUES);

@@ -67,6 +67,10 @@ class MapDbSnapshotStoreTest extends SnapshotStoreContract {
         SnapshotStoreConfig one = new SnapshotStoreConfig(NodeId.of("n1"), "c", dir.resolve("x"), Options.of(Map.of("snapshots-kept", "1")), null);
         assertThatThrownBy(() -> Plugins.snapshotStore("mapdb").open(one)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("snapshots-kept");
+        SnapshotStoreConfig negative = new SnapshotStoreConfig(NodeId.of("n1"), "c", dir.resolve("x"),
+                Options.of(Map.of("snapshot-write-back-mib", "-1")), null);
+        assertThatThrownBy(() -> Plugins.snapshotStore("mapdb").open(negative)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("snapshot-write-back-mib");
     }
 
     @Test

@@ -40,7 +40,7 @@ class SnapshotTableTest {
         Path table = dir.resolve("t.table");
         Path values = dir.resolve("t.values");
         int count = SnapshotTable.NODE_SIZE * 5;
-        try (SnapshotTable.Writer w = new SnapshotTable.Writer(FileChannelDisk.INSTANCE, table, values)) {
+        try (SnapshotTable.Writer w = new SnapshotTable.Writer(FileChannelDisk.INSTANCE, table, values, SnapshotSettings.DEFAULTS.writeBackBytes())) {
             for (int i = 0; i < count; i++) {
                 byte[] key = new byte[16 * 1024];
                 Arrays.fill(key, (byte) 'k');

@@ -39,7 +39,7 @@ class TableNodeReaderTest {
         int count = 1 + random.nextInt(3_000);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> written = new ArrayList<>();
-        try (SnapshotTable.Writer w = new SnapshotTable.Writer(FileChannelDisk.INSTANCE, table, values)) {
+        try (SnapshotTable.Writer w = new SnapshotTable.Writer(FileChannelDisk.INSTANCE, table, values, SnapshotSettings.DEFAULTS.writeBackBytes())) {
             for (int i = 0; i < count; i++) {
                 byte[] tail = new byte[random.nextInt(200)];
                 random.nextBytes(tail);

@@ -22,19 +22,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A received snapshot bigger than {@link WriteBack#EVERY_BYTES} starts its write-back while chunks
- * still arrive; the install still forces the whole file, and a failed background force fails the
- * install (after a failed fsync Linux may report success to the next one) and keeps nothing.
+ * A received snapshot bigger than {@link WriteBack#RECEIVED_EVERY_BYTES} starts its write-back while chunks
+ * still arrive, and a snapshot written here bigger than its write-back step ({@link SnapshotSettings#writeBackMib()}) while its
+ * records are written; the install or commit still forces the whole file, and a failed background
+ * force fails it (after a failed fsync Linux may report success to the next one) and keeps nothing.
  */
 class WriteBackTest {
 
-    private static final int SIZE = (int) WriteBack.EVERY_BYTES + (8 << 20);
+    private static final int SIZE = (int) WriteBack.RECEIVED_EVERY_BYTES + (8 << 20);
 
     @TempDir
     Path dir;
     private MapDbSnapshotStore leader;
     private MapDbSnapshotStore follower;
-    /** Forces of the follower's receive file, and which one (1-based) fails; 0 for none. */
+    /** Forces of the files watched (a receive file, or a local snapshot's files), and which one (1-based) fails; 0 for none. */
     private final AtomicInteger receiveForces = new AtomicInteger();
     private volatile int failingForce;
 
@@ -74,7 +75,7 @@ class WriteBackTest {
         byte[] content = new byte[SIZE];
         new Random(32).nextBytes(content);
         SnapshotMeta meta = leaderSnapshot(content);
-        follower = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(), true), dir.resolve("follower"), "c",
+        follower = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.RECEIVE_PREFIX), true), dir.resolve("follower"), "c",
                 SnapshotSettings.DEFAULTS);
         try (SnapshotReceiver r = follower.receive(meta)) {
             receive(r, stream(meta));
@@ -94,7 +95,7 @@ class WriteBackTest {
         new Random(33).nextBytes(content);
         SnapshotMeta meta = leaderSnapshot(content);
         failingForce = 1;
-        follower = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(), true), dir.resolve("follower"), "c",
+        follower = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.RECEIVE_PREFIX), true), dir.resolve("follower"), "c",
                 SnapshotSettings.DEFAULTS);
         try (SnapshotReceiver r = follower.receive(meta)) {
             receive(r, stream(meta));
@@ -102,6 +103,72 @@ class WriteBackTest {
             assertThatThrownBy(r::install).isInstanceOf(IOException.class).hasMessageContaining("injected: force 1 fails");
         }
         assertThat(follower.latest()).isEmpty();
+    }
+
+    @Test
+    void aBigSnapshotWrittenHereStartsItsWriteBackWhileItsRecordsAreWritten() throws Exception {
+        leader = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.BUILD_PREFIX), true),
+                dir.resolve("leader"), "c", SnapshotSettings.DEFAULTS);
+        int records = writtenRecords();
+        SnapshotMeta meta;
+        try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), SnapshotKind.RECORDS)) {
+            putRecords(b, records);
+            int before = awaitForces(1);
+            assertThat(before).as("a background force ran before commit()").isGreaterThanOrEqualTo(1);
+            meta = b.commit();
+            assertThat(receiveForces.get()).as("commit() forces the whole file itself").isGreaterThan(before);
+        }
+        try (SnapshotReader reader = leader.read(meta.id())) {
+            int read = 0;
+            while (reader.nextRecord()) {
+                assertThat(reader.key()).isEqualTo(key(read));
+                read++;
+            }
+            assertThat(read).isEqualTo(records);
+        }
+    }
+
+    @Test
+    void withTheWriteBackStepOffASnapshotWrittenHereIsForcedOnlyByItsCommit() throws Exception {
+        leader = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.BUILD_PREFIX), true),
+                dir.resolve("leader"), "c", new SnapshotSettings(2, 0));
+        try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), SnapshotKind.RECORDS)) {
+            putRecords(b, writtenRecords());
+            assertThat(receiveForces.get()).as("forces before commit()").isZero();
+            b.commit();
+            assertThat(receiveForces.get()).as("commit() forces the table and the values file").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailedBackgroundForceOfASnapshotWrittenHereFailsItsCommitAndKeepsNothing() throws Exception {
+        failingForce = 1;
+        leader = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.BUILD_PREFIX), true),
+                dir.resolve("leader"), "c", SnapshotSettings.DEFAULTS);
+        try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), SnapshotKind.RECORDS)) {
+            // The failure surfaces at the next write that finds the force done, or at the latest in commit().
+            assertThatThrownBy(() -> {
+                putRecords(b, writtenRecords());
+                b.commit();
+            }).isInstanceOf(IOException.class).hasMessageContaining("injected: force 1 fails");
+        }
+        assertThat(leader.latest()).isEmpty();
+    }
+
+    /** Records of 100-byte values enough for a table twice the write-back step. */
+    private static int writtenRecords() {
+        return (int) (2 * SnapshotSettings.DEFAULTS.writeBackBytes() / 100);
+    }
+
+    private static byte[] key(int i) {
+        return String.format("key-%09d", i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void putRecords(SnapshotBuilder b, int records) throws IOException {
+        byte[] value = new byte[100];
+        for (int i = 0; i < records; i++) {
+            b.put(key(i), value);
+        }
     }
 
     /** The background force may still be running: wait (bounded) until {@code n} have started. */
@@ -112,14 +179,19 @@ class WriteBackTest {
         return receiveForces.get();
     }
 
-    /** The production disk; forces of the receive file are counted, and the chosen one fails. */
+    /** The production disk; forces of the files whose names start with {@code prefix} are counted, and the chosen one fails. */
     private final class ForceCountingDisk implements Disk {
         private final Disk disk = FileChannelDisk.INSTANCE;
+        private final String prefix;
+
+        ForceCountingDisk(String prefix) {
+            this.prefix = prefix;
+        }
 
         @Override
         public DiskFile open(Path file, boolean create) throws IOException {
             DiskFile f = disk.open(file, create);
-            if (!file.getFileName().toString().startsWith(MapDbSnapshotStore.RECEIVE_PREFIX)) {
+            if (!file.getFileName().toString().startsWith(prefix)) {
                 return f;
             }
             return new DiskFile() {
