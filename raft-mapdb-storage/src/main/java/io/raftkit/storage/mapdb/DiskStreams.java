@@ -70,8 +70,11 @@ final class DiskStreams {
         };
     }
 
-    /** Appends to {@code file} from {@code position}, buffered; {@link OutputStream#flush} writes the buffer out. */
-    static OutputStream output(DiskFile file, long position) {
+    /**
+     * Appends to {@code file} from {@code position}, buffered; {@link OutputStream#flush} writes the
+     * buffer out and tells {@code writeBack} how far the file is written.
+     */
+    static OutputStream output(DiskFile file, long position, WriteBack writeBack) {
         return new OutputStream() {
             private long at = position;
             private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
@@ -101,6 +104,7 @@ final class DiskStreams {
                 file.write(buffer, at);
                 at += n;
                 buffer.clear();
+                writeBack.written(at);
             }
         };
     }

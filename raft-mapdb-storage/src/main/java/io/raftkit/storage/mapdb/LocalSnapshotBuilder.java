@@ -30,6 +30,8 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
     private final SnapshotTable.Writer table;
     private final DiskFile streamFile;
     private final OutputStream streamOut;
+    /** An opaque snapshot's stream file's head start to the disk; null for records (the table has its own). */
+    private final WriteBack streamWriteBack;
     private boolean done;
 
     LocalSnapshotBuilder(MapDbSnapshotStore store, String token, long lastIncludedIndex, long lastIncludedTerm,
@@ -49,13 +51,15 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
             this.table = new SnapshotTable.Writer(disk, tablePath, valuesPath, store.writeBackBytes());
             this.streamFile = null;
             this.streamOut = OutputStream.nullOutputStream();
+            this.streamWriteBack = null;
         } else {
             Path streamPath = dir.resolve(token + StoredSnapshot.STREAM + MapDbSnapshotStore.TEMP);
             dataFiles.put(streamPath, StoredSnapshot.STREAM);
             this.table = null;
             this.streamFile = disk.open(streamPath, true);
             streamFile.truncate(0);
-            this.streamOut = DiskStreams.output(streamFile, 0);
+            this.streamWriteBack = new WriteBack(streamFile, store.writeBackBytes());
+            this.streamOut = DiskStreams.output(streamFile, 0, streamWriteBack);
         }
         this.stream = new SnapshotStreamWriter(streamOut, kind);
     }
@@ -82,6 +86,7 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
             table.close();
         } else {
             streamOut.flush();
+            streamWriteBack.finish(); // a failed background force is this commit's failure
             DiskStreams.forceData(streamFile);
             streamFile.close();
         }
@@ -116,6 +121,7 @@ final class LocalSnapshotBuilder implements SnapshotStore.SnapshotBuilder {
             if (table != null) {
                 table.close();
             } else {
+                streamWriteBack.discard();
                 streamFile.close();
             }
         } finally {

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A received snapshot bigger than {@link WriteBack#RECEIVED_EVERY_BYTES} starts its write-back while chunks
@@ -105,20 +107,31 @@ class WriteBackTest {
         assertThat(follower.latest()).isEmpty();
     }
 
-    @Test
-    void aBigSnapshotWrittenHereStartsItsWriteBackWhileItsRecordsAreWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SnapshotKind.class)
+    void aBigSnapshotWrittenHereStartsItsWriteBackWhileItIsWritten(SnapshotKind kind) throws Exception {
         leader = MapDbSnapshotStore.open(new SnapshotEnvironment(new ForceCountingDisk(MapDbSnapshotStore.BUILD_PREFIX), true),
                 dir.resolve("leader"), "c", SnapshotSettings.DEFAULTS);
         int records = writtenRecords();
+        byte[] bytes = new byte[(int) (2 * SnapshotSettings.DEFAULTS.writeBackBytes())];
+        new Random(34).nextBytes(bytes);
         SnapshotMeta meta;
-        try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), SnapshotKind.RECORDS)) {
-            putRecords(b, records);
+        try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), kind)) {
+            if (kind == SnapshotKind.RECORDS) {
+                putRecords(b, records);
+            } else {
+                b.write(bytes, 0, bytes.length);
+            }
             int before = awaitForces(1);
             assertThat(before).as("a background force ran before commit()").isGreaterThanOrEqualTo(1);
             meta = b.commit();
             assertThat(receiveForces.get()).as("commit() forces the whole file itself").isGreaterThan(before);
         }
         try (SnapshotReader reader = leader.read(meta.id())) {
+            if (kind == SnapshotKind.BYTES) {
+                assertThat(reader.bytes().readAllBytes()).isEqualTo(bytes);
+                return;
+            }
             int read = 0;
             while (reader.nextRecord()) {
                 assertThat(reader.key()).isEqualTo(key(read));
