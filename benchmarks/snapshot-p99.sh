@@ -22,7 +22,9 @@
 # prints the leader's CPU per thread over the measured window, KEEP=1 keeps the data directories
 # and logs. REUSE=1 fills one cluster (in the first run's configuration) and restarts its three
 # nodes with each run's flags instead of starting a fresh cluster per run: a run then takes about
-# 45 s instead of 2-4 min, so more pairs fit in a quiet spell of a shared host. Ports 7401-7403 (Raft) and 8401-8403 (HTTP); data under /tmp/wip7-p99 unless P99_DIR says
+# 45 s instead of 2-4 min, so more pairs fit in a quiet spell of a shared host. But a cluster filled
+# under 'none' holds a million-entry log and no snapshot: the 'snap' runs after it start with a first
+# snapshot far slower than a steady one (16-21 s against 1-3 s, 2026-12-06); use fresh clusters for the figure. Ports 7401-7403 (Raft) and 8401-8403 (HTTP); data under /tmp/wip7-p99 unless P99_DIR says
 # otherwise. Each pair ends with each configuration's p99 over the p99 of 'none' in that pair. Each run also
 # splits the measured seconds into those mostly inside a snapshot write on any node and the others
 # (`raft-kv bench --histogram-log`, `LatencyWindows`): the issue's figure is the p99 of the puts written
