@@ -12,9 +12,11 @@ import io.raftkit.api.spi.SnapshotStore.SnapshotBuilder;
 import io.raftkit.storage.mapdb.MapDbSnapshotStore;
 import io.raftkit.storage.mapdb.SnapshotSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +55,7 @@ public final class SnapshotWriteStall {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int[] steps = args.length > 3 ? Stream.of(args).skip(3).mapToInt(Integer::parseInt).toArray() : new int[] {0, 4};
         System.out.printf(Locale.ROOT, "snapshot write stall: %,d records, %d rounds, write-back steps %s MiB, %s%n", records, rounds,
-                java.util.Arrays.toString(steps), root);
+                Arrays.toString(steps), root);
         for (int round = 1; round <= rounds; round++) {
             for (int i = 0; i < steps.length; i++) {
                 int step = steps[(i + round - 1) % steps.length]; // rotate the order from round to round
@@ -106,7 +108,7 @@ public final class SnapshotWriteStall {
                 index++;
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -203,8 +203,9 @@ public final class SegmentedLogStore implements LogStore {
                 state.force();
                 env.disk().forceDirectory(dir);
             }
-            // Done already, before the segments were opened, unless SINGLE_COPY_ACTED_ON is put back.
-            state.restoreSecondCopy();
+            if (KnownBug.SINGLE_COPY_ACTED_ON.reintroduced()) {
+                state.restoreSecondCopy(); // where it was: after the deletions above
+            }
         } catch (IOException | RuntimeException e) {
             segments.close();
             throw e;

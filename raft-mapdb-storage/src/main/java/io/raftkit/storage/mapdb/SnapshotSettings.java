@@ -28,11 +28,6 @@ public record SnapshotSettings(int kept, int writeBackMib) {
         }
     }
 
-    /** {@code kept} snapshots, the default write-back step. */
-    public SnapshotSettings(int kept) {
-        this(kept, DEFAULTS.writeBackMib());
-    }
-
     /** Reads the settings; a bad value throws {@link IllegalArgumentException} naming the option. */
     public static SnapshotSettings from(Options options) {
         options.requireOnly("the mapdb snapshot store", Set.of(KEPT, WRITE_BACK_MIB));

@@ -38,7 +38,7 @@ class WriteBackTest {
     private MapDbSnapshotStore leader;
     private MapDbSnapshotStore follower;
     /** Forces of the files watched (a receive file, or a local snapshot's files), and which one (1-based) fails; 0 for none. */
-    private final AtomicInteger receiveForces = new AtomicInteger();
+    private final AtomicInteger watchedForces = new AtomicInteger();
     private volatile int failingForce;
 
     @AfterEach
@@ -84,7 +84,7 @@ class WriteBackTest {
             int before = awaitForces(1);
             assertThat(before).as("a background force ran before install()").isGreaterThanOrEqualTo(1);
             assertThat(r.install()).isEqualTo(meta);
-            assertThat(receiveForces.get()).as("install() forces the whole file itself").isGreaterThan(before);
+            assertThat(watchedForces.get()).as("install() forces the whole file itself").isGreaterThan(before);
         }
         try (SnapshotReader reader = follower.read(meta.id())) {
             assertThat(reader.bytes().readAllBytes()).isEqualTo(content);
@@ -125,7 +125,7 @@ class WriteBackTest {
             int before = awaitForces(1);
             assertThat(before).as("a background force ran before commit()").isGreaterThanOrEqualTo(1);
             meta = b.commit();
-            assertThat(receiveForces.get()).as("commit() forces the whole file itself").isGreaterThan(before);
+            assertThat(watchedForces.get()).as("commit() forces the whole file itself").isGreaterThan(before);
         }
         try (SnapshotReader reader = leader.read(meta.id())) {
             if (kind == SnapshotKind.BYTES) {
@@ -147,9 +147,9 @@ class WriteBackTest {
                 dir.resolve("leader"), "c", new SnapshotSettings(2, 0));
         try (SnapshotBuilder b = leader.create(5, 1, ClusterConfig.ofVoters("n1"), SnapshotKind.RECORDS)) {
             putRecords(b, writtenRecords());
-            assertThat(receiveForces.get()).as("forces before commit()").isZero();
+            assertThat(watchedForces.get()).as("forces before commit()").isZero();
             b.commit();
-            assertThat(receiveForces.get()).as("commit() forces the table and the values file").isEqualTo(2);
+            assertThat(watchedForces.get()).as("commit() forces the table and the values file").isEqualTo(2);
         }
     }
 
@@ -186,10 +186,10 @@ class WriteBackTest {
 
     /** The background force may still be running: wait (bounded) until {@code n} have started. */
     private int awaitForces(int n) throws InterruptedException {
-        for (int i = 0; i < 500 && receiveForces.get() < n; i++) {
+        for (int i = 0; i < 500 && watchedForces.get() < n; i++) {
             Thread.sleep(10);
         }
-        return receiveForces.get();
+        return watchedForces.get();
     }
 
     /** The production disk; forces of the files whose names start with {@code prefix} are counted, and the chosen one fails. */
@@ -230,7 +230,7 @@ class WriteBackTest {
 
                 @Override
                 public void force() throws IOException {
-                    int which = receiveForces.incrementAndGet();
+                    int which = watchedForces.incrementAndGet();
                     if (which == failingForce) {
                         throw new IOException("injected: force " + which + " fails");
                     }
